@@ -1,0 +1,61 @@
+# DTLS 1.2 client (RFC 7925 profile): build, test, demo, size.
+# Every target installs what it needs (npm ci, apt-get) so a fresh machine works.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+ASC := node_modules/.bin/asc
+AS_SOURCES := $(shell find assembly -name '*.ts' -not -path '*/__tests__/*')
+KAT_SOURCES := $(wildcard assembly/__tests__/kat/kat_*.ts)
+KAT_WASMS := $(patsubst assembly/__tests__/kat/kat_%.ts,build/kat-%.wasm,$(KAT_SOURCES))
+TS_SOURCES := $(shell find host tests scripts -name '*.ts' 2>/dev/null)
+
+# Extra test steps and build outputs contributed by mk/*.mk (boards, benchmarks).
+TEST_TARGETS :=
+-include mk/*.mk
+
+.PHONY: build deps npm-deps system-deps test unit-test node-test demo size clean
+
+deps: npm-deps system-deps
+npm-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+system-deps:
+	@scripts/install-deps.sh
+
+build: build/dtls.wasm build/dtls-psk.wasm $(KAT_WASMS) dist/.built
+
+build/dtls.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
+	$(ASC) assembly/index.ts --config asconfig.json --target full
+
+build/dtls-psk.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
+	$(ASC) assembly/index_psk.ts --config asconfig.json --target psk
+
+# Test-only modules exporting crypto primitives for known-answer tests from node:test.
+build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.installed
+	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
+	  --use ECDHE_ENABLED=1 --initialMemory 2 -o $@
+
+dist/.built: $(TS_SOURCES) tsconfig.json | node_modules/.installed
+	node_modules/.bin/tsc -p tsconfig.json
+	chmod +x dist/host/cli.js 2>/dev/null || true
+	touch $@
+
+test: deps build
+	$(MAKE) unit-test node-test $(TEST_TARGETS)
+	@echo "make test: all suites passed"
+
+unit-test: | node_modules/.installed
+	node_modules/.bin/asp -c as-pect.config.mjs --summary
+
+node-test: build
+	node --test --test-concurrency=1 dist/tests/
+
+demo: deps build
+	scripts/demo.sh
+
+size: build
+	node dist/scripts/size.js
+
+clean:
+	rm -rf build dist

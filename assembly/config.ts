@@ -1,0 +1,52 @@
+// Profile constants: the one source of truth for sizes and timer defaults.
+// Buffers are fixed regions sized here; nothing is allocated after start-up.
+
+// RFC 7925 section 15: max_fragment_length 2^9 is what we offer by default.
+export const MFL_DEFAULT: i32 = 512;
+// RFC 7925 Appendix B: CCM-8 record overhead = 13 header + 8 explicit nonce + 8 tag.
+export const RECORD_HEADER_LEN: i32 = 13;
+export const AEAD_EXPLICIT_NONCE_LEN: i32 = 8;
+export const AEAD_TAG_LEN: i32 = 8;
+export const AEAD_OVERHEAD: i32 = AEAD_EXPLICIT_NONCE_LEN + AEAD_TAG_LEN;
+export const RECORD_OVERHEAD: i32 = RECORD_HEADER_LEN + AEAD_OVERHEAD; // 29
+export const HANDSHAKE_HEADER_LEN: i32 = 12;
+
+// The largest plaintext a peer may send us before MFL is in force (RFC 6347: 2^14).
+export const MAX_PLAINTEXT_UNNEGOTIATED: i32 = 16384;
+
+// Datagram buffers. A received datagram larger than RX_DATAGRAM_MAX is dropped.
+export const RX_DATAGRAM_MAX: i32 = 1536;
+export const TX_DATAGRAM_MAX: i32 = 1536;
+// The shared I/O buffer through which the host passes datagrams, keys and app data.
+export const IO_BUFFER_SIZE: i32 = 1536;
+
+// PMTU (RFC 6347 4.1.1.1): default sized for IPv6's minimum MTU minus IP/UDP headers.
+export const PMTU_DEFAULT: i32 = 1232;
+export const PMTU_MIN: i32 = 64;
+export const PMTU_MAX: i32 = TX_DATAGRAM_MAX;
+
+// Handshake reassembly: the largest handshake message we accept (RFC 7925 App. C).
+export const HS_MESSAGE_MAX: i32 = 1536;
+// Our last flight, kept as plaintext handshake messages for retransmission.
+export const FLIGHT_BUFFER_SIZE: i32 = 1024;
+export const FLIGHT_MAX_ENTRIES: i32 = 8;
+// Received application data waiting for dtls_read.
+export const APP_RX_BUFFER_SIZE: i32 = 1024;
+// One record of the next epoch (e.g. Finished overtaking CCS) kept until CCS arrives.
+export const FUTURE_RECORD_MAX: i32 = 128;
+
+// Credentials (RFC 7925 section 4.2 leaves sizes to us; RFC 4279 allows 2^16).
+export const PSK_IDENTITY_MAX: i32 = 128;
+export const PSK_MAX: i32 = 64;
+export const SNI_MAX: i32 = 255;
+export const COOKIE_MAX: i32 = 255;
+export const HELLO_VERIFY_MAX: i32 = 4; // HelloVerifyRequests accepted per handshake
+
+// RFC 7925 section 11: initial timer 9 s, doubling, capped at (no less than) 60 s;
+// worst-case wait 63 s. Sleepy nodes may configure smaller values.
+export const RTO_INITIAL_MS: i32 = 9000;
+export const RTO_MAX_MS: i32 = 60000;
+export const HANDSHAKE_BUDGET_MS: i32 = 63000;
+
+// Anti-replay window (RFC 6347 4.1.2.6).
+export const REPLAY_WINDOW_BITS: i32 = 64;

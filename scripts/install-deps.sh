@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and demo need, only when something is missing.
+set -euo pipefail
+need=()
+command -v openssl >/dev/null || need+=(openssl)
+command -v gnutls-serv >/dev/null || need+=(gnutls-bin)
+# Extra packages named by mk/*.mk fragments (one per line in scripts/apt-packages.txt).
+if [ -f scripts/apt-packages.txt ]; then
+  while read -r cmd pkg; do
+    [ -z "${cmd:-}" ] || [[ "$cmd" == \#* ]] && continue
+    command -v "$cmd" >/dev/null || need+=("$pkg")
+  done < scripts/apt-packages.txt
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "install-deps: apt-get install ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
