@@ -1,0 +1,35 @@
+// Numbers shared with the hosts (Node, C, Python). scripts/gen-codes.mjs copies every
+// `export const NAME: i32 = VALUE;` line here into host/codes.ts and boards/hal/dtls_codes.h.
+
+// dtls_config_set options.
+export const OPT_MFL: i32 = 1;                  // 0 = do not send, else 512/1024/2048/4096
+export const OPT_RTO_INITIAL_MS: i32 = 2;       // RFC 7925 section 11: 9000 by default
+export const OPT_RTO_MAX_MS: i32 = 3;           // 60000 by default
+export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 7 x initial RTO
+export const OPT_PMTU: i32 = 5;                 // largest datagram we send
+export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
+
+// dtls_state values.
+export const STATE_IDLE: i32 = 0;
+export const STATE_HANDSHAKING: i32 = 1;
+export const STATE_CONNECTED: i32 = 2;
+export const STATE_CLOSED: i32 = 3;
+export const STATE_FAILED: i32 = 4;
+
+// dtls_info keys.
+export const INFO_CIPHER_SUITE: i32 = 1;        // IANA number, 0 before ServerHello
+export const INFO_MFL: i32 = 2;                 // negotiated max fragment length, 0 = none
+export const INFO_EMS: i32 = 3;                 // 1 if extended master secret negotiated
+export const INFO_SNI_ACCEPTED: i32 = 4;        // 1 if the server acknowledged server_name
+export const INFO_RESUMED: i32 = 5;             // 1 if the session was resumed
+export const INFO_FLIGHTS_RETRANSMITTED: i32 = 6;
+export const INFO_FLIGHTS_SENT: i32 = 7;
+export const INFO_FLIGHTS_RECEIVED: i32 = 8;
+export const INFO_HANDSHAKE_MS: i32 = 9;        // connect to server Finished, by clock_ms
+export const INFO_VERSION: i32 = 10;            // 0xFEFD once negotiated
+export const INFO_HEAP_TOP: i32 = 11;           // allocator top: must never move after start
+export const INFO_MEMORY_PAGES: i32 = 12;       // memory.size()
+export const INFO_STATIC_END: i32 = 13;         // end of static data and fixed buffers
+export const INFO_MAX_WRITE: i32 = 14;          // largest dtls_write length now
+export const INFO_RENEGOTIATION_INFO: i32 = 15; // 1 if the server sent renegotiation_info
+export const INFO_RECORDS_DROPPED: i32 = 16;    // records discarded (bad MAC, replay, epoch)

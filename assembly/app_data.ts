@@ -1,0 +1,30 @@
+// Received application records waiting for dtls_read: a FIFO of [u16 length][bytes]
+// in a fixed buffer. When it is full, a new record is dropped, as the network could
+// have dropped it (DTLS gives datagram semantics).
+import { APP_RX_BUFFER_SIZE } from "./config";
+
+const queue = memory.data(APP_RX_BUFFER_SIZE);
+let used: i32 = 0;
+let droppedFull: i32 = 0;
+
+export function appQueueReset(): void { used = 0; }
+export function appQueueDropped(): i32 { return droppedFull; }
+
+export function appQueuePush(src: usize, len: i32): bool {
+  if (used + 2 + len > APP_RX_BUFFER_SIZE) { droppedFull++; return false; }
+  store<u16>(queue + <usize>used, <u16>len);
+  memory.copy(queue + <usize>used + 2, src, <usize>len);
+  used += 2 + len;
+  return true;
+}
+
+// Moves the oldest record to dst (capacity cap); returns its length or -1 if none.
+export function appQueuePop(dst: usize, cap: i32): i32 {
+  if (used == 0) return -1;
+  const len = <i32>load<u16>(queue);
+  const n = len < cap ? len : cap;
+  memory.copy(dst, queue + 2, <usize>n);
+  used -= 2 + len;
+  memory.copy(queue, queue + 2 + <usize>len, <usize>used);
+  return n;
+}

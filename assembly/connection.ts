@@ -1,0 +1,191 @@
+// The connection: routes each received record (after the record layer's checks) to
+// the handshake, the alert protocol or the application, and runs the timers.
+import { FUTURE_RECORD_MAX, RECORD_HEADER_LEN, AEAD_OVERHEAD } from "./config";
+import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION_DATA,
+  ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
+import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
+import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
+  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW } from "./errors";
+import { halClockMs, logText, LOG_WARN } from "./hal";
+import { hasPsk } from "./credentials";
+import { optPmtu } from "./options";
+import { fail, sendAlert, NO_ALERT } from "./alert";
+import { connState, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
+import { recordStateReset, readEpoch, setReadEpoch, writeEpoch } from "./record/keys";
+import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
+import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropCount, recType,
+  recVersion, recEpoch, recStart, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
+import { handshakeReset, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
+  handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
+import { keyScheduleWipe } from "./handshake/key_schedule";
+import { chosenVersion } from "./handshake/negotiated";
+import { timerRemaining } from "./handshake/timer";
+import { appQueueReset, appQueuePush } from "./app_data";
+
+// One record of epoch 1 that overtook the server's ChangeCipherSpec (RFC 6347 4.1).
+const futureRecord = memory.data(FUTURE_RECORD_MAX);
+let futureLen: i32 = 0;
+
+function resetAll(): void {
+  recordStateReset();
+  txReset();
+  handshakeReset();
+  appQueueReset();
+  sessionReset();
+  resetDropCount();
+  futureLen = 0;
+}
+
+// Wipes the keys once the connection has ended.
+function endIfOver(): void {
+  if (connState == STATE_FAILED || connState == STATE_CLOSED) {
+    keyScheduleWipe();
+    recordStateReset();
+    handshakeReset();
+    futureLen = 0;
+  }
+}
+
+export function connect(): i32 {
+  if (connState == STATE_HANDSHAKING || connState == STATE_CONNECTED) return ERR_BAD_STATE;
+  if (!hasPsk()) return ERR_NO_CREDENTIALS;
+  resetAll();
+  const now = halClockMs();
+  setState(STATE_HANDSHAKING);
+  markHandshakeStart(now);
+  handshakeStart(now);
+  if (connState == STATE_FAILED) { endIfOver(); return ERR_FAILED; }
+  return 0;
+}
+
+export function onDatagram(p: usize, len: i32): i32 {
+  if (connState != STATE_HANDSHAKING && connState != STATE_CONNECTED) return connState;
+  const now = halClockMs();
+  recordsBegin(p, len);
+  while (recordNext()) {
+    onRecord(now);
+    if (connState != STATE_HANDSHAKING && connState != STATE_CONNECTED) break;
+  }
+  endIfOver();
+  return connState;
+}
+
+function onRecord(now: i32): void {
+  // Before the ServerHello fixed the version, records may say DTLS 1.0 (RFC 6347 4.1).
+  const versionOk = chosenVersion != 0 ? recVersion == DTLS_1_2 : (recVersion >> 8) == 0xfe;
+  if (!versionOk) { countDrop(); return; }
+  if (recEpoch != readEpoch) {
+    if (recEpoch == readEpoch + 1 && handshakeWaitingForChangeCipherSpec() && futureLen == 0 &&
+        RECORD_HEADER_LEN + recFragmentLen <= FUTURE_RECORD_MAX) {
+      futureLen = RECORD_HEADER_LEN + recFragmentLen;
+      memory.copy(futureRecord, recStart, <usize>futureLen);
+    } else {
+      countDrop();
+    }
+    return;
+  }
+  if (!recordOpen()) return;
+  if (recPayloadLen > maxRecordPlaintext()) {
+    // RFC 6066 s. 4: a record over the negotiated length. Only an authenticated one
+    // ends the connection; an epoch-0 one could be anybody's.
+    if (recEpoch > 0) fail(REASON_RECORD_OVERFLOW, ALERT_RECORD_OVERFLOW);
+    else countDrop();
+    return;
+  }
+  dispatch(now);
+}
+
+function dispatch(now: i32): void {
+  if (recType == CT_HANDSHAKE) {
+    handshakeRecord(recPayload, recPayloadLen, recEpoch, now);
+  } else if (recType == CT_CHANGE_CIPHER_SPEC) {
+    if (recPayloadLen == 1 && load<u8>(recPayload) == 1 && handshakeChangeCipherSpec()) {
+      setReadEpoch(1);
+      replayBuffered(now);
+    } else {
+      countDrop();
+    }
+  } else if (recType == CT_ALERT) {
+    onAlert();
+  } else if (recType == CT_APPLICATION_DATA && recEpoch > 0 && handshakeDone()) {
+    appQueuePush(recPayload, recPayloadLen);
+  } else {
+    countDrop();
+  }
+}
+
+function replayBuffered(now: i32): void {
+  if (futureLen == 0) return;
+  recordLoad(futureRecord, futureLen - RECORD_HEADER_LEN);
+  futureLen = 0;
+  if (recordOpen()) dispatch(now);
+}
+
+// RFC 7925 section 6: fatal alerts end the connection; warnings are noted and, but for
+// close_notify, do not stop it. RFC 5246 7.2.2 alerts that are always fatal count as
+// fatal whatever level the peer gave them.
+function onAlert(): void {
+  if (recPayloadLen != 2) { countDrop(); return; }
+  const level = <i32>load<u8>(recPayload);
+  const description = <i32>load<u8>(recPayload + 1);
+  noteAlert(false, level, description);
+  if (description == ALERT_CLOSE_NOTIFY) {
+    if (connState == STATE_CONNECTED) {
+      sendAlert(ALERT_WARNING, ALERT_CLOSE_NOTIFY);
+      noteAlert(false, level, description);
+      setReason(REASON_CLOSED_BY_PEER);
+      setState(STATE_CLOSED);
+    } else {
+      fail(REASON_CLOSED_BY_PEER, NO_ALERT);
+    }
+    return;
+  }
+  if (level == ALERT_FATAL || alwaysFatal(description)) { fail(REASON_PEER_ALERT, NO_ALERT); return; }
+  logText(LOG_WARN, "warning alert received");
+}
+
+function alwaysFatal(d: i32): bool {
+  return d == 10 || d == 20 || d == 22 || d == 40 || d == 47 || d == 50 || d == 51 ||
+    d == 70 || d == 71 || d == 80;
+}
+
+export function poll(): i32 {
+  const now = halClockMs();
+  if (connState == STATE_HANDSHAKING) {
+    handshakeTimer(now);
+    endIfOver();
+  }
+  if (connState != STATE_HANDSHAKING) return -1;
+  return timerRemaining(now);
+}
+
+// The largest application record we can send now: the negotiated fragment length and
+// the PMTU both bound it (DTLS never fragments application data).
+export function maxWrite(): i32 {
+  const byPmtu = optPmtu - RECORD_HEADER_LEN - AEAD_OVERHEAD;
+  const byMfl = maxRecordPlaintext();
+  return byPmtu < byMfl ? byPmtu : byMfl;
+}
+
+export function write(src: usize, len: i32): i32 {
+  if (connState != STATE_CONNECTED) return ERR_BAD_STATE;
+  if (len < 0 || len > maxWrite()) return ERR_TOO_LARGE;
+  txReset();
+  const p = txBeginRecord(CT_APPLICATION_DATA, writeEpoch);
+  if (p == 0) return ERR_FAILED;
+  memory.copy(p, src, <usize>len);
+  txEndRecord(len);
+  txFlush();
+  return len;
+}
+
+export function close(): i32 {
+  if (connState == STATE_HANDSHAKING || connState == STATE_CONNECTED) {
+    sendAlert(ALERT_WARNING, ALERT_CLOSE_NOTIFY);
+    setState(STATE_CLOSED);
+    endIfOver();
+    return 0;
+  }
+  if (connState == STATE_IDLE) return ERR_BAD_STATE;
+  return 0;
+}

@@ -1,0 +1,34 @@
+// Return codes of the exports and the reasons behind dtls_last_error.
+// Copied into the hosts by scripts/gen-codes.mjs.
+
+// Negative return values.
+export const ERR_WOULD_BLOCK: i32 = -1;     // dtls_read: nothing to read
+export const ERR_BAD_ARGUMENT: i32 = -2;
+export const ERR_BAD_STATE: i32 = -3;
+export const ERR_NO_CREDENTIALS: i32 = -4;
+export const ERR_TOO_LARGE: i32 = -5;
+export const ERR_RANDOM: i32 = -6;
+export const ERR_FAILED: i32 = -7;         // the connection failed: see dtls_last_error
+
+// Reasons (dtls_last_error).
+export const REASON_NONE: i32 = 0;
+export const REASON_TIMEOUT: i32 = 1;            // retransmission budget spent
+export const REASON_PEER_ALERT: i32 = 2;         // fatal alert received (dtls_last_alert)
+export const REASON_PROTOCOL_VERSION: i32 = 3;   // server chose a version other than 1.2
+export const REASON_BAD_FINISHED: i32 = 4;       // server Finished did not verify
+export const REASON_DECODE: i32 = 5;             // malformed handshake message
+export const REASON_UNEXPECTED_MESSAGE: i32 = 6;
+export const REASON_ILLEGAL_PARAMETER: i32 = 7;  // e.g. cipher suite we did not offer
+export const REASON_UNSUPPORTED_EXTENSION: i32 = 8;
+export const REASON_MESSAGE_TOO_LARGE: i32 = 9;  // handshake message over HS_MESSAGE_MAX
+export const REASON_RANDOM: i32 = 10;            // the TRNG failed
+export const REASON_RECORD_OVERFLOW: i32 = 11;   // record over the negotiated MFL
+export const REASON_EMS_REFUSED: i32 = 12;       // EMS required but not negotiated
+export const REASON_RENEGOTIATION_INFO: i32 = 13;// bad renegotiation_info (RFC 5746)
+export const REASON_CLOSED_BY_PEER: i32 = 14;    // close_notify received
+export const REASON_TOO_MANY_HVR: i32 = 15;      // HelloVerifyRequest loop
+export const REASON_SEND_FAILED: i32 = 16;
+export const REASON_BAD_PEER_KEY: i32 = 17;      // server key does not match the pin
+export const REASON_BAD_SIGNATURE: i32 = 18;     // ServerKeyExchange signature invalid
+export const REASON_HANDSHAKE_FAILURE: i32 = 19; // no acceptable parameters
+export const REASON_INTERNAL: i32 = 20;

@@ -1,0 +1,259 @@
+// The client handshake as flights (RFC 6347 4.2.4):
+//   1/3: ClientHello (again with the cookie after HelloVerifyRequest)
+//   4:   ServerHello, [ServerKeyExchange], ServerHelloDone
+//   5:   ClientKeyExchange, ChangeCipherSpec, Finished
+//   6:   the server's ChangeCipherSpec, Finished
+// Each state accepts only the messages that may come next; anything else is fatal.
+import { HANDSHAKE_HEADER_LEN, HELLO_VERIFY_MAX, MAX_PLAINTEXT_UNNEGOTIATED } from "../config";
+import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_KEY_EXCHANGE,
+  HT_SERVER_HELLO_DONE, HT_FINISHED, HT_CERTIFICATE, HT_CERTIFICATE_REQUEST,
+  TLS_PSK_WITH_AES_128_CCM_8, ALERT_UNEXPECTED_MESSAGE, ALERT_INTERNAL_ERROR,
+  ALERT_DECRYPT_ERROR, ALERT_DECODE_ERROR, ALERT_HANDSHAKE_FAILURE, ALERT_WARNING,
+  ALERT_NO_RENEGOTIATION } from "../protocol";
+import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
+  REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE } from "../errors";
+import { STATE_CONNECTED } from "../api_codes";
+import { get8, get16, get24 } from "../util/bytes";
+import { halRandom } from "../hal";
+import { ctEqual } from "../crypto/ct";
+import { optPmtu } from "../options";
+import { fail, sendAlert, NO_ALERT } from "../alert";
+import { setState, countFlightSent, countFlightReceived, countRetransmission, markHandshakeDone,
+  setReason } from "../session";
+import { setWriteEpoch } from "../record/keys";
+import { countDrop } from "../record/receive";
+import { transcriptReset, transcriptAddMessage, transcriptAddParts } from "./transcript";
+import { reassemblyReset, reassemblyAdd, messageBody, messageType, messageLength, messageSeq,
+  FRAG_COMPLETE, FRAG_TOO_LARGE, FRAG_INCONSISTENT } from "./reassembly";
+import { flightClear, flightTransmit, flightBeginMessage, flightEndMessage, flightEntryData,
+  flightEntryLength, flightAddChangeCipherSpec } from "./flight";
+import { buildClientHello } from "./client_hello";
+import { parseHelloVerifyRequest, parseServerHello, cookie, cookieLen, cookieReset } from "./server_hello";
+import { parseServerKeyExchangePsk, buildClientKeyExchangePsk, buildPremasterPsk } from "./psk";
+import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyData,
+  VERIFY_DATA_LEN, keyScheduleWipe } from "./key_schedule";
+import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
+import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
+import { verdictReason, verdictAlert, ACCEPTED } from "./verdict";
+
+export const HS_IDLE: i32 = 0;
+export const HS_WAIT_SERVER_HELLO: i32 = 1;
+export const HS_WAIT_SERVER_FLIGHT: i32 = 2;
+export const HS_WAIT_CHANGE_CIPHER_SPEC: i32 = 3;
+export const HS_WAIT_FINISHED: i32 = 4;
+export const HS_DONE: i32 = 5;
+
+let hsState: i32 = HS_IDLE;
+let nextSendSeq: i32 = 0;
+let nextReceiveSeq: i32 = 0;
+// message_seq of the last message of the server's previous flight: seeing it again
+// means the server did not get our answer, so we resend our flight (RFC 6347 4.2.4).
+let previousFlightLastSeq: i32 = -1;
+let helloVerifyCount: i32 = 0;
+let serverFlightRank: i32 = 0;
+let sawServerKeyExchange: bool = false;
+const expectedVerify = memory.data(VERIFY_DATA_LEN);
+
+export function handshakeState(): i32 { return hsState; }
+export function handshakeReset(): void {
+  hsState = HS_IDLE;
+  nextSendSeq = 0;
+  nextReceiveSeq = 0;
+  previousFlightLastSeq = -1;
+  helloVerifyCount = 0;
+  serverFlightRank = 0;
+  sawServerKeyExchange = false;
+  reassemblyReset();
+  flightClear();
+  cookieReset();
+  negotiatedReset();
+  timerStop();
+}
+
+// The largest plaintext we may put in one record now (RFC 6066 s. 4).
+export function maxRecordPlaintext(): i32 {
+  return mflLength > 0 ? mflLength : MAX_PLAINTEXT_UNNEGOTIATED;
+}
+
+function sendFlight(now: i32, first: bool): void {
+  if (!flightTransmit(optPmtu, maxRecordPlaintext())) { fail(REASON_INTERNAL, NO_ALERT); return; }
+  if (first) { countFlightSent(); timerStartFlight(now); } else countRetransmission();
+}
+
+export function handshakeStart(now: i32): i32 {
+  handshakeReset();
+  if (halRandom(clientRandom, RANDOM_LEN) != 0) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
+  transcriptReset();
+  if (!buildClientHello(nextSendSeq++, cookie, 0)) { fail(REASON_INTERNAL, NO_ALERT); return REASON_INTERNAL; }
+  hsState = HS_WAIT_SERVER_HELLO;
+  sendFlight(now, true);
+  return REASON_NONE;
+}
+
+// Timer expiry: resend the last flight or give up.
+export function handshakeTimer(now: i32): void {
+  if (!timerDue(now)) return;
+  if (!timerBackOff(now)) { fail(REASON_TIMEOUT, NO_ALERT); return; }
+  sendFlight(now, false);
+}
+
+function refuse(v: i32): void { fail(verdictReason(v), verdictAlert(v)); }
+
+// One handshake record's plaintext: a sequence of fragments (RFC 6347 4.2.2).
+export function handshakeRecord(p: usize, len: i32, epoch: i32, now: i32): void {
+  let off = 0;
+  while (len - off >= HANDSHAKE_HEADER_LEN && hsState != HS_IDLE) {
+    const h = p + <usize>off;
+    const type = get8(h);
+    const total = get24(h + 1);
+    const seq = get16(h + 4);
+    const fragOff = get24(h + 6);
+    const fragLen = get24(h + 9);
+    if (fragLen > len - off - HANDSHAKE_HEADER_LEN || fragOff + fragLen > total) {
+      countDrop();   // a malformed fragment: the rest of the record cannot be trusted
+      return;
+    }
+    off += HANDSHAKE_HEADER_LEN + fragLen;
+    fragment(type, total, seq, fragOff, h + HANDSHAKE_HEADER_LEN, fragLen, epoch, now);
+  }
+}
+
+function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fragLen: i32,
+                  epoch: i32, now: i32): void {
+  if (hsState == HS_DONE) {
+    // RFC 7925 section 17: renegotiation is refused, never acted upon.
+    if (type == HT_HELLO_REQUEST && epoch > 0) sendAlert(ALERT_WARNING, ALERT_NO_RENEGOTIATION);
+    return;
+  }
+  if (type == HT_HELLO_REQUEST) return;   // RFC 5246 7.4.1.1: ignored while negotiating
+  if (seq < nextReceiveSeq) {
+    // A retransmission of the server's previous flight: resend ours once per flight,
+    // when its last message's final fragment comes in.
+    if (seq == previousFlightLastSeq && fragOff + fragLen == total) sendFlight(now, false);
+    return;
+  }
+  if (seq > nextReceiveSeq) return;       // RFC 6347 4.2.2: future messages MAY be dropped
+  const r = reassemblyAdd(type, total, seq, fragOff, data, fragLen);
+  if (r == FRAG_TOO_LARGE) { fail(REASON_MESSAGE_TOO_LARGE, ALERT_INTERNAL_ERROR); return; }
+  if (r == FRAG_INCONSISTENT) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
+  if (r != FRAG_COMPLETE) return;
+  nextReceiveSeq++;
+  reassemblyReset();
+  message(messageType(), messageSeq(), messageBody, messageLength(), epoch, now);
+}
+
+function message(type: i32, seq: i32, body: usize, len: i32, epoch: i32, now: i32): void {
+  if (hsState == HS_WAIT_SERVER_HELLO) {
+    if (type == HT_HELLO_VERIFY_REQUEST) { onHelloVerifyRequest(seq, body, len, now); return; }
+    if (type == HT_SERVER_HELLO) { onServerHello(seq, body, len); return; }
+  } else if (hsState == HS_WAIT_SERVER_FLIGHT) {
+    if (epoch == 0) { onServerFlightMessage(type, seq, body, len, now); return; }
+  } else if (hsState == HS_WAIT_FINISHED) {
+    if (type == HT_FINISHED && epoch == 1) { onServerFinished(seq, body, len, now); return; }
+  }
+  fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE);
+}
+
+function onHelloVerifyRequest(seq: i32, body: usize, len: i32, now: i32): void {
+  if (++helloVerifyCount > HELLO_VERIFY_MAX) { fail(REASON_TOO_MANY_HVR, ALERT_HANDSHAKE_FAILURE); return; }
+  const v = parseHelloVerifyRequest(body, len);
+  if (v != ACCEPTED) { refuse(v); return; }
+  // The second ClientHello repeats the first with the cookie and the next message_seq;
+  // neither the first ClientHello nor the HelloVerifyRequest enter the transcript.
+  flightClear();
+  if (!buildClientHello(nextSendSeq++, cookie, cookieLen)) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+  previousFlightLastSeq = seq;
+  countFlightReceived();
+  sendFlight(now, true);
+}
+
+function onServerHello(seq: i32, body: usize, len: i32): void {
+  const v = parseServerHello(body, len);
+  if (v != ACCEPTED) { refuse(v); return; }
+  // The ClientHello that got this answer is entry 0 of our flight.
+  transcriptAddMessage(flightEntryData(0), flightEntryLength(0) - HANDSHAKE_HEADER_LEN);
+  transcriptAddParts(HT_SERVER_HELLO, seq, body, len);
+  hsState = HS_WAIT_SERVER_FLIGHT;
+  serverFlightRank = 1;
+}
+
+// Order of the rest of flight 4 (RFC 5246 7.3): each message must rank above the last.
+function rankOf(type: i32): i32 {
+  if (type == HT_CERTIFICATE) return 2;
+  if (type == HT_SERVER_KEY_EXCHANGE) return 3;
+  if (type == HT_CERTIFICATE_REQUEST) return 4;
+  if (type == HT_SERVER_HELLO_DONE) return 5;
+  return 0;
+}
+
+function onServerFlightMessage(type: i32, seq: i32, body: usize, len: i32, now: i32): void {
+  const rank = rankOf(type);
+  if (rank <= serverFlightRank) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
+  serverFlightRank = rank;
+  transcriptAddParts(type, seq, body, len);
+  if (chosenSuite == TLS_PSK_WITH_AES_128_CCM_8) {
+    if (type == HT_SERVER_KEY_EXCHANGE) {
+      const v = parseServerKeyExchangePsk(body, len);
+      if (v != ACCEPTED) refuse(v);
+      sawServerKeyExchange = true;
+      return;
+    }
+    if (type == HT_SERVER_HELLO_DONE) {
+      if (len != 0) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
+      previousFlightLastSeq = seq;
+      countFlightReceived();
+      sendPskFinishedFlight(now);
+      return;
+    }
+  }
+  // Certificate / CertificateRequest have no place in a PSK handshake.
+  fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE);
+}
+
+// Flight 5 for PSK: ClientKeyExchange, ChangeCipherSpec, Finished.
+function sendPskFinishedFlight(now: i32): void {
+  flightClear();
+  const cke = buildClientKeyExchangePsk(nextSendSeq++);
+  if (cke == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+  transcriptAddMessage(cke, get24(cke + 1));
+  // RFC 7627 s. 4: the session hash covers the transcript through ClientKeyExchange.
+  deriveMasterSecret(buildPremasterPsk(), emsNegotiated);
+  deriveKeyBlock();
+  flightAddChangeCipherSpec(0);
+  setWriteEpoch(1);
+  const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
+  if (fin == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+  verifyData(true, fin);
+  const finished = flightEndMessage(VERIFY_DATA_LEN, 1);
+  transcriptAddMessage(finished, VERIFY_DATA_LEN);
+  // The server's Finished covers ours: compute what it must say now.
+  verifyData(false, expectedVerify);
+  hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
+  sendFlight(now, true);
+}
+
+// The server's ChangeCipherSpec: from here its records must be in epoch 1.
+export function handshakeChangeCipherSpec(): bool {
+  if (hsState != HS_WAIT_CHANGE_CIPHER_SPEC) return false;
+  hsState = HS_WAIT_FINISHED;
+  return true;
+}
+
+function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
+  if (len != VERIFY_DATA_LEN || !ctEqual(body, expectedVerify, VERIFY_DATA_LEN)) {
+    fail(REASON_BAD_FINISHED, ALERT_DECRYPT_ERROR);
+    return;
+  }
+  countFlightReceived();
+  hsState = HS_DONE;
+  timerStop();
+  keyScheduleWipe();
+  flightClear();
+  setReason(REASON_NONE);
+  setState(STATE_CONNECTED);
+  markHandshakeDone(now);
+}
+
+export function handshakeDone(): bool { return hsState == HS_DONE; }
+export function handshakeWaitingForChangeCipherSpec(): bool { return hsState == HS_WAIT_CHANGE_CIPHER_SPEC; }
+export function handshakeSawServerKeyExchange(): bool { return sawServerKeyExchange; }

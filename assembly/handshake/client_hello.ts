@@ -1,0 +1,51 @@
+// The ClientHello (RFC 6347 4.2.1, RFC 5246 7.4.1.2) with the extensions of the profile.
+import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, EXT_SERVER_NAME,
+  EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO } from "../protocol";
+import { put8, put16 } from "../util/bytes";
+import { optMfl, mflCode } from "../options";
+import { hasPsk, serverName, serverNameLen } from "../credentials";
+import { clientRandom, RANDOM_LEN } from "./key_schedule";
+import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
+import { setOffers } from "./negotiated";
+
+// The largest ClientHello we build: fixed fields 40, cookie 255, suites 2+4, extensions
+// 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5.
+const CLIENT_HELLO_MAX: i32 = 40 + 255 + 6 + 2 + 264 + 14;
+
+// Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
+export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32): bool {
+  if (flightRoom() < CLIENT_HELLO_MAX) return false;
+  const body = flightBeginMessage(HT_CLIENT_HELLO, messageSeq);
+  if (body == 0) return false;
+  let p = body;
+  // RFC 7925 section 18: only DTLS 1.2 is ever offered.
+  put16(p, DTLS_1_2); p += 2;
+  // RFC 7925 section 12: all 32 bytes come from the TRNG (no gmt_unix_time).
+  memory.copy(p, clientRandom, RANDOM_LEN); p += RANDOM_LEN;
+  put8(p, 0); p += 1;                                   // session_id: none
+  put8(p, cookieLen); p += 1;
+  memory.copy(p, cookie, <usize>cookieLen); p += <usize>cookieLen;
+  const offerPsk = hasPsk();
+  const offerEcdhe = false; // ECDHE_ECDSA joins here with the raw-public-key credential
+  put16(p, 2 * ((offerPsk ? 1 : 0) + (offerEcdhe ? 1 : 0))); p += 2;
+  if (offerPsk) { put16(p, TLS_PSK_WITH_AES_128_CCM_8); p += 2; }
+  put8(p, 1); put8(p + 1, 0); p += 2;                   // compression: null only (s. 8)
+  const extStart = p; p += 2;
+  if (serverNameLen > 0) {                              // section 14
+    put16(p, EXT_SERVER_NAME); put16(p + 2, serverNameLen + 5);
+    put16(p + 4, serverNameLen + 3); put8(p + 6, 0); put16(p + 7, serverNameLen);
+    memory.copy(p + 9, serverName, <usize>serverNameLen);
+    p += 9 + <usize>serverNameLen;
+  }
+  const mfl = mflCode(optMfl);
+  if (mfl != 0) {                                       // section 15
+    put16(p, EXT_MAX_FRAGMENT_LENGTH); put16(p + 2, 1); put8(p + 4, mfl); p += 5;
+  }
+  put16(p, EXT_EXTENDED_MASTER_SECRET); put16(p + 2, 0); p += 4;       // section 16
+  put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
+  put16(extStart, <i32>(p - extStart - 2));
+  // Never sent (section 13): encrypt_then_mac, truncated_hmac.
+  flightEndMessage(<i32>(p - body), 0);
+  setOffers(offerPsk, offerEcdhe, mfl, serverNameLen > 0);
+  return true;
+}

@@ -1,0 +1,107 @@
+// Our last flight, kept as whole plaintext messages so that a retransmission re-sends
+// it (RFC 6347 4.2.4) with fresh record sequence numbers, re-fragmented to the PMTU and
+// to the peer's max_fragment_length (RFC 7925 section 15).
+import { FLIGHT_BUFFER_SIZE, FLIGHT_MAX_ENTRIES, HANDSHAKE_HEADER_LEN } from "../config";
+import { CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC } from "../protocol";
+import { put8, put16, put24, get24 } from "../util/bytes";
+import { txBeginRecord, txEndRecord, txFlush, txUsed, recordExpansion } from "../record/send";
+
+export const flightBuffer = memory.data(FLIGHT_BUFFER_SIZE);
+// Entry: [content type i32][epoch i32][offset i32][length i32]
+const entries = memory.data(FLIGHT_MAX_ENTRIES * 16);
+let count: i32 = 0;
+let used: i32 = 0;
+let openAt: i32 = -1;
+
+export function flightClear(): void { count = 0; used = 0; openAt = -1; }
+export function flightCount(): i32 { return count; }
+@inline function entry(i: i32): usize { return entries + (<usize>i << 4); }
+export function flightEntryType(i: i32): i32 { return load<i32>(entry(i)); }
+export function flightEntryData(i: i32): usize { return flightBuffer + <usize>load<i32>(entry(i), 8); }
+export function flightEntryLength(i: i32): i32 { return load<i32>(entry(i), 12); }
+
+function addEntry(type: i32, epoch: i32, offset: i32, len: i32): void {
+  const e = entry(count++);
+  store<i32>(e, type);
+  store<i32>(e, epoch, 4);
+  store<i32>(e, offset, 8);
+  store<i32>(e, len, 12);
+}
+
+// Room left for a message body being built.
+export function flightRoom(): i32 { return FLIGHT_BUFFER_SIZE - used - HANDSHAKE_HEADER_LEN; }
+
+// Starts a handshake message; returns where its body goes, or 0 if the flight is full.
+export function flightBeginMessage(type: i32, messageSeq: i32): usize {
+  if (count >= FLIGHT_MAX_ENTRIES || flightRoom() < 0) return 0;
+  const p = flightBuffer + <usize>used;
+  put8(p, type);
+  put16(p + 4, messageSeq);
+  put24(p + 6, 0);
+  openAt = used;
+  return p + HANDSHAKE_HEADER_LEN;
+}
+
+// Ends the message begun last (bodyLen <= flightRoom() at begin time); returns its
+// whole encoding (header + body) for the transcript.
+export function flightEndMessage(bodyLen: i32, epoch: i32): usize {
+  const p = flightBuffer + <usize>openAt;
+  put24(p + 1, bodyLen);
+  put24(p + 9, bodyLen);
+  addEntry(CT_HANDSHAKE, epoch, openAt, HANDSHAKE_HEADER_LEN + bodyLen);
+  used = openAt + HANDSHAKE_HEADER_LEN + bodyLen;
+  openAt = -1;
+  return p;
+}
+
+export function flightAddChangeCipherSpec(epoch: i32): bool {
+  if (count >= FLIGHT_MAX_ENTRIES || used >= FLIGHT_BUFFER_SIZE) return false;
+  store<u8>(flightBuffer + <usize>used, 1);
+  addEntry(CT_CHANGE_CIPHER_SPEC, epoch, used, 1);
+  used += 1;
+  return true;
+}
+
+// Sends the whole flight. pmtu bounds each datagram; maxPlain bounds each record's
+// plaintext. Returns false if the PMTU cannot fit even a minimal record.
+export function flightTransmit(pmtu: i32, maxPlain: i32): bool {
+  for (let i = 0; i < count; i++) {
+    const e = entry(i);
+    const type = load<i32>(e);
+    const epoch = load<i32>(e, 4);
+    const data = flightBuffer + <usize>load<i32>(e, 8);
+    const len = load<i32>(e, 12);
+    const expansion = recordExpansion(epoch);
+    if (type != CT_HANDSHAKE) {
+      if (txUsed() + expansion + len > pmtu) txFlush();
+      if (expansion + len > pmtu) return false;
+      const p = txBeginRecord(type, epoch);
+      if (p == 0) return false;
+      memory.copy(p, data, <usize>len);
+      txEndRecord(len);
+      continue;
+    }
+    const bodyLen = get24(data + 1);
+    let offset = 0;
+    do {
+      let room = pmtu - txUsed() - expansion - HANDSHAKE_HEADER_LEN;
+      const want = bodyLen - offset;
+      // Start a new datagram rather than send a sliver of a fragment.
+      if (txUsed() > 0 && room < want && room < 64) { txFlush(); room = pmtu - expansion - HANDSHAKE_HEADER_LEN; }
+      let fragLen = want;
+      if (fragLen > room) fragLen = room;
+      if (fragLen > maxPlain - HANDSHAKE_HEADER_LEN) fragLen = maxPlain - HANDSHAKE_HEADER_LEN;
+      if (fragLen <= 0 && want > 0) return false;
+      const p = txBeginRecord(CT_HANDSHAKE, epoch);
+      if (p == 0) return false;
+      memory.copy(p, data, 6);                 // type, length, message_seq
+      put24(p + 6, offset);
+      put24(p + 9, fragLen);
+      memory.copy(p + HANDSHAKE_HEADER_LEN, data + HANDSHAKE_HEADER_LEN + <usize>offset, <usize>fragLen);
+      txEndRecord(HANDSHAKE_HEADER_LEN + fragLen);
+      offset += fragLen;
+    } while (offset < bodyLen);
+  }
+  txFlush();
+  return true;
+}

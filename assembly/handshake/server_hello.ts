@@ -1,0 +1,101 @@
+// HelloVerifyRequest (RFC 6347 4.2.1) and ServerHello (RFC 5246 7.4.1.3) parsing.
+import { COOKIE_MAX } from "../config";
+import { DTLS_1_2, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+  EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
+  EXT_EC_POINT_FORMATS, ALERT_DECODE_ERROR, ALERT_PROTOCOL_VERSION, ALERT_ILLEGAL_PARAMETER,
+  ALERT_UNSUPPORTED_EXTENSION, ALERT_HANDSHAKE_FAILURE } from "../protocol";
+import { REASON_DECODE, REASON_PROTOCOL_VERSION, REASON_ILLEGAL_PARAMETER,
+  REASON_UNSUPPORTED_EXTENSION, REASON_RENEGOTIATION_INFO, REASON_EMS_REFUSED } from "../errors";
+import { readerInit, readerBad, readerAtEnd, readU8, readU16, readBytes, readerEnter,
+  readerLeave, readerLeft } from "../util/reader";
+import { optRequireEms } from "../options";
+import { serverRandom, RANDOM_LEN } from "./key_schedule";
+import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMflLength, setEms,
+  setSniAccepted, setRenegotiationInfoSeen } from "./negotiated";
+import { verdict, ACCEPTED } from "./verdict";
+
+export const cookie = memory.data(COOKIE_MAX);
+export let cookieLen: i32 = 0;
+export function cookieReset(): void { cookieLen = 0; }
+
+const DECODE: i32 = (REASON_DECODE << 8) | ALERT_DECODE_ERROR;
+
+// struct { ProtocolVersion server_version; opaque cookie<0..2^8-1>; }
+// The version is not checked here: RFC 6347 lets HelloVerifyRequest carry 1.0.
+export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
+  readerInit(body, len);
+  readU16();
+  const n = readU8();
+  const c = readBytes(n);
+  if (readerBad() || !readerAtEnd() || n > COOKIE_MAX) return DECODE;
+  memory.copy(cookie, c, <usize>n);
+  cookieLen = n;
+  return ACCEPTED;
+}
+
+// Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
+const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
+
+export function parseServerHello(body: usize, len: i32): i32 {
+  readerInit(body, len);
+  const version = readU16();
+  const random = readBytes(RANDOM_LEN);
+  const sidLen = readU8();
+  readBytes(sidLen);
+  const suite = readU16();
+  const compression = readU8();
+  if (readerBad() || sidLen > 32) return DECODE;
+  // RFC 7925 section 18: nothing but DTLS 1.2 is accepted.
+  if (version != DTLS_1_2) return verdict(REASON_PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION);
+  const suiteOk = (suite == TLS_PSK_WITH_AES_128_CCM_8 && offeredPsk) ||
+    (suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && offeredEcdhe);
+  if (!suiteOk || compression != 0) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+  memory.copy(serverRandom, random, RANDOM_LEN);
+
+  let seen = 0;
+  let mfl = 0;
+  if (readerLeft() > 0) {
+    const outer = readerEnter(readU16());
+    while (!readerBad() && readerLeft() > 0) {
+      const type = readU16();
+      const extOuter = readerEnter(readU16());
+      if (readerBad()) break;
+      let bit = 0;
+      if (type == EXT_SERVER_NAME && offeredSni) {
+        bit = SEEN_SNI;                        // RFC 6066 s. 3: empty in ServerHello
+        if (readerLeft() != 0) return DECODE;
+      } else if (type == EXT_MAX_FRAGMENT_LENGTH && offeredMflCode != 0) {
+        bit = SEEN_MFL;                        // RFC 6066 s. 4: must echo our value
+        const code = readU8();
+        if (code != offeredMflCode) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+        mfl = 256 << code;
+      } else if (type == EXT_EXTENDED_MASTER_SECRET) {
+        bit = SEEN_EMS;                        // RFC 7627 s. 5.1: empty
+        if (readerLeft() != 0) return DECODE;
+      } else if (type == EXT_RENEGOTIATION_INFO) {
+        bit = SEEN_RENEG;                      // RFC 5746 3.4: must be empty on first handshake
+        if (readU8() != 0 || readerLeft() != 0) {
+          return verdict(REASON_RENEGOTIATION_INFO, ALERT_HANDSHAKE_FAILURE);
+        }
+      } else if (type == EXT_EC_POINT_FORMATS && offeredEcdhe) {
+        bit = SEEN_POINTS;
+        readBytes(readerLeft());
+      } else {
+        // RFC 5246 7.4.1.4: an extension we did not offer.
+        return verdict(REASON_UNSUPPORTED_EXTENSION, ALERT_UNSUPPORTED_EXTENSION);
+      }
+      if ((seen & bit) != 0) return DECODE;
+      seen |= bit;
+      readerLeave(extOuter);
+    }
+    readerLeave(outer);
+  }
+  if (readerBad() || !readerAtEnd()) return DECODE;
+  if (optRequireEms && (seen & SEEN_EMS) == 0) return verdict(REASON_EMS_REFUSED, ALERT_HANDSHAKE_FAILURE);
+  setChosen(suite, version);
+  setMflLength(mfl);
+  setEms((seen & SEEN_EMS) != 0);
+  setSniAccepted((seen & SEEN_SNI) != 0);
+  setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
+  return ACCEPTED;
+}

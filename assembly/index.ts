@@ -1,0 +1,93 @@
+// The module's exported API (docs/API.md): the only file that exports functions.
+// Numbers in, numbers out; bytes cross through the one fixed I/O buffer.
+import { IO_BUFFER_SIZE } from "./config";
+import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
+  INFO_FLIGHTS_RETRANSMITTED, INFO_FLIGHTS_SENT, INFO_FLIGHTS_RECEIVED, INFO_HANDSHAKE_MS,
+  INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
+  INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
+import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK } from "./errors";
+import { optionsReset, optionSet } from "./options";
+import { credentialsReset, setPsk, setServerName } from "./credentials";
+import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
+  handshakeMs } from "./session";
+import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
+import { appQueuePop } from "./app_data";
+import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
+  renegotiationInfoSeen } from "./handshake/negotiated";
+import { recordsDropped } from "./record/receive";
+
+const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
+
+function configurable(): bool { return connState != STATE_HANDSHAKING && connState != STATE_CONNECTED; }
+function inBuffer(len: i32): bool { return len >= 0 && len <= IO_BUFFER_SIZE; }
+
+export function dtls_buffer(): usize { return ioBuffer; }
+export function dtls_buffer_size(): i32 { return IO_BUFFER_SIZE; }
+
+export function dtls_config_reset(): void {
+  if (!configurable()) close();
+  optionsReset();
+  credentialsReset();
+}
+
+export function dtls_config_set(option: i32, value: i32): i32 {
+  if (!configurable()) return ERR_BAD_STATE;
+  return optionSet(option, value);
+}
+
+export function dtls_config_psk(identityLen: i32, pskLen: i32): i32 {
+  if (!configurable()) return ERR_BAD_STATE;
+  if (!inBuffer(identityLen) || !inBuffer(pskLen) || !inBuffer(identityLen + pskLen)) return ERR_BAD_ARGUMENT;
+  return setPsk(ioBuffer, identityLen, pskLen);
+}
+
+export function dtls_config_sni(len: i32): i32 {
+  if (!configurable()) return ERR_BAD_STATE;
+  if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
+  return setServerName(ioBuffer, len);
+}
+
+export function dtls_connect(): i32 { return connect(); }
+
+export function dtls_on_datagram(len: i32): i32 {
+  if (!inBuffer(len)) return connState;   // cannot be: the host wrote past the buffer
+  return onDatagram(ioBuffer, len);
+}
+
+export function dtls_poll(): i32 { return poll(); }
+
+export function dtls_write(len: i32): i32 {
+  if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
+  return write(ioBuffer, len);
+}
+
+export function dtls_read(): i32 {
+  const n = appQueuePop(ioBuffer, IO_BUFFER_SIZE);
+  return n < 0 ? ERR_WOULD_BLOCK : n;
+}
+
+export function dtls_close(): i32 { return close(); }
+export function dtls_state(): i32 { return connState; }
+export function dtls_last_alert(): i32 { return lastAlert; }
+export function dtls_last_error(): i32 { return lastReason; }
+
+export function dtls_info(key: i32): i32 {
+  if (key == INFO_CIPHER_SUITE) return chosenSuite;
+  if (key == INFO_MFL) return mflLength;
+  if (key == INFO_EMS) return emsNegotiated ? 1 : 0;
+  if (key == INFO_SNI_ACCEPTED) return sniAccepted ? 1 : 0;
+  if (key == INFO_RESUMED) return 0;
+  if (key == INFO_FLIGHTS_RETRANSMITTED) return flightsRetransmitted;
+  if (key == INFO_FLIGHTS_SENT) return flightsSent;
+  if (key == INFO_FLIGHTS_RECEIVED) return flightsReceived;
+  if (key == INFO_HANDSHAKE_MS) return handshakeMs;
+  if (key == INFO_VERSION) return chosenVersion;
+  // No allocator is linked in (a test checks the module has none), so the heap top is
+  // the end of static data for ever.
+  if (key == INFO_HEAP_TOP || key == INFO_STATIC_END) return <i32>__heap_base;
+  if (key == INFO_MEMORY_PAGES) return memory.size();
+  if (key == INFO_MAX_WRITE) return connState == STATE_CONNECTED ? maxWrite() : 0;
+  if (key == INFO_RENEGOTIATION_INFO) return renegotiationInfoSeen ? 1 : 0;
+  if (key == INFO_RECORDS_DROPPED) return recordsDropped();
+  return ERR_BAD_ARGUMENT;
+}

@@ -1,0 +1,61 @@
+// Configuration set through dtls_config_set (validated here; applied at connect).
+import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX } from "./config";
+import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS } from "./api_codes";
+import { ERR_BAD_ARGUMENT } from "./errors";
+
+export let optMfl: i32 = MFL_DEFAULT;
+export let optRtoInitial: i32 = RTO_INITIAL_MS;
+export let optRtoMax: i32 = RTO_MAX_MS;
+export let optBudget: i32 = 0; // 0: 7 x initial RTO, i.e. 63 s for 9 s (RFC 7925 s. 11)
+export let optPmtu: i32 = PMTU_DEFAULT;
+export let optRequireEms: bool = false;
+
+export function optionsReset(): void {
+  optMfl = MFL_DEFAULT;
+  optRtoInitial = RTO_INITIAL_MS;
+  optRtoMax = RTO_MAX_MS;
+  optBudget = 0;
+  optPmtu = PMTU_DEFAULT;
+  optRequireEms = false;
+}
+
+// The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
+export function flightBudgetMs(): i32 {
+  if (optBudget > 0) return optBudget;
+  return HANDSHAKE_BUDGET_MS / RTO_INITIAL_MS * optRtoInitial;
+}
+
+// The RFC 6066 max_fragment_length code for a length, or 0 if it has none.
+export function mflCode(len: i32): i32 {
+  if (len == 512) return 1;
+  if (len == 1024) return 2;
+  if (len == 2048) return 3;
+  if (len == 4096) return 4;
+  return 0;
+}
+
+export function optionSet(option: i32, value: i32): i32 {
+  if (option == OPT_MFL) {
+    if (value != 0 && mflCode(value) == 0) return ERR_BAD_ARGUMENT;
+    optMfl = value;
+  } else if (option == OPT_RTO_INITIAL_MS) {
+    if (value < 1 || value > 3600000) return ERR_BAD_ARGUMENT;
+    optRtoInitial = value;
+    if (optRtoMax < value) optRtoMax = value;
+  } else if (option == OPT_RTO_MAX_MS) {
+    if (value < 1 || value > 3600000) return ERR_BAD_ARGUMENT;
+    optRtoMax = value;
+  } else if (option == OPT_HANDSHAKE_BUDGET_MS) {
+    if (value < 0 || value > 86400000) return ERR_BAD_ARGUMENT;
+    optBudget = value;
+  } else if (option == OPT_PMTU) {
+    if (value < PMTU_MIN || value > PMTU_MAX) return ERR_BAD_ARGUMENT;
+    optPmtu = value;
+  } else if (option == OPT_REQUIRE_EMS) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    optRequireEms = value == 1;
+  } else {
+    return ERR_BAD_ARGUMENT;
+  }
+  return 0;
+}

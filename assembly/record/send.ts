@@ -1,0 +1,70 @@
+// Outgoing datagram assembly: records are appended to one datagram buffer until it is
+// flushed to the HAL. Several records may share a datagram (RFC 6347 4.1.1).
+import { TX_DATAGRAM_MAX, RECORD_HEADER_LEN, AEAD_OVERHEAD } from "../config";
+import { DTLS_1_2 } from "../protocol";
+import { halSend } from "../hal";
+import { put8, put16, put48 } from "../util/bytes";
+import { nextWriteSeq, clientWriteKey, clientWriteSalt } from "./keys";
+import { sealRecord, PROTECTED_PAYLOAD_OFFSET } from "./protect";
+
+const txBuffer = memory.data(TX_DATAGRAM_MAX);
+let txLen: i32 = 0;
+let openRecordAt: i32 = -1;
+let openRecordEpoch: i32 = 0;
+let sendFailures: i32 = 0;
+
+export function txReset(): void { txLen = 0; openRecordAt = -1; }
+export function txUsed(): i32 { return txLen; }
+export function txSendFailures(): i32 { return sendFailures; }
+
+// Bytes a record of this epoch adds around its plaintext.
+@inline export function recordExpansion(epoch: i32): i32 {
+  return RECORD_HEADER_LEN + (epoch > 0 ? AEAD_OVERHEAD : 0);
+}
+
+// Starts a record; returns where its plaintext goes, or 0 if the epoch's sequence
+// numbers are exhausted. The caller must have checked room (txUsed + expansion + len).
+export function txBeginRecord(type: i32, epoch: i32): usize {
+  const seq = nextWriteSeq(epoch);
+  if (seq < 0) return 0;
+  const rec = txBuffer + <usize>txLen;
+  put8(rec, type);
+  put16(rec + 1, DTLS_1_2);
+  put16(rec + 3, epoch);
+  put48(rec + 5, <u64>seq);
+  openRecordAt = txLen;
+  openRecordEpoch = epoch;
+  return rec + <usize>(epoch > 0 ? PROTECTED_PAYLOAD_OFFSET : RECORD_HEADER_LEN);
+}
+
+// Closes the record begun last with plainLen bytes of plaintext, protecting it if needed.
+export function txEndRecord(plainLen: i32): void {
+  const rec = txBuffer + <usize>openRecordAt;
+  if (openRecordEpoch > 0) {
+    sealRecord(rec, plainLen, clientWriteKey, clientWriteSalt);
+    txLen = openRecordAt + RECORD_HEADER_LEN + AEAD_OVERHEAD + plainLen;
+  } else {
+    put16(rec + 11, plainLen);
+    txLen = openRecordAt + RECORD_HEADER_LEN + plainLen;
+  }
+  openRecordAt = -1;
+}
+
+// Appends a whole record from src (src must not be the TX buffer).
+export function txRecord(type: i32, epoch: i32, src: usize, len: i32): bool {
+  const p = txBeginRecord(type, epoch);
+  if (p == 0) return false;
+  memory.copy(p, src, <usize>len);
+  txEndRecord(len);
+  return true;
+}
+
+// Sends the datagram built so far. A HAL send failure counts as loss: DTLS recovers
+// from it by retransmission like from any other lost datagram.
+export function txFlush(): void {
+  if (txLen == 0) return;
+  if (halSend(txBuffer, txLen) < 0) sendFailures++;
+  txLen = 0;
+}
+
+export function txCapacity(): i32 { return TX_DATAGRAM_MAX; }
