@@ -1,0 +1,14 @@
+/* Settings of the Linux HAL (hal_posix.c), made by main.c. */
+#ifndef HAL_POSIX_H
+#define HAL_POSIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void hal_posix_set_socket(int fd);
+void hal_posix_set_aes_hw(int on);
+void hal_posix_set_log_level(int level);
+void hal_posix_set_seed(const uint8_t *seed, size_t len);
+void hal_posix_stats(uint64_t *datagrams, uint64_t *bytes, uint64_t *aes_blocks);
+
+#endif

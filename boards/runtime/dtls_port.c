@@ -1,0 +1,137 @@
+/* The application API over one backend (dtls_vm.h). Portable C99. */
+#include "dtls_port.h"
+
+#include <string.h>
+
+#include "dtls_vm.h"
+
+static int g_ready;   /* 1 after a successful init, 0 before and after a trap */
+static uint32_t g_buf; /* offset of the module's I/O buffer */
+static uint32_t g_buf_size;
+static const char *g_port_error; /* a failure of this layer, else the backend's */
+
+static int32_t call(dtls_vm_export_t fn, int32_t a, int32_t b) {
+  int32_t r = 0;
+  int rc;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  rc = dtls_vm_call(fn, a, b, &r);
+  if (rc != 0) {
+    if (rc == DTLS_PORT_ETRAP) g_ready = 0;
+    return rc;
+  }
+  return r;
+}
+
+/* The I/O buffer as a host pointer, or NULL when [0, len) does not fit in it. */
+static uint8_t *io_buffer(size_t len) {
+  uint32_t size = 0;
+  uint8_t *mem = dtls_vm_memory(&size);
+  if (len > g_buf_size) return 0;
+  return dtls_vm_ptr(mem, size, g_buf, (uint32_t)len);
+}
+
+int32_t dtls_port_init(void) {
+  int32_t off, size;
+  uint32_t mem_size = 0;
+  g_ready = 0;
+  g_port_error = 0;
+  if (dtls_vm_init() != 0) return DTLS_PORT_EINIT;
+  g_ready = 1;
+  off = call(DTLS_X_BUFFER, 0, 0);
+  size = call(DTLS_X_BUFFER_SIZE, 0, 0);
+  dtls_vm_memory(&mem_size);
+  if (off <= 0 || size <= 0 || dtls_vm_ptr(dtls_vm_memory(&mem_size), mem_size, (uint32_t)off,
+                                           (uint32_t)size) == 0) {
+    g_ready = 0;
+    g_port_error = "the I/O buffer lies outside the capped memory";
+    return DTLS_PORT_EINIT;
+  }
+  g_buf = (uint32_t)off;
+  g_buf_size = (uint32_t)size;
+  return 0;
+}
+
+void dtls_port_free(void) {
+  g_ready = 0;
+  dtls_vm_free();
+}
+
+int32_t dtls_port_config_reset(void) {
+  int32_t r = call(DTLS_X_CONFIG_RESET, 0, 0);
+  return r < 0 ? r : 0;
+}
+
+int32_t dtls_port_config_set(int32_t option, int32_t value) {
+  return call(DTLS_X_CONFIG_SET, option, value);
+}
+
+int32_t dtls_port_config_psk(const uint8_t *identity, size_t identity_len, const uint8_t *psk,
+                             size_t psk_len) {
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(identity_len + psk_len);
+  if (p == 0 || identity_len + psk_len < identity_len) return DTLS_PORT_ETOOBIG;
+  if (identity_len) memcpy(p, identity, identity_len);
+  if (psk_len) memcpy(p + identity_len, psk, psk_len);
+  return call(DTLS_X_CONFIG_PSK, (int32_t)identity_len, (int32_t)psk_len);
+}
+
+int32_t dtls_port_config_sni(const char *host_name) {
+  size_t n = host_name ? strlen(host_name) : 0;
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(n);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if (n) memcpy(p, host_name, n);
+  return call(DTLS_X_CONFIG_SNI, (int32_t)n, 0);
+}
+
+int32_t dtls_port_connect(void) { return call(DTLS_X_CONNECT, 0, 0); }
+
+int32_t dtls_port_on_datagram(const uint8_t *data, size_t len) {
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(len);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if (len) memcpy(p, data, len);
+  return call(DTLS_X_ON_DATAGRAM, (int32_t)len, 0);
+}
+
+int32_t dtls_port_poll(void) { return call(DTLS_X_POLL, 0, 0); }
+
+int32_t dtls_port_write(const uint8_t *data, size_t len) {
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(len);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if (len) memcpy(p, data, len);
+  return call(DTLS_X_WRITE, (int32_t)len, 0);
+}
+
+int32_t dtls_port_read(uint8_t *out, size_t cap) {
+  int32_t n = call(DTLS_X_READ, 0, 0);
+  uint8_t *p;
+  if (n < 0) return n;
+  p = io_buffer((size_t)n);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if ((size_t)n > cap) return DTLS_PORT_ESMALL;
+  if (n) memcpy(out, p, (size_t)n);
+  return n;
+}
+
+int32_t dtls_port_close(void) { return call(DTLS_X_CLOSE, 0, 0); }
+int32_t dtls_port_state(void) { return call(DTLS_X_STATE, 0, 0); }
+int32_t dtls_port_last_alert(void) { return call(DTLS_X_LAST_ALERT, 0, 0); }
+int32_t dtls_port_last_error(void) { return call(DTLS_X_LAST_ERROR, 0, 0); }
+int32_t dtls_port_info(int32_t key) { return call(DTLS_X_INFO, key, 0); }
+
+const char *dtls_port_error_message(void) { return g_port_error ? g_port_error : dtls_vm_error(); }
+const char *dtls_port_backend(void) { return dtls_vm_name(); }
+
+uint32_t dtls_port_memory_size(void) {
+  uint32_t size = 0;
+  dtls_vm_memory(&size);
+  return size;
+}
+
+uint32_t dtls_port_buffer_size(void) { return g_buf_size; }

@@ -1,0 +1,83 @@
+/*
+ * The application's C API to the DTLS core, the same on every board and backend.
+ *
+ * One DTLS client per program (the module instance is a singleton). Event-driven and
+ * non-blocking, like the module's exports (docs/API.md): the application owns the socket
+ * and the main loop; it passes each received datagram to dtls_port_on_datagram(), and
+ * calls dtls_port_poll() when the delay it returned has passed. Datagrams leave through
+ * hal_send() (boards/hal/hal.h), called from inside these functions.
+ *
+ * Return values are the module's (codes in dtls_codes.h) or, for failures of the glue
+ * itself, DTLS_PORT_E* below. After a trap (a bug in the core, never caused by network
+ * input) every call returns DTLS_PORT_ETRAP until dtls_port_init() is called again.
+ */
+#ifndef DTLS_PORT_H
+#define DTLS_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Errors of the glue, outside the module's error range. */
+#define DTLS_PORT_ETRAP (-1000)    /* the module trapped; dtls_port_init() again */
+#define DTLS_PORT_EINIT (-1001)    /* the module could not be instantiated/linked */
+#define DTLS_PORT_ETOOBIG (-1002)  /* input larger than the module's I/O buffer */
+#define DTLS_PORT_ESMALL (-1003)   /* output buffer too small for the received record */
+#define DTLS_PORT_ESTATE (-1004)   /* dtls_port_init() not called (or failed) */
+
+/* States (dtls_state). */
+#define DTLS_PORT_STATE_IDLE 0
+#define DTLS_PORT_STATE_HANDSHAKING 1
+#define DTLS_PORT_STATE_CONNECTED 2
+#define DTLS_PORT_STATE_CLOSED 3
+#define DTLS_PORT_STATE_FAILED 4
+
+/* Instantiates the module with its memory capped to DTLS_MEMORY_CAP. 0 or DTLS_PORT_EINIT. */
+int32_t dtls_port_init(void);
+void dtls_port_free(void);
+
+/* Configuration (before dtls_port_connect). */
+int32_t dtls_port_config_reset(void);
+int32_t dtls_port_config_set(int32_t option, int32_t value);
+int32_t dtls_port_config_psk(const uint8_t *identity, size_t identity_len, const uint8_t *psk,
+                             size_t psk_len);
+/* NUL-terminated host name, or NULL for none. */
+int32_t dtls_port_config_sni(const char *host_name);
+
+/* Starts the handshake (the ClientHello goes out through hal_send). 0 or negative error. */
+int32_t dtls_port_connect(void);
+/* One received datagram; returns the state (DTLS_PORT_STATE_*) or a negative error. */
+int32_t dtls_port_on_datagram(const uint8_t *data, size_t len);
+/* Runs due timers; milliseconds until it must be called again, or -1 if no timer runs. */
+int32_t dtls_port_poll(void);
+/* Sends application data; len or a negative error. */
+int32_t dtls_port_write(const uint8_t *data, size_t len);
+/* Next received application record into out: its length, -1 if none, or a negative error.
+ * Give cap >= dtls_port_buffer_size(): a record that does not fit is dropped (ESMALL). */
+int32_t dtls_port_read(uint8_t *out, size_t cap);
+/* Sends close_notify and closes. */
+int32_t dtls_port_close(void);
+
+int32_t dtls_port_state(void);
+/* -1 none, else sent<<16 | level<<8 | description. */
+int32_t dtls_port_last_alert(void);
+int32_t dtls_port_last_error(void);
+int32_t dtls_port_info(int32_t key);
+
+/* Readable reason of the last glue failure (trap, link error). */
+const char *dtls_port_error_message(void);
+/* "wasm2c" or "wasm3". */
+const char *dtls_port_backend(void);
+/* Bytes of linear memory the backend provides (the cap). */
+uint32_t dtls_port_memory_size(void);
+/* Size of the module's I/O buffer (largest datagram / write). */
+uint32_t dtls_port_buffer_size(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DTLS_PORT_H */
