@@ -114,7 +114,8 @@ export function ccmSeal(key16: usize, nonce12: usize, aad: usize, aadLen: i32,
 export function ccmOpen(key16: usize, nonce12: usize, aad: usize, aadLen: i32,
                         data: usize, len: i32, tag: usize, tagLen: i32): bool {
   if (!validParams(aadLen, len, tagLen)) {
-    if (len > 0) wipe(data, len);
+    // Still no plaintext out; an absurd len is not trusted as a buffer size.
+    if (len > 0 && len <= CCM_MAX_DATA_LEN) wipe(data, len);
     return false;
   }
   aesSetKey(key16);
