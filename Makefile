@@ -36,7 +36,7 @@ build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
 	  --use ECDHE_ENABLED=1 --initialMemory 2 -o $@
 
-dist/.built: $(TS_SOURCES) tsconfig.json | node_modules/.installed
+dist/.built: $(TS_SOURCES) host/codes.ts tsconfig.json | node_modules/.installed
 	node_modules/.bin/tsc -p tsconfig.json
 	chmod +x dist/host/cli.js 2>/dev/null || true
 	touch $@
@@ -59,3 +59,6 @@ size: build
 
 clean:
 	rm -rf build dist
+
+host/codes.ts boards/hal/dtls_codes.h: assembly/api_codes.ts assembly/errors.ts assembly/protocol.ts scripts/gen-codes.mjs
+	node scripts/gen-codes.mjs

@@ -1,0 +1,174 @@
+// One DTLS client instance: the wasm module plus its configuration, driven by calls.
+// Transport-free: the UDP client, the tests' emulated links and the QEMU bridge all
+// reuse it.
+import * as codes from "./codes";
+import { loadModule, DtlsExports } from "./module";
+import { HalOptions } from "./hal";
+import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
+
+export interface EngineOptions {
+  psk?: { identity: Buffer; key: Buffer };
+  sni?: string;
+  mfl?: number;            // 0 = do not send max_fragment_length
+  rtoMs?: number;
+  rtoMaxMs?: number;
+  budgetMs?: number;
+  pmtu?: number;
+  requireEms?: boolean;
+  seed?: string;
+  hardwareAes?: boolean;
+  wasmPath?: string;
+  clock?: () => number;
+  log?: (level: number, line: string) => void;
+  failRandom?: () => boolean;
+}
+
+/** Bad configuration: the CLI turns it into exit code 2. */
+export class ConfigError extends Error {}
+
+/** The connection failed; reason and alert say why. */
+export class DtlsError extends Error {
+  constructor(message: string, readonly reason: string, readonly alert: string | null) { super(message); }
+}
+
+export type FlightEvent = "flight-sent" | "flight-received" | "flight-retransmitted";
+
+export class DtlsEngine {
+  readonly wasm: DtlsExports;
+  private counters = { sent: 0, received: 0, retransmitted: 0 };
+  onFlight: (event: FlightEvent) => void = () => {};
+
+  constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
+    const hal: HalOptions = {
+      send, seed: options.seed, hardwareAes: options.hardwareAes, clock: options.clock,
+      log: options.log, failRandom: options.failRandom,
+    };
+    this.wasm = loadModule(hal, options.wasmPath);
+    this.configure();
+  }
+
+  private buffer(): Uint8Array {
+    return new Uint8Array(this.wasm.memory.buffer, this.wasm.dtls_buffer(), this.wasm.dtls_buffer_size());
+  }
+
+  private set(option: number, value: number | undefined, what: string): void {
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || this.wasm.dtls_config_set(option, value) !== 0) {
+      throw new ConfigError(`invalid ${what}: ${value}`);
+    }
+  }
+
+  private configure(): void {
+    const o = this.options;
+    const w = this.wasm;
+    w.dtls_config_reset();
+    if (!o.psk) throw new ConfigError("no credentials: a PSK identity and key are needed");
+    if (o.psk.identity.length < 1 || o.psk.identity.length > 128) {
+      throw new ConfigError(`PSK identity must be 1 to 128 bytes, not ${o.psk.identity.length}`);
+    }
+    if (o.psk.key.length < 1 || o.psk.key.length > 64) {
+      throw new ConfigError(`PSK must be 1 to 64 bytes, not ${o.psk.key.length}`);
+    }
+    const buf = this.buffer();
+    buf.set(o.psk.identity, 0);
+    buf.set(o.psk.key, o.psk.identity.length);
+    const r = w.dtls_config_psk(o.psk.identity.length, o.psk.key.length);
+    buf.fill(0, 0, o.psk.identity.length + o.psk.key.length);
+    if (r !== 0) throw new ConfigError("the module refused the PSK");
+    if (o.sni !== undefined) {
+      const name = Buffer.from(o.sni, "ascii");
+      buf.set(name, 0);
+      if (w.dtls_config_sni(name.length) !== 0) throw new ConfigError(`invalid server name: ${o.sni}`);
+    }
+    this.set(codes.OPT_MFL, o.mfl, "max fragment length (512, 1024, 2048, 4096 or off)");
+    this.set(codes.OPT_RTO_INITIAL_MS, o.rtoMs, "retransmission timeout");
+    this.set(codes.OPT_RTO_MAX_MS, o.rtoMaxMs, "maximum retransmission timeout");
+    this.set(codes.OPT_HANDSHAKE_BUDGET_MS, o.budgetMs, "handshake budget");
+    this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
+    this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
+  }
+
+  /** Reports flights that the last call sent, received or retransmitted. */
+  private track(): void {
+    const w = this.wasm;
+    const now = {
+      sent: w.dtls_info(codes.INFO_FLIGHTS_SENT),
+      received: w.dtls_info(codes.INFO_FLIGHTS_RECEIVED),
+      retransmitted: w.dtls_info(codes.INFO_FLIGHTS_RETRANSMITTED),
+    };
+    for (let i = this.counters.received; i < now.received; i++) this.onFlight("flight-received");
+    for (let i = this.counters.sent; i < now.sent; i++) this.onFlight("flight-sent");
+    for (let i = this.counters.retransmitted; i < now.retransmitted; i++) this.onFlight("flight-retransmitted");
+    this.counters = now;
+  }
+
+  connect(): void {
+    this.counters = { sent: 0, received: 0, retransmitted: 0 };
+    const r = this.wasm.dtls_connect();
+    this.track();
+    if (r === codes.ERR_NO_CREDENTIALS) throw new ConfigError("no credentials configured");
+    if (r !== 0 && r !== codes.ERR_FAILED) throw new DtlsError(`connect refused (${r})`, "bad_state", null);
+  }
+
+  /** Feeds one received datagram; returns the state after it. */
+  receive(datagram: Uint8Array): number {
+    const size = this.wasm.dtls_buffer_size();
+    if (datagram.length > size) return this.state; // larger than any record we accept: drop
+    this.buffer().set(datagram, 0);
+    const s = this.wasm.dtls_on_datagram(datagram.length);
+    this.track();
+    return s;
+  }
+
+  /** Runs timers; returns ms until the next poll is due, or -1. */
+  poll(): number {
+    const r = this.wasm.dtls_poll();
+    this.track();
+    return r;
+  }
+
+  write(data: Uint8Array): number {
+    if (data.length > this.wasm.dtls_buffer_size()) return codes.ERR_TOO_LARGE;
+    this.buffer().set(data, 0);
+    return this.wasm.dtls_write(data.length);
+  }
+
+  read(): Buffer | null {
+    const n = this.wasm.dtls_read();
+    if (n < 0) return null;
+    return Buffer.from(this.buffer().subarray(0, n));
+  }
+
+  close(): void { this.wasm.dtls_close(); }
+  get state(): number { return this.wasm.dtls_state(); }
+  info(key: number): number { return this.wasm.dtls_info(key); }
+
+  /** The failure in words (for errors and the CLI). */
+  failure(): DtlsError {
+    const reason = this.wasm.dtls_last_error();
+    const alert = describeAlert(this.wasm.dtls_last_alert());
+    let message = describeReason(reason);
+    if (alert && (reason === codes.REASON_PEER_ALERT || alert.includes("sent"))) message += ` (${alert})`;
+    return new DtlsError(message, reasonName(reason), alert);
+  }
+
+  summary(): Record<string, unknown> {
+    const suite = this.info(codes.INFO_CIPHER_SUITE);
+    const mfl = this.info(codes.INFO_MFL);
+    return {
+      protocol: this.info(codes.INFO_VERSION) === codes.DTLS_1_2 ? "DTLSv1.2" : null,
+      cipher: CIPHER_NAMES[suite] ?? (suite ? `0x${suite.toString(16)}` : null),
+      mfl: mfl === 0 ? null : mfl,
+      ems: this.info(codes.INFO_EMS) === 1,
+      sni: this.options.sni ?? null,
+      sni_accepted: this.info(codes.INFO_SNI_ACCEPTED) === 1,
+      resumed: this.info(codes.INFO_RESUMED) === 1,
+      handshake_ms: this.info(codes.INFO_HANDSHAKE_MS),
+      flights_sent: this.info(codes.INFO_FLIGHTS_SENT),
+      flights_received: this.info(codes.INFO_FLIGHTS_RECEIVED),
+      flights_retransmitted: this.info(codes.INFO_FLIGHTS_RETRANSMITTED),
+      records_dropped: this.info(codes.INFO_RECORDS_DROPPED),
+      state: stateName(this.state),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+// The engine on a real UDP socket, with the module's timers on Node's event loop.
+// Link filters let tests lose datagrams on purpose in either direction.
+import { createSocket, Socket } from "node:dgram";
+import { isIPv6 } from "node:net";
+import * as codes from "./codes";
+import { DtlsEngine, DtlsError, EngineOptions, FlightEvent } from "./engine";
+
+export interface LinkFilters {
+  /** Return true to drop the n-th datagram (0-based) the client sends. */
+  dropOutgoing?: (datagram: Uint8Array, index: number) => boolean;
+  /** Return true to drop the n-th datagram (0-based) the client receives. */
+  dropIncoming?: (datagram: Uint8Array, index: number) => boolean;
+}
+
+export class UdpDtlsClient {
+  readonly engine: DtlsEngine;
+  private socket: Socket;
+  private timer: NodeJS.Timeout | undefined;
+  private sentCount = 0;
+  private receivedCount = 0;
+  private waiters: Array<() => void> = [];
+  private inbox: Buffer[] = [];
+  private readers: Array<(data: Buffer) => void> = [];
+  onData: (data: Buffer) => void = () => {};
+  onFlight: (event: FlightEvent) => void = () => {};
+
+  constructor(readonly host: string, readonly port: number, options: EngineOptions, private filters: LinkFilters = {}) {
+    this.socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+    this.engine = new DtlsEngine(options, (d) => this.transmit(d));
+    this.engine.onFlight = (e) => this.onFlight(e);
+    this.socket.on("message", (msg) => this.incoming(msg));
+  }
+
+  private transmit(datagram: Uint8Array): void {
+    const index = this.sentCount++;
+    if (this.filters.dropOutgoing?.(datagram, index)) return;
+    this.socket.send(datagram, this.port, this.host);
+  }
+
+  private incoming(msg: Buffer): void {
+    const index = this.receivedCount++;
+    if (this.filters.dropIncoming?.(msg, index)) return;
+    this.engine.receive(msg);
+    this.drain();
+    this.schedule();
+  }
+
+  private drain(): void {
+    for (let data = this.engine.read(); data !== null; data = this.engine.read()) {
+      this.onData(data);
+      const reader = this.readers.shift();
+      if (reader) reader(data); else this.inbox.push(data);
+    }
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const next = this.engine.poll();
+    this.drain();
+    if (next >= 0) this.timer = setTimeout(() => this.schedule(), Math.max(next, 1));
+  }
+
+  private settled(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Binds, runs the handshake and resolves once connected. */
+  async connect(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.socket.once("error", reject);
+      this.socket.bind(0, undefined, () => { this.socket.off("error", reject); resolve(); });
+    });
+    this.engine.connect();
+    this.schedule();
+    for (;;) {
+      const s = this.engine.state;
+      if (s === codes.STATE_CONNECTED) return;
+      if (s !== codes.STATE_HANDSHAKING) throw this.engine.failure();
+      await this.settled();
+    }
+  }
+
+  write(data: Uint8Array): void {
+    const r = this.engine.write(data);
+    if (r === codes.ERR_TOO_LARGE) {
+      throw new DtlsError(`message of ${data.length} bytes is over the record limit of ${this.engine.info(codes.INFO_MAX_WRITE)}`, "too_large", null);
+    }
+    if (r < 0) throw this.engine.state === codes.STATE_CONNECTED
+      ? new DtlsError(`write failed (${r})`, "write_failed", null) : this.engine.failure();
+  }
+
+  /** Resolves with the next application record, or null after timeoutMs. */
+  readOne(timeoutMs: number): Promise<Buffer | null> {
+    const queued = this.inbox.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => {
+      const reader = (data: Buffer) => { clearTimeout(t); resolve(data); };
+      const t = setTimeout(() => {
+        this.readers = this.readers.filter((r) => r !== reader);
+        resolve(null);
+      }, timeoutMs);
+      this.readers.push(reader);
+    });
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.engine.close();
+    try { this.socket.close(); } catch { /* already closed */ }
+  }
+
+  get state(): number { return this.engine.state; }
+}
