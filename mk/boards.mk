@@ -62,4 +62,14 @@ posix: $(BOARDS_OUT)/dtls-posix $(BOARDS_OUT)/dtls-posix-psk
 posix-test: posix dist/.built
 	node --test --test-concurrency=1 --test-name-pattern='posix|hal.h' dist/tests/boards.test.js
 
--include mk/boards-qemu.mk
+# ---- wasm3 (pywasm3 from PyPI, in a venv under build/) ----
+WASM3_VENV := build/venv-wasm3
+$(WASM3_VENV)/.installed:
+	python3 -m venv $(WASM3_VENV)
+	$(WASM3_VENV)/bin/pip install -q --disable-pip-version-check pywasm3==0.5.0
+	touch $@
+
+wasm3-test: build/dtls.wasm build/dtls-psk.wasm $(WASM3_VENV)/.installed | boards-deps
+	timeout 300 $(WASM3_VENV)/bin/python -m unittest discover -s tests/wasm3 -p 'test_*.py' -v
+
+TEST_TARGETS += wasm3-test
