@@ -1,0 +1,372 @@
+// Points of P-256 (y^2 = x^3 - 3x + b) in Jacobian coordinates (X, Y, Z) <-> (X/Z^2, Y/Z^3),
+// coordinates in Montgomery form (field.ts). A point takes PT_SIZE = 108 bytes: X at 0,
+// Y at 36, Z at 72. Z = 0 is the point at infinity.
+//
+// Scalar multiplication:
+//  - mulBaseCT: k*G with a 4-tooth comb (teeth 64 bits apart) over the 15-entry affine
+//    table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
+//    with masks on every step. Constant time.
+//  - mulCT: k*P for a variable point, regular signed 4-bit windows (odd digits only, never
+//    zero), 256 doublings and 64 additions over a table of the 8 odd multiples P..15P,
+//    read with masks. Constant time.
+//  - mulDoubleVar: u1*G + u2*Q for verification, variable time (public inputs only):
+//    wNAF (window 5) for Q interleaved with the comb for G.
+import {
+  FE_SIZE, fadd, fsub, fmul, fsqr, fmulSmall, fneg, fcopy, fcmov, fisZero, finv,
+  ffromMont, limbsFromLeWords, limbsToBytes, fcanon, fequal,
+} from "./field";
+import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P } from "./tables";
+import { WORK } from "./work";
+
+export const PT_SIZE: usize = 108;
+// @ts-ignore: decorator
+@inline export function PX(p: usize): usize { return p; }
+// @ts-ignore: decorator
+@inline export function PY(p: usize): usize { return p + 36; }
+// @ts-ignore: decorator
+@inline export function PZ(p: usize): usize { return p + 72; }
+
+// Field temporaries of the point formulas.
+const FT: usize = memory.data(36 * 12, 8);
+const T0 = FT, T1 = FT + 36, T2 = FT + 72, T3 = FT + 108, T4 = FT + 144, T5 = FT + 180;
+const T6 = FT + 216, T7 = FT + 252, T8 = FT + 288, T9 = FT + 324, T10 = FT + 360, T11 = FT + 396;
+// Points used by the scalar multiplications.
+const PTS: usize = memory.data(<i32>PT_SIZE * 4, 8);
+const ACC = PTS, SEL = PTS + PT_SIZE, TMP = PTS + 2 * PT_SIZE, TMP2 = PTS + 3 * PT_SIZE;
+// Comb selection in packed words (16 words: x then y).
+const WORDS: usize = memory.data(64, 8);
+
+export function pointWipe(): void {
+  memory.fill(FT, 0, 36 * 12);
+  memory.fill(PTS, 0, PT_SIZE * 4);
+  memory.fill(WORDS, 0, 64);
+}
+
+export function pcopy(r: usize, p: usize): void { memory.copy(r, p, PT_SIZE); }
+
+export function pcmov(r: usize, p: usize, mask: u32): void {
+  fcmov(r, p, mask); fcmov(r + 36, p + 36, mask); fcmov(r + 72, p + 72, mask);
+}
+
+// r = 2p (a = -3, dbl-2001-b with Z3 = 2YZ). Complete for Jacobian inputs: infinity stays
+// infinity, and P-256 has no point of order 2. r may alias p.
+export function pdouble(r: usize, p: usize): void {
+  const X = p, Y = p + 36, Z = p + 72;
+  const delta = T0, gamma = T1, beta = T2, alpha = T3, t1 = T4, t2 = T5;
+  fsqr(delta, Z);
+  fsqr(gamma, Y);
+  fmul(beta, X, gamma);
+  fsub(t1, X, delta);
+  fadd(t2, X, delta);
+  fmul(alpha, t1, t2);
+  fmulSmall(alpha, alpha, 3);
+  fmul(t1, Y, Z);
+  fadd(r + 72, t1, t1);              // Z3 = 2 Y Z
+  fsqr(t1, alpha);
+  fmulSmall(t2, beta, 8);
+  fsub(r, t1, t2);                   // X3 = alpha^2 - 8 beta
+  fmulSmall(t2, beta, 4);
+  fsub(t2, t2, r);
+  fmul(t2, alpha, t2);
+  fsqr(t1, gamma);
+  fmulSmall(t1, t1, 8);
+  fsub(r + 36, t2, t1);              // Y3 = alpha (4 beta - X3) - 8 gamma^2
+}
+
+// r = p + q with q affine (x, y at q, q + 36; Z = 1 implied), madd-2004-hmv.
+// Not valid when p = +-q or p is infinity; callers exclude or repair those cases.
+// Leaves H in T3 and R in T4. r may alias p.
+export function paddAffine(r: usize, p: usize, q: usize): void {
+  const X1 = p, Y1 = p + 36, Z1 = p + 72;
+  const z1z1 = T0, u2 = T1, s2 = T2, H = T3, R = T4, HH = T5, HHH = T6, V = T7, w = T8;
+  fsqr(z1z1, Z1);
+  fmul(u2, q, z1z1);
+  fmul(s2, Z1, z1z1);
+  fmul(s2, q + 36, s2);
+  fsub(H, u2, X1);
+  fsub(R, s2, Y1);
+  fsqr(HH, H);
+  fmul(HHH, H, HH);
+  fmul(V, X1, HH);
+  fmul(w, Y1, HHH);
+  fmul(r + 72, Z1, H);               // Z3 = Z1 H
+  fsqr(T0, R);
+  fsub(T0, T0, HHH);
+  fadd(T1, V, V);
+  fsub(r, T0, T1);                   // X3 = R^2 - HHH - 2V
+  fsub(T0, V, r);
+  fmul(T0, R, T0);
+  fsub(r + 36, T0, w);               // Y3 = R (V - X3) - Y1 HHH
+}
+
+// r = p + q, both Jacobian (add-1998-cmo-2). Not valid when p = +-q or either is infinity.
+// Leaves H in T4 and R in T5. r may alias p or q.
+export function padd(r: usize, p: usize, q: usize): void {
+  const X1 = p, Y1 = p + 36, Z1 = p + 72, X2 = q, Y2 = q + 36, Z2 = q + 72;
+  const z1z1 = T0, z2z2 = T1, u1 = T2, s1 = T3, H = T4, R = T5, HH = T6, HHH = T7, V = T8;
+  const u2 = T9, s2 = T10, w = T11;
+  fsqr(z1z1, Z1);
+  fsqr(z2z2, Z2);
+  fmul(u1, X1, z2z2);
+  fmul(u2, X2, z1z1);
+  fmul(s1, Z2, z2z2);
+  fmul(s1, Y1, s1);
+  fmul(s2, Z1, z1z1);
+  fmul(s2, Y2, s2);
+  fsub(H, u2, u1);
+  fsub(R, s2, s1);
+  fmul(T9, Z1, Z2);
+  fmul(r + 72, T9, H);               // Z3 = Z1 Z2 H
+  fsqr(HH, H);
+  fmul(HHH, H, HH);
+  fmul(V, u1, HH);
+  fmul(w, s1, HHH);
+  fsqr(T0, R);
+  fsub(T0, T0, HHH);
+  fadd(T1, V, V);
+  fsub(r, T0, T1);                   // X3 = R^2 - HHH - 2V
+  fsub(T0, V, r);
+  fmul(T0, R, T0);
+  fsub(r + 36, T0, w);               // Y3 = R (V - X3) - S1 HHH
+}
+
+// Affine coordinates of p as big-endian bytes (x to xOut, y to yOut if not 0).
+// Returns 0, or -1 if p is infinity. Constant time in the coordinates.
+export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
+  const zi = T9, zi2 = T10, t = T11;
+  const inf = fisZero(p + 72);
+  finv(zi, p + 72);
+  fsqr(zi2, zi);
+  fmul(t, p, zi2);
+  ffromMont(t, t);
+  limbsToBytes(xOut, t);
+  if (yOut != 0) {
+    fmul(zi2, zi2, zi);
+    fmul(t, p + 36, zi2);
+    ffromMont(t, t);
+    limbsToBytes(yOut, t);
+  }
+  return -inf;
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixed base, constant time.
+
+// Column j of the comb for scalar words k (8 little-endian u32 words): bits j, j+64,
+// j+128, j+192 as a 4-bit index. Indices into k depend only on j (public).
+// @ts-ignore: decorator
+@inline function combColumn(k: usize, j: u32): u32 {
+  const w = <usize>(j >> 5) << 2, s = j & 31;
+  return ((load<u32>(k + w) >>> s) & 1)
+    | (((load<u32>(k + w + 8) >>> s) & 1) << 1)
+    | (((load<u32>(k + w + 16) >>> s) & 1) << 2)
+    | (((load<u32>(k + w + 24) >>> s) & 1) << 3);
+}
+
+// SEL = affine table entry c (1..15) read with masks from every entry; c = 0 gives
+// zeros. x at SEL, y at SEL + 36.
+function combSelect(c: u32): void {
+  let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
+  let a4: u64 = 0, a5: u64 = 0, a6: u64 = 0, a7: u64 = 0;
+  let e = COMB;
+  for (let i: u32 = 1; i <= 15; i++) {
+    const m: u64 = 0 - <u64>(((c ^ i) - 1) >>> 31);
+    a0 |= load<u64>(e, 0) & m; a1 |= load<u64>(e, 8) & m;
+    a2 |= load<u64>(e, 16) & m; a3 |= load<u64>(e, 24) & m;
+    a4 |= load<u64>(e, 32) & m; a5 |= load<u64>(e, 40) & m;
+    a6 |= load<u64>(e, 48) & m; a7 |= load<u64>(e, 56) & m;
+    e += 64;
+  }
+  store<u64>(WORDS, a0, 0); store<u64>(WORDS, a1, 8); store<u64>(WORDS, a2, 16);
+  store<u64>(WORDS, a3, 24); store<u64>(WORDS, a4, 32); store<u64>(WORDS, a5, 40);
+  store<u64>(WORDS, a6, 48); store<u64>(WORDS, a7, 56);
+  limbsFromLeWords(SEL, WORDS);
+  limbsFromLeWords(SEL + 36, WORDS + 32);
+}
+
+// r = k*G (Jacobian), k as 8 little-endian u32 words with k < n (any k < 2^256 works as
+// long as k mod n != 0 ... see the note). Constant time.
+//
+// Why no exceptional addition can occur: after the doubling at column j the accumulator
+// is A*G and the entry is V*G, where A = sum_l 2^(64l) * 2*floor(K_l / 2^(j+1)) and
+// V = sum_l 2^(64l) * bit_j(K_l) (K_l the 64-bit blocks of k). Both are >= 0 and
+// A + V <= k < n, so A = +-V (mod n) only if A = V = 0, which the masks below handle
+// (V = 0: keep the accumulator; A = 0: take the entry).
+export function mulBaseCT(r: usize, k: usize): void {
+  // accumulator starts as "infinity" (inf mask set); its coordinates are don't-care.
+  memory.fill(ACC, 0, PT_SIZE);
+  let inf: u32 = 0xffffffff;
+  fcopy(SEL + 72, ONE_P);
+  for (let j: i32 = 63; j >= 0; j--) {
+    if (j != 63) pdouble(ACC, ACC);
+    const c = combColumn(k, <u32>j);
+    combSelect(c);
+    paddAffine(TMP, ACC, SEL);
+    const nz: u32 = 0 - ((c | (0 - c)) >>> 31);  // c != 0
+    pcmov(ACC, TMP, nz & ~inf);
+    pcmov(ACC, SEL, nz & inf);                    // SEL has Z = 1
+    inf &= ~nz;
+  }
+  pcopy(r, ACC);
+}
+
+// ---------------------------------------------------------------------------------------
+// Variable base, constant time.
+
+// r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
+// 1 <= k < n and k odd (callers pass k or n - k). Constant time.
+//
+// Digits: d_i = ((k >> 4i) & 31 | 1) - 16 for i = 0..63 (odd, -15..15) and d_64 = 1 give
+// k = sum d_i 16^i. Before adding d_i, the accumulator is A*P with A = 16 * (an odd
+// number), so |A| >= 16 > |d_i|, and |A| < n/16 + 16 for i >= 1: no exceptional case
+// there. Only the last addition (i = 0) can meet A = d_0 (when k = n + 2 d_0), so it
+// also computes the doubling and selects it in constant time.
+export function mulCT(r: usize, p: usize, k: usize): void {
+  const tab = WORK; // tab + 108 j = (2j+1) P, Jacobian
+  fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
+  pdouble(TMP2, tab);
+  for (let j: usize = 1; j < 8; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), TMP2);
+  pcopy(ACC, tab); // d_64 = 1
+  for (let i: i32 = 63; i >= 0; i--) {
+    pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
+    // window bits 4i .. 4i+4 (bit 4i+4 is in the next word when 4i+4 = 32m)
+    const bit = <u32>i << 2;
+    const w = <usize>(bit >> 5) << 2, s = bit & 31;
+    let win = load<u32>(k + w) >>> s;
+    if (s == 28 && i != 63) win |= load<u32>(k + w + 4) << 4; // public: depends on i
+    win = (win & 31) | 1;
+    const neg: u32 = 0 - ((win >>> 4) ^ 1); // d < 0 when bit 4 clear
+    // |d| = 2j+1: j = (win & 15) >> 1 for positive; for negative |d| = 16 - (win & 15)
+    const pos = (win & 15) >> 1;
+    const idx = (pos ^ (neg & 7)) & 7; // negative: 7 - pos
+    // masked read of tab[idx] into SEL
+    memory.fill(SEL, 0, PT_SIZE);
+    for (let j: u32 = 0; j < 8; j++) {
+      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
+      pcmov(SEL, tab + PT_SIZE * j, m);
+    }
+    fneg(T0, SEL + 36);
+    fcmov(SEL + 36, T0, neg);
+    if (i != 0) {
+      padd(ACC, ACC, SEL);
+    } else {
+      padd(TMP, ACC, SEL);
+      const same: u32 = 0 - <u32>(fisZero(T4) & fisZero(T5));
+      pdouble(SEL, SEL);
+      pcmov(TMP, SEL, same);
+      pcopy(ACC, TMP);
+    }
+  }
+  pcopy(r, ACC);
+}
+
+// ---------------------------------------------------------------------------------------
+// Validation.
+
+// 1 if the affine point (x, y) (plain limbs, both already < p) is on the curve, else 0.
+// Leaves the Montgomery forms in xm, ym.
+export function ponCurve(xm: usize, ym: usize, x: usize, y: usize): i32 {
+  fmul(xm, x, RR_P);
+  fmul(ym, y, RR_P);
+  fsqr(T0, ym);                // y^2
+  fsqr(T1, xm);
+  fmul(T1, T1, xm);            // x^3
+  fmulSmall(T2, xm, 3);
+  fsub(T1, T1, T2);
+  fadd(T1, T1, B_MONT);        // x^3 - 3x + b
+  return fequal(T0, T1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Variable time (verification only: every input is public).
+
+// r = p + q (Jacobian), every case handled by branches. r may alias p; q must not be TMP.
+function paddVar(r: usize, p: usize, q: usize): void {
+  if (fisZero(p + 72)) { pcopy(r, q); return; }
+  if (fisZero(q + 72)) { if (r != p) pcopy(r, p); return; }
+  padd(TMP, p, q);
+  if (fisZero(T4)) {
+    if (fisZero(T5)) pdouble(r, q);
+    else memory.fill(r, 0, PT_SIZE);
+    return;
+  }
+  pcopy(r, TMP);
+}
+
+// r = p + q, q affine with q + 72 = ONE (SEL2 layout), every case handled.
+function paddAffineVar(r: usize, p: usize, q: usize): void {
+  if (fisZero(p + 72)) { pcopy(r, q); return; }
+  paddAffine(TMP, p, q);
+  if (fisZero(T3)) {
+    if (fisZero(T4)) pdouble(r, q);
+    else memory.fill(r, 0, PT_SIZE);
+    return;
+  }
+  pcopy(r, TMP);
+}
+
+// Bits [bit, bit + count) of the 256-bit number k (8 little-endian words), count <= 5.
+function getBits(k: usize, bit: i32, count: i32): i32 {
+  const w = bit >> 5, s = bit & 31;
+  let v: u32 = load<u32>(k + (<usize>w << 2)) >>> s;
+  if (s + count > 32 && w < 7) v |= load<u32>(k + (<usize>(w + 1) << 2)) << (32 - s);
+  return <i32>(v & ((1 << count) - 1));
+}
+
+// Width-5 NAF of k into 257 signed bytes at naf (digits odd in -15..15, or 0).
+function wnaf5(naf: usize, k: usize): void {
+  memory.fill(naf, 0, 257);
+  let carry = 0, bit = 0;
+  while (bit < 256) {
+    if (getBits(k, bit, 1) == carry) { bit++; continue; }
+    let now = 5;
+    if (now > 256 - bit) now = 256 - bit;
+    let word = getBits(k, bit, now) + carry;
+    carry = (word >> 4) & 1;
+    word -= carry << 5;
+    store<i8>(naf + <usize>bit, <i8>word);
+    bit += now;
+  }
+  if (carry) store<i8>(naf + 256, 1);
+}
+
+const SEL2: usize = memory.data(<i32>PT_SIZE, 8);
+
+// r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
+// (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
+// (window 5) and 60 for G (the comb columns, in the last 64 doublings).
+export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
+  const tab = WORK, naf = WORK + 8 * PT_SIZE;
+  fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
+  pdouble(TMP2, tab);
+  for (let j: usize = 1; j < 8; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), TMP2);
+  wnaf5(naf, u2);
+  fcopy(SEL2 + 72, ONE_P);
+  memory.fill(ACC, 0, PT_SIZE);
+  let started = false;
+  for (let i = 256; i >= 0; i--) {
+    if (started) pdouble(ACC, ACC);
+    const d = <i32>load<i8>(naf + <usize>i);
+    if (d != 0) {
+      if (d > 0) {
+        paddVar(ACC, ACC, tab + PT_SIZE * <usize>((d - 1) >> 1));
+      } else {
+        const e = tab + PT_SIZE * <usize>((-d - 1) >> 1);
+        fcopy(SEL, e); fneg(SEL + 36, e + 36); fcopy(SEL + 72, e + 72);
+        paddVar(ACC, ACC, SEL);
+      }
+      started = true;
+    }
+    if (i < 64) {
+      const c = combColumn(u1, <u32>i);
+      if (c != 0) {
+        const e = COMB + 64 * <usize>(c - 1);
+        limbsFromLeWords(SEL2, e);
+        limbsFromLeWords(SEL2 + 36, e + 32);
+        paddAffineVar(ACC, ACC, SEL2);
+        started = true;
+      }
+    }
+  }
+  pcopy(r, ACC);
+}
