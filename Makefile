@@ -34,7 +34,7 @@ build/dtls-psk.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 # Test-only modules exporting crypto primitives for known-answer tests from node:test.
 build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.installed
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
-	  --use ECDHE_ENABLED=1 --initialMemory 2 -o $@
+	  --use ECDHE_ENABLED=1 --initialMemory 2 --maximumMemory 2 -o $@
 
 dist/.built: $(TS_SOURCES) host/codes.ts tsconfig.json | node_modules/.installed
 	node_modules/.bin/tsc -p tsconfig.json

@@ -133,7 +133,7 @@ async function run(args: CliArgs): Promise<number> {
     error = e;
   }
   const summary = { ...client.engine.summary(), received: Buffer.concat(received).toString("utf8") };
-  client.close();
+  await client.close();
   if (args.json) {
     const failure = error instanceof DtlsError ? { error: error.message, reason: error.reason, alert: error.alert } : {};
     process.stdout.write(JSON.stringify({ ...summary, ...failure }) + "\n");

@@ -54,6 +54,7 @@ export const REASON_BAD_PEER_KEY = 17;
 export const REASON_BAD_SIGNATURE = 18;
 export const REASON_HANDSHAKE_FAILURE = 19;
 export const REASON_INTERNAL = 20;
+export const REASON_FINISHED_TIMEOUT = 21;
 export const DTLS_1_2 = 65277;
 export const DTLS_1_0 = 65279;
 export const CT_CHANGE_CIPHER_SPEC = 20;

@@ -17,6 +17,8 @@ export class UdpDtlsClient {
   private socket: Socket;
   private timer: NodeJS.Timeout | undefined;
   private sentCount = 0;
+  private pendingSends = 0;
+  private closing = false;
   private receivedCount = 0;
   private waiters: Array<() => void> = [];
   private inbox: Buffer[] = [];
@@ -34,7 +36,10 @@ export class UdpDtlsClient {
   private transmit(datagram: Uint8Array): void {
     const index = this.sentCount++;
     if (this.filters.dropOutgoing?.(datagram, index)) return;
-    this.socket.send(datagram, this.port, this.host);
+    this.pendingSends++;
+    this.socket.send(datagram, this.port, this.host, () => {
+      if (--this.pendingSends === 0 && this.closing) this.closeSocket();
+    });
   }
 
   private incoming(msg: Buffer): void {
@@ -107,11 +112,20 @@ export class UdpDtlsClient {
     });
   }
 
-  close(): void {
+  /** Sends close_notify (if connected) and resolves once the socket is closed. */
+  close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.engine.close();
-    try { this.socket.close(); } catch { /* already closed */ }
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.socket.once("close", () => resolve()));
+    if (this.pendingSends === 0) this.closeSocket();
+    return closed;
+  }
+
+  /** Closes the socket once the datagrams handed to it (close_notify) are out. */
+  private closeSocket(): void {
+    try { this.socket.close(); } catch { this.socket.emit("close"); }
   }
 
   get state(): number { return this.engine.state; }

@@ -11,7 +11,8 @@ import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_K
   ALERT_DECRYPT_ERROR, ALERT_DECODE_ERROR, ALERT_HANDSHAKE_FAILURE, ALERT_WARNING,
   ALERT_NO_RENEGOTIATION } from "../protocol";
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
-  REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE } from "../errors";
+  REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
+  REASON_FINISHED_TIMEOUT } from "../errors";
 import { STATE_CONNECTED } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
 import { halRandom } from "../hal";
@@ -93,7 +94,12 @@ export function handshakeStart(now: i32): i32 {
 // Timer expiry: resend the last flight or give up.
 export function handshakeTimer(now: i32): void {
   if (!timerDue(now)) return;
-  if (!timerBackOff(now)) { fail(REASON_TIMEOUT, NO_ALERT); return; }
+  if (!timerBackOff(now)) {
+    // A server that cannot verify our Finished drops it silently (RFC 6347 4.1.2.7),
+    // so silence after flight 5 most often means the PSK or identity is wrong.
+    fail(hsState >= HS_WAIT_CHANGE_CIPHER_SPEC ? REASON_FINISHED_TIMEOUT : REASON_TIMEOUT, NO_ALERT);
+    return;
+  }
   sendFlight(now, false);
 }
 

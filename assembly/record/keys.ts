@@ -2,6 +2,7 @@
 // of epoch 1 (RFC 5246 6.3 order: client key, server key, client IV, server IV).
 import { wipe } from "../crypto/ct";
 import { replayReset } from "./replay";
+import { aesWipe } from "../crypto/aes";
 
 export const KEY_LEN: i32 = 16;
 export const SALT_LEN: i32 = 4; // RFC 6655: the implicit part of the CCM nonce
@@ -27,6 +28,7 @@ export function recordStateReset(): void {
   writeSeq0 = 0;
   writeSeq1 = 0;
   wipe(keyBlock, KEY_BLOCK_LEN);
+  aesWipe();  // the AES key schedule of the last record key
   replayReset();
 }
 
