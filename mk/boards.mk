@@ -14,11 +14,14 @@ BOARD_WASM ?= build/dtls.wasm
 BOARD_WASM_PSK ?= build/dtls-psk.wasm
 BOARDS_OUT := build/boards
 WASM2C_INC := /usr/src/wasm2c
-# Linear-memory cap (bytes) for every C backend; measured with `make board-figures`.
-DTLS_MEMORY_CAP ?= 65536
+# Linear-memory cap (bytes) of the C backends: by default what the module needs
+# (boards/tools/memcap.mjs: its static end, rounded up to 256), written next to the wasm2c
+# output; `make posix DTLS_MEMORY_CAP=N` overrides it.
+DTLS_MEMORY_CAP ?=
+memcap = $(if $(DTLS_MEMORY_CAP),$(DTLS_MEMORY_CAP),$$(cat $(BOARDS_OUT)/w2c/$(1)/memcap.txt))
 
 BOARD_CSTD := -std=c99 -Wall -Wextra -Werror
-BOARD_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DDTLS_MEMORY_CAP=$(DTLS_MEMORY_CAP)
+BOARD_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0
 BOARD_INC := -Iboards/hal -Iboards/runtime -I$(WASM2C_INC)
 # wasm2c's output (only) trips these three warnings; everything else stays -Werror.
 W2C_NOWARN := -Wno-unused-value -Wno-unused-function -Wno-unused-parameter
@@ -37,12 +40,14 @@ boards-deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; fi
 
 # ---- wasm2c translation ----
-$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) | boards-deps
+$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n dtls -o $@
-$(BOARDS_OUT)/w2c/psk/dtls.c: $(BOARD_WASM_PSK) | boards-deps
+	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+$(BOARDS_OUT)/w2c/psk/dtls.c: $(BOARD_WASM_PSK) boards/tools/memcap.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n dtls -o $@
+	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 
 # ---- posix program ----
 POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c $(RUNTIME_SRC)
@@ -53,9 +58,9 @@ $(BOARDS_OUT)/posix-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c
 	$(CC) $(POSIX_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
 
 $(BOARDS_OUT)/dtls-posix: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-full/dtls.o
-	$(CC) $(POSIX_CFLAGS) -I$(BOARDS_OUT)/w2c/full $(POSIX_SRC) $(BOARDS_OUT)/posix-full/dtls.o -lcrypto -o $@
+	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,full) -I$(BOARDS_OUT)/w2c/full $(POSIX_SRC) $(BOARDS_OUT)/posix-full/dtls.o -lcrypto -o $@
 $(BOARDS_OUT)/dtls-posix-psk: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-psk/dtls.o
-	$(CC) $(POSIX_CFLAGS) -I$(BOARDS_OUT)/w2c/psk $(POSIX_SRC) $(BOARDS_OUT)/posix-psk/dtls.o -lcrypto -o $@
+	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,psk) -I$(BOARDS_OUT)/w2c/psk $(POSIX_SRC) $(BOARDS_OUT)/posix-psk/dtls.o -lcrypto -o $@
 
 posix: $(BOARDS_OUT)/dtls-posix $(BOARDS_OUT)/dtls-posix-psk
 
@@ -73,3 +78,51 @@ wasm3-test: build/dtls.wasm build/dtls-psk.wasm $(WASM3_VENV)/.installed | board
 	timeout 300 $(WASM3_VENV)/bin/python -m unittest discover -s tests/wasm3 -p 'test_*.py' -v
 
 TEST_TARGETS += wasm3-test
+
+# ---- QEMU mps2-an386 (Cortex-M4) image ----
+QEMU_OUT := $(BOARDS_OUT)/qemu
+ARM_CC := arm-none-eabi-gcc
+ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
+ARM_CFLAGS := $(BOARD_CSTD) $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG \
+  $(BOARD_DEFS) $(BOARD_INC) -Iboards/qemu
+ARM_LDFLAGS := $(ARM_ARCH) -nostartfiles --specs=nano.specs -Wl,--gc-sections -Lboards/qemu
+QEMU_BOARD_SRC := boards/qemu/main.c boards/qemu/hal_qemu.c boards/qemu/link.c boards/qemu/uart.c \
+  boards/qemu/clock.c
+QEMU_RUNTIME_SRC := $(RUNTIME_SRC) boards/runtime/slip.c
+QEMU_OBJS := $(patsubst boards/%.c,$(QEMU_OUT)/%.o,$(QEMU_BOARD_SRC) $(QEMU_RUNTIME_SRC)) \
+  $(QEMU_OUT)/qemu/startup.o $(QEMU_OUT)/dtls.o
+QEMU_HDR := $(RUNTIME_HDR) $(wildcard boards/qemu/*.h)
+
+$(QEMU_OUT)/dtls.o: $(BOARDS_OUT)/w2c/full/dtls.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+$(QEMU_OUT)/qemu/startup.o: boards/qemu/startup.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -ffreestanding -fno-tree-loop-distribute-patterns -c $< -o $@
+$(QEMU_OUT)/%.o: boards/%.c $(QEMU_HDR) $(BOARDS_OUT)/w2c/full/dtls.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,full) -I$(BOARDS_OUT)/w2c/full -c $< -o $@
+
+$(QEMU_OUT)/dtls-qemu.elf: $(QEMU_OBJS) boards/qemu/sections.ld boards/qemu/nrf52840.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52840.ld -Wl,-Map=$(QEMU_OUT)/dtls-qemu.map $(QEMU_OBJS) -lc -lgcc -o $@
+	arm-none-eabi-size $@
+# The same objects inside an nRF52832's 512 KiB flash / 64 KiB RAM: the link fails if they do not fit.
+$(QEMU_OUT)/dtls-nrf52832-fit.elf: $(QEMU_OBJS) boards/qemu/sections.ld boards/qemu/nrf52832.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52832.ld $(QEMU_OBJS) -lc -lgcc -o $@
+
+qemu: $(QEMU_OUT)/dtls-qemu.elf $(QEMU_OUT)/dtls-nrf52832-fit.elf
+
+QEMU_DEMO_PORT ?= 47$(shell echo $$((RANDOM % 900 + 100)))
+QEMU_DEMO_PSK ?= 000102030405060708090a0b0c0d0e0f
+QEMU_DEMO_ID ?= qemu-device
+qemu-demo: qemu dist/.built
+	@set -e; port=$(QEMU_DEMO_PORT); \
+	  (sleep 60 | timeout 70 openssl s_server -dtls1_2 -listen -psk $(QEMU_DEMO_PSK) -psk_identity $(QEMU_DEMO_ID) \
+	     -cipher PSK-AES128-CCM8 -nocert -accept 127.0.0.1:$$port -quiet -ign_eof >/dev/null 2>&1 & echo $$! > $(QEMU_OUT)/server.pid); \
+	  sleep 0.5; \
+	  rc=0; timeout 90 node dist/host/slip-bridge.js 127.0.0.1:$$port --psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK) \
+	     --firmware $(QEMU_OUT)/dtls-qemu.elf --send "hello from qemu" --wait 2000 --json || rc=$$?; \
+	  kill $$(cat $(QEMU_OUT)/server.pid) 2>/dev/null || true; exit $$rc
+
+qemu-test: qemu dist/.built
+	node --test --test-concurrency=1 --test-name-pattern='qemu' dist/tests/boards.test.js

@@ -6,6 +6,7 @@
 #include "dtls_vm.h"
 
 static int g_ready;   /* 1 after a successful init, 0 before and after a trap */
+static int g_trapped; /* the module trapped: every call fails until dtls_port_init() */
 static uint32_t g_buf; /* offset of the module's I/O buffer */
 static uint32_t g_buf_size;
 static const char *g_port_error; /* a failure of this layer, else the backend's */
@@ -13,10 +14,13 @@ static const char *g_port_error; /* a failure of this layer, else the backend's 
 static int32_t call(dtls_vm_export_t fn, int32_t a, int32_t b) {
   int32_t r = 0;
   int rc;
-  if (!g_ready) return DTLS_PORT_ESTATE;
+  if (!g_ready) return g_trapped ? DTLS_PORT_ETRAP : DTLS_PORT_ESTATE;
   rc = dtls_vm_call(fn, a, b, &r);
   if (rc != 0) {
-    if (rc == DTLS_PORT_ETRAP) g_ready = 0;
+    if (rc == DTLS_PORT_ETRAP) {
+      g_ready = 0;
+      g_trapped = 1;
+    }
     return rc;
   }
   return r;
@@ -34,6 +38,7 @@ int32_t dtls_port_init(void) {
   int32_t off, size;
   uint32_t mem_size = 0;
   g_ready = 0;
+  g_trapped = 0;
   g_port_error = 0;
   if (dtls_vm_init() != 0) return DTLS_PORT_EINIT;
   g_ready = 1;

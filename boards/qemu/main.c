@@ -1,0 +1,214 @@
+/*
+ * The QEMU demo application: receives its configuration from the bridge, runs one PSK
+ * handshake through the runtime glue (wasm2c translation of build/dtls.wasm), sends the
+ * configured text once connected, waits for the reply, reports a summary and exits.
+ */
+#include <string.h>
+
+#include "board.h"
+#include "dtls_codes.h"
+#include "dtls_port.h"
+#include "hal.h"
+#include "link.h"
+
+#define MAX_OPTIONS 8
+
+static uint8_t g_identity[128], g_psk[64], g_send[512];
+static char g_sni[256];
+static size_t g_identity_len, g_psk_len, g_send_len;
+static int g_has_send, g_has_sni;
+static int32_t g_opt_key[MAX_OPTIONS], g_opt_val[MAX_OPTIONS];
+static int g_nopts;
+static uint32_t g_wait_ms = 5000;
+static uint64_t g_core_ticks, g_handshake_ticks;
+static uint8_t g_app[1600];
+
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void parse_config(const uint8_t *p, size_t n) {
+  while (n >= 3) {
+    uint8_t tag = p[0];
+    size_t len = (size_t)p[1] | (size_t)p[2] << 8;
+    const uint8_t *v = p + 3;
+    if (len > n - 3) return;
+    switch (tag) {
+      case LINK_CFG_IDENTITY:
+        if (len <= sizeof g_identity) memcpy(g_identity, v, g_identity_len = len);
+        break;
+      case LINK_CFG_PSK:
+        if (len <= sizeof g_psk) memcpy(g_psk, v, g_psk_len = len);
+        break;
+      case LINK_CFG_SNI:
+        if (len < sizeof g_sni) {
+          memcpy(g_sni, v, len);
+          g_sni[len] = 0;
+          g_has_sni = 1;
+        }
+        break;
+      case LINK_CFG_SEND:
+        if (len <= sizeof g_send) {
+          memcpy(g_send, v, g_send_len = len);
+          g_has_send = 1;
+        }
+        break;
+      case LINK_CFG_OPTION:
+        if (len == 8 && g_nopts < MAX_OPTIONS) {
+          g_opt_key[g_nopts] = (int32_t)le32(v);
+          g_opt_val[g_nopts] = (int32_t)le32(v + 4);
+          g_nopts++;
+        }
+        break;
+      case LINK_CFG_WALL_TIME:
+        if (len == 8) hal_wall_time = (int64_t)((uint64_t)le32(v) | (uint64_t)le32(v + 4) << 32);
+        break;
+      case LINK_CFG_WAIT_MS:
+        if (len == 4) g_wait_ms = le32(v);
+        break;
+      default:
+        break;
+    }
+    p += 3 + len;
+    n -= 3 + len;
+  }
+}
+
+/* Time spent in the core by one call, HAL waits excluded. */
+static uint64_t g_t0, g_w0;
+static void core_enter(void) {
+  g_w0 = hal_wait_ticks;
+  g_t0 = board_ticks();
+}
+static void core_leave(void) { g_core_ticks += (board_ticks() - g_t0) - (hal_wait_ticks - g_w0); }
+
+static void put_sum(uint8_t *out, size_t *n, uint8_t key, int32_t value) {
+  out[*n] = key;
+  out[*n + 1] = (uint8_t)value;
+  out[*n + 2] = (uint8_t)((uint32_t)value >> 8);
+  out[*n + 3] = (uint8_t)((uint32_t)value >> 16);
+  out[*n + 4] = (uint8_t)((uint32_t)value >> 24);
+  *n += 5;
+}
+
+static void log_text(const char *s) { hal_log(HAL_LOG_INFO, s, strlen(s)); }
+
+int main(void) {
+  static const int32_t info_keys[] = {
+      DTLS_INFO_CIPHER_SUITE, DTLS_INFO_MFL, DTLS_INFO_EMS, DTLS_INFO_SNI_ACCEPTED,
+      DTLS_INFO_RESUMED, DTLS_INFO_FLIGHTS_RETRANSMITTED, DTLS_INFO_FLIGHTS_SENT,
+      DTLS_INFO_FLIGHTS_RECEIVED, DTLS_INFO_HANDSHAKE_MS, DTLS_INFO_VERSION,
+      DTLS_INFO_HEAP_TOP, DTLS_INFO_MEMORY_PAGES, DTLS_INFO_STATIC_END,
+      DTLS_INFO_RECORDS_DROPPED};
+  uint8_t hello = LINK_VERSION, sum[160];
+  size_t n, i;
+  int32_t rc = 0, state = -1;
+  int connected = 0, sent = 0, got = 0, trapped = 0;
+  uint32_t connected_at = 0, next_poll;
+
+  board_clock_init();
+  uart_init();
+  link_init();
+  link_send('H', &hello, 1, 0, 0);
+  for (;;) { /* wait for the configuration */
+    n = link_poll();
+    if (n && link_frame[0] == 'C') {
+      parse_config(link_frame + 1, n - 1);
+      break;
+    }
+  }
+
+  core_enter();
+  rc = dtls_port_init();
+  if (rc == 0) rc = dtls_port_config_reset();
+  if (rc == 0) rc = dtls_port_config_psk(g_identity, g_identity_len, g_psk, g_psk_len);
+  if (rc == 0 && g_has_sni) rc = dtls_port_config_sni(g_sni);
+  for (i = 0; rc == 0 && i < (size_t)g_nopts; i++) rc = dtls_port_config_set(g_opt_key[i], g_opt_val[i]);
+  core_leave();
+  if (rc != 0) {
+    log_text("configuration refused");
+  } else {
+    core_enter();
+    rc = dtls_port_connect();
+    core_leave();
+  }
+  next_poll = board_ms;
+  while (rc >= 0 || rc == DTLS_ERR_FAILED) {
+    state = dtls_port_state(); /* cheap: not counted as core work */
+    if (state < 0) break;
+    if (state == DTLS_PORT_STATE_CONNECTED) {
+      if (!connected) {
+        connected = 1;
+        connected_at = board_ms;
+        g_handshake_ticks = g_core_ticks;
+        log_text("connected");
+        if (!g_has_send) break;
+      }
+      if (!sent) {
+        core_enter();
+        rc = dtls_port_write(g_send, g_send_len);
+        core_leave();
+        if (rc < 0) break;
+        sent = 1;
+      }
+      for (;;) {
+        int32_t r;
+        uint64_t t0 = board_ticks();
+        r = dtls_port_read(g_app, sizeof g_app);
+        if (r < 0) break; /* polling an empty inbox is not counted */
+        g_core_ticks += board_ticks() - t0;
+        link_send('A', g_app, (size_t)r, 0, 0);
+        got = 1;
+      }
+      if (got || (int32_t)(board_ms - connected_at - g_wait_ms) >= 0) break;
+    } else if (state != DTLS_PORT_STATE_HANDSHAKING) {
+      break;
+    }
+    if (link_pending_len) {
+      core_enter();
+      dtls_port_on_datagram(link_pending, link_pending_len);
+      core_leave();
+      link_pending_len = 0;
+      continue;
+    }
+    n = link_poll();
+    if (n > 1 && link_frame[0] == 'D') {
+      core_enter();
+      dtls_port_on_datagram(link_frame + 1, n - 1);
+      core_leave();
+      continue;
+    }
+    if ((int32_t)(board_ms - next_poll) >= 0) {
+      int32_t wait;
+      core_enter();
+      wait = dtls_port_poll();
+      core_leave();
+      next_poll = board_ms + (wait < 0 || wait > 1000 ? 1000u : (uint32_t)wait);
+    }
+  }
+  if (dtls_port_state() == DTLS_PORT_ETRAP) trapped = 1;
+
+  n = 0;
+  put_sum(sum, &n, LINK_SUM_STATE, trapped ? -1 : dtls_port_state());
+  put_sum(sum, &n, LINK_SUM_LAST_ERROR, trapped ? -1 : dtls_port_last_error());
+  put_sum(sum, &n, LINK_SUM_LAST_ALERT, trapped ? -1 : dtls_port_last_alert());
+  put_sum(sum, &n, LINK_SUM_CONNECT_RC, rc);
+  for (i = 0; i < sizeof info_keys / sizeof info_keys[0]; i++)
+    put_sum(sum, &n, (uint8_t)info_keys[i], trapped ? 0 : dtls_port_info(info_keys[i]));
+  put_sum(sum, &n, LINK_SUM_CORE_TICKS_LO, (int32_t)(uint32_t)g_core_ticks);
+  put_sum(sum, &n, LINK_SUM_CORE_TICKS_HI, (int32_t)(uint32_t)(g_core_ticks >> 32));
+  put_sum(sum, &n, LINK_SUM_HANDSHAKE_TICKS_LO, (int32_t)(uint32_t)g_handshake_ticks);
+  put_sum(sum, &n, LINK_SUM_HANDSHAKE_TICKS_HI, (int32_t)(uint32_t)(g_handshake_ticks >> 32));
+  put_sum(sum, &n, LINK_SUM_STACK_USED, (int32_t)board_stack_used());
+  put_sum(sum, &n, LINK_SUM_MEMORY_CAP, (int32_t)dtls_port_memory_size());
+  put_sum(sum, &n, LINK_SUM_TICK_HZ, (int32_t)BOARD_CPU_HZ);
+  put_sum(sum, &n, LINK_SUM_TRAP, trapped);
+  if (trapped) log_text(dtls_port_error_message());
+  link_send('S', sum, n, 0, 0);
+  if (connected && !trapped) dtls_port_close();
+  {
+    uint8_t code = (connected && !trapped) ? 0 : 1;
+    link_send('X', &code, 1, 0, 0);
+    return code;
+  }
+}
