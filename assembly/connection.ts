@@ -15,7 +15,7 @@ import { recordStateReset, readEpoch, setReadEpoch, writeEpoch } from "./record/
 import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
 import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropCount, recType,
   recVersion, recEpoch, recStart, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
-import { handshakeReset, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
+import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
   handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
 import { keyScheduleWipe } from "./handshake/key_schedule";
 import { chosenVersion } from "./handshake/negotiated";
@@ -41,7 +41,7 @@ function endIfOver(): void {
   if (connState == STATE_FAILED || connState == STATE_CLOSED) {
     keyScheduleWipe();
     recordStateReset();
-    handshakeReset();
+    handshakeEnd();   // keeps what was negotiated for dtls_info
     futureLen = 0;
   }
 }

@@ -109,3 +109,24 @@ test("a DTLS 1.0-only server is refused", async () => {
   assert.equal(r.json.state, "failed");
   assert.match(r.stderr, /handshake failed/);
 });
+
+test("a HelloRequest is answered with no_renegotiation and never acted upon", async () => {
+  const s = await server();
+  const sent: Buffer[] = [];
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { psk, rtoMs: 1000 }, {
+    dropOutgoing: (d) => { sent.push(Buffer.from(d)); return false; },
+  });
+  try {
+    await client.connect();
+    const before = sent.length;
+    s.type("r"); // s_server: renegotiate, i.e. send a HelloRequest
+    await s.waitFor(/no renegotiation/i); // OpenSSL received our no_renegotiation alert
+    const after = sent.slice(before);
+    assert.ok(after.length >= 1);
+    // RFC 7925 s. 17: an alert record (type 21) in epoch 1, and no handshake record.
+    assert.ok(after.every((d) => d[0] === 21 && d.readUInt16BE(3) === 1), "only alerts were sent");
+    assert.ok(!sent.slice(3).some((d) => d[0] === 22), "no new ClientHello");
+  } finally {
+    await client.close();
+  }
+});

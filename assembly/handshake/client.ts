@@ -56,6 +56,14 @@ let sawServerKeyExchange: bool = false;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
 export function handshakeState(): i32 { return hsState; }
+
+// The connection ended: stop the timer and drop the flight; keep what was negotiated.
+export function handshakeEnd(): void {
+  if (hsState != HS_DONE) hsState = HS_IDLE;
+  timerStop();
+  reassemblyReset();
+  flightClear();
+}
 export function handshakeReset(): void {
   hsState = HS_IDLE;
   nextSendSeq = 0;
