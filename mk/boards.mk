@@ -25,7 +25,7 @@ BOARD_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0
 BOARD_INC := -Iboards/hal -Iboards/runtime -I$(WASM2C_INC)
 # wasm2c's output (only) trips these three warnings; everything else stays -Werror.
 W2C_NOWARN := -Wno-unused-value -Wno-unused-function -Wno-unused-parameter
-RUNTIME_SRC := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c boards/runtime/wasm_rt_mini.c
+RUNTIME_SRC := boards/runtime/dtls_port.c boards/runtime/dtls_names.c boards/runtime/vm_wasm2c.c boards/runtime/wasm_rt_mini.c
 RUNTIME_HDR := $(wildcard boards/hal/*.h boards/runtime/*.h)
 
 # Debian packages without a command to test for (the rest are in scripts/apt-packages.txt).

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -21,9 +20,12 @@
 static int g_fd = -1;
 static int g_aes_hw;
 static int g_seeded;
-static uint8_t g_seed[32];
+static uint8_t g_seed_text[256];
+static size_t g_seed_len;
+static uint8_t g_pool[32];
+static size_t g_pool_pos = 32;
 static uint64_t g_seed_counter;
-static int g_log_level = HAL_LOG_WARN;
+static int g_log_level = -1; /* silent unless --verbose, like the CLI */
 static EVP_CIPHER_CTX *g_aes_ctx;
 static uint64_t g_sent_datagrams, g_sent_bytes, g_aes_blocks;
 
@@ -31,10 +33,12 @@ void hal_posix_set_socket(int fd) { g_fd = fd; }
 void hal_posix_set_aes_hw(int on) { g_aes_hw = on; }
 void hal_posix_set_log_level(int level) { g_log_level = level; }
 
-void hal_posix_set_seed(const uint8_t *seed, size_t len) {
-  SHA256(seed, len, g_seed);
+void hal_posix_set_seed(const char *seed) {
+  g_seed_len = strlen(seed) < sizeof g_seed_text ? strlen(seed) : sizeof g_seed_text;
+  memcpy(g_seed_text, seed, g_seed_len);
   g_seeded = 1;
   g_seed_counter = 0;
+  g_pool_pos = 32;
 }
 
 void hal_posix_stats(uint64_t *datagrams, uint64_t *bytes, uint64_t *aes_blocks) {
@@ -58,16 +62,21 @@ int32_t hal_aes128_encrypt(const uint8_t key[16], const uint8_t in[16], uint8_t 
 
 int32_t hal_random(uint8_t *buf, size_t len) {
   if (g_seeded) {
-    /* Replayable stream: SHA-256(seed || counter), for byte-identical runs across backends. */
+    /* Replayable stream, the same as the Node host's (host/hal.ts seededBytes): blocks
+     * SHA-256(seed || decimal counter), consumed as one continuous byte stream. */
     while (len > 0) {
-      uint8_t block[40], out[32];
-      size_t n = len < 32 ? len : 32;
-      int i;
-      memcpy(block, g_seed, 32);
-      for (i = 0; i < 8; i++) block[32 + i] = (uint8_t)(g_seed_counter >> (56 - 8 * i));
-      g_seed_counter++;
-      SHA256(block, sizeof block, out);
-      memcpy(buf, out, n);
+      size_t n;
+      if (g_pool_pos == 32) {
+        uint8_t block[sizeof g_seed_text + 24];
+        int k = snprintf((char *)block + g_seed_len, 24, "%llu", (unsigned long long)g_seed_counter++);
+        memcpy(block, g_seed_text, g_seed_len);
+        if (EVP_Digest(block, g_seed_len + (size_t)k, g_pool, NULL, EVP_sha256(), NULL) != 1) return -1;
+        g_pool_pos = 0;
+      }
+      n = 32 - g_pool_pos;
+      if (n > len) n = len;
+      memcpy(buf, g_pool + g_pool_pos, n);
+      g_pool_pos += n;
       buf += n;
       len -= n;
     }

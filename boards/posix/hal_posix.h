@@ -8,7 +8,8 @@
 void hal_posix_set_socket(int fd);
 void hal_posix_set_aes_hw(int on);
 void hal_posix_set_log_level(int level);
-void hal_posix_set_seed(const uint8_t *seed, size_t len);
+/* Text seed: random bytes become the Node host's seeded stream (tests only). */
+void hal_posix_set_seed(const char *seed);
 void hal_posix_stats(uint64_t *datagrams, uint64_t *bytes, uint64_t *aes_blocks);
 
 #endif

@@ -1,11 +1,10 @@
 /*
  * dtls-posix: the DTLS client on Linux through the C runtime glue (boards/runtime) and the
- * wasm2c translation of build/dtls.wasm. Same PSK options as the Node CLI; prints one JSON
- * summary line on stdout and exits 0 when the handshake (and the echo, with --message)
- * succeeded.
+ * wasm2c translation of build/dtls.wasm. It takes the PSK options of the Node CLI
+ * (host/cli.ts) and prints the same JSON summary with --json.
+ * Exit codes: 0 done, 1 the connection failed, 2 bad usage or configuration.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -15,67 +14,94 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dtls_codes.h"
 #include "dtls_port.h"
 #include "dtls_vm.h"
 #include "hal.h"
 #include "hal_posix.h"
+#include "dtls_names.h"
 
-#define MAX_OPTIONS 16
+static const char USAGE[] =
+    "usage: dtls-posix HOST:PORT --psk-identity ID --psk HEX [options]\n"
+    "  --psk-identity ID   PSK identity (1 to 128 bytes)\n"
+    "  --psk HEX           pre-shared key in hex (1 to 64 bytes)\n"
+    "  --sni NAME          send server_name (RFC 6066)\n"
+    "  --mfl N|off         max_fragment_length to offer: 512 (default), 1024, 2048, 4096, off\n"
+    "  --rto MS            initial retransmission timeout (default 9000, RFC 7925 s. 11)\n"
+    "  --timeout MS        give up on a flight after MS (default 7 x the initial timeout)\n"
+    "  --pmtu BYTES        largest datagram to send (default 1232)\n"
+    "  --require-ems       refuse servers without extended master secret (RFC 7627)\n"
+    "  --send TEXT         send TEXT once connected, print the reply, close\n"
+    "  --wait MS           how long to wait for replies after sending (default 5000)\n"
+    "  --json              print one JSON summary at the end\n"
+    "  --verbose           log the core's messages to stderr\n"
+    "  --seed TEXT         deterministic \"random\" bytes (tests only: never in production)\n"
+    "  --software-aes      make the HAL report no hardware AES (exercise the core's AES)\n"
+    "  --memory-cap BYTES  back the module with fewer bytes than built for (measurements)\n";
 
-static const char *state_name(int32_t s) {
-  switch (s) {
-    case 0: return "idle";
-    case 1: return "handshaking";
-    case 2: return "connected";
-    case 3: return "closed";
-    case 4: return "failed";
-    default: return "error";
-  }
+#define MAX_OPTIONS 8
+
+static int usage_error(const char *msg) {
+  if (msg) fprintf(stderr, "dtls-posix: %s\n", msg);
+  fputs(USAGE, stderr);
+  return 2;
 }
 
-static void usage(void) {
-  fprintf(stderr,
-          "usage: dtls-posix HOST:PORT --psk-identity ID --psk HEX [--sni NAME]\n"
-          "       [--message TEXT] [--timeout MS] [--seed HEX] [--aes hal|soft]\n"
-          "       [--memory-cap BYTES] [--option NUM=VALUE]... [--verbose]\n");
+static int parse_uint(const char *s, long *out) {
+  char *end;
+  if (!*s) return -1;
+  errno = 0;
+  *out = strtol(s, &end, 10);
+  return (*end || errno || *out < 0) ? -1 : 0;
 }
 
 static int hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len) {
   size_t n = strlen(hex), i;
-  if (n % 2 != 0 || n / 2 > cap) return -1;
+  if (n == 0 || n % 2 != 0 || n / 2 > cap) return -1;
+  for (i = 0; i < n; i++)
+    if (!strchr("0123456789abcdefABCDEF", hex[i])) return -1;
   for (i = 0; i < n / 2; i++) {
     unsigned v;
-    if (sscanf(hex + 2 * i, "%2x", &v) != 1) return -1;
+    sscanf(hex + 2 * i, "%2x", &v);
     out[i] = (uint8_t)v;
   }
   *len = n / 2;
   return 0;
 }
 
-static void json_string(const uint8_t *s, size_t n) {
+static void json_string(const char *key, const uint8_t *s, size_t n) {
   size_t i;
-  putchar('"');
+  printf("\"%s\":\"", key);
   for (i = 0; i < n; i++) {
     uint8_t c = s[i];
     if (c == '"' || c == '\\') printf("\\%c", c);
-    else if (c < 0x20 || c >= 0x7f) printf("\\u%04x", c);
+    else if (c == '\n') printf("\\n");
+    else if (c < 0x20 || c == 0x7f) printf("\\u%04x", c);
     else putchar(c);
   }
   putchar('"');
 }
 
 static int open_socket(const char *target) {
-  char host[256];
+  char host[256], port[16];
   const char *colon = strrchr(target, ':');
   struct addrinfo hints, *res = NULL, *ai;
+  size_t hl;
   int fd = -1;
-  if (!colon || (size_t)(colon - target) >= sizeof host) return -1;
-  memcpy(host, target, (size_t)(colon - target));
-  host[colon - target] = 0;
+  if (!colon || strlen(colon + 1) >= sizeof port) return -1;
+  hl = (size_t)(colon - target);
+  if (hl >= sizeof host) return -1;
+  memcpy(host, target, hl);
+  host[hl] = 0;
+  if (hl > 1 && host[0] == '[' && host[hl - 1] == ']') { /* [::1]:port */
+    memmove(host, host + 1, hl - 2);
+    host[hl - 2] = 0;
+  }
+  strcpy(port, colon + 1);
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
-  if (getaddrinfo(host, colon + 1, &hints, &res) != 0) return -1;
+  if (getaddrinfo(strcmp(host, "localhost") ? host : "127.0.0.1", port, &hints, &res) != 0) return -1;
   for (ai = res; ai; ai = ai->ai_next) {
     fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) continue;
@@ -88,55 +114,70 @@ static int open_socket(const char *target) {
 }
 
 int main(int argc, char **argv) {
-  const char *target = NULL, *identity = NULL, *psk_hex = NULL, *sni = NULL, *message = NULL;
-  uint8_t psk[64], seed[64], rx[2048], received[2048];
-  size_t psk_len = 0, seed_len = 0, received_len = 0;
-  int32_t opt_keys[MAX_OPTIONS], opt_values[MAX_OPTIONS];
-  int n_opts = 0, i, fd, sent = 0, got = 0, aes_hw = 1, echo_ok, connected = 0;
-  long timeout_ms = 30000, cap = -1;
+  const char *target = NULL, *identity = NULL, *psk_hex = NULL, *sni = NULL, *send_text = NULL;
+  uint8_t psk[64], rx[2048], received[4096];
+  size_t psk_len = 0, received_len = 0;
+  int32_t opt_key[MAX_OPTIONS], opt_val[MAX_OPTIONS];
+  int n_opts = 0, i, fd, json = 0, sent = 0, connected = 0;
+  long wait_ms = 5000, cap = -1, v;
   int32_t rc, state;
-  uint32_t start, handshake_ms = 0, now;
-  uint64_t datagrams, bytes, aes_blocks;
+  uint32_t connected_at = 0;
 
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
-    const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
-    if (!strcmp(a, "--psk-identity") && v) identity = argv[++i];
-    else if (!strcmp(a, "--psk") && v) psk_hex = argv[++i];
-    else if (!strcmp(a, "--sni") && v) sni = argv[++i];
-    else if (!strcmp(a, "--message") && v) message = argv[++i];
-    else if (!strcmp(a, "--timeout") && v) timeout_ms = strtol(argv[++i], NULL, 10);
-    else if (!strcmp(a, "--memory-cap") && v) cap = strtol(argv[++i], NULL, 0);
-    else if (!strcmp(a, "--aes") && v) {
-      ++i;
-      if (!strcmp(argv[i], "soft")) aes_hw = 0;
-      else if (!strcmp(argv[i], "hal")) aes_hw = 1;
-      else { usage(); return 2; }
-    } else if (!strcmp(a, "--seed") && v) {
-      if (hex_decode(argv[++i], seed, sizeof seed, &seed_len) != 0) {
-        fprintf(stderr, "dtls-posix: --seed must be hex (up to 64 bytes)\n");
-        return 2;
-      }
-    } else if (!strcmp(a, "--option") && v && n_opts < MAX_OPTIONS) {
-      char *eq;
-      ++i;
-      eq = strchr(argv[i], '=');
-      if (!eq) { usage(); return 2; }
-      opt_keys[n_opts] = (int32_t)strtol(argv[i], NULL, 0);
-      opt_values[n_opts] = (int32_t)strtol(eq + 1, NULL, 0);
-      n_opts++;
-    } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) hal_posix_set_log_level(HAL_LOG_DEBUG);
-    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(); return 0; }
-    else if (a[0] != '-' && !target) target = a;
-    else { usage(); return 2; }
+    const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
+    int takes = !strcmp(a, "--psk-identity") || !strcmp(a, "--psk") || !strcmp(a, "--sni") ||
+                !strcmp(a, "--mfl") || !strcmp(a, "--rto") || !strcmp(a, "--timeout") ||
+                !strcmp(a, "--pmtu") || !strcmp(a, "--send") || !strcmp(a, "--wait") ||
+                !strcmp(a, "--seed") || !strcmp(a, "--memory-cap");
+    if (takes && !val) {
+      fprintf(stderr, "dtls-posix: %s needs a value\n", a);
+      return usage_error(NULL);
+    }
+    if (takes) i++;
+    if (!strcmp(a, "--psk-identity")) identity = val;
+    else if (!strcmp(a, "--psk")) psk_hex = val;
+    else if (!strcmp(a, "--sni")) sni = val;
+    else if (!strcmp(a, "--send")) send_text = val;
+    else if (!strcmp(a, "--seed")) hal_posix_set_seed(val);
+    else if (!strcmp(a, "--mfl")) {
+      if (!strcmp(val, "off")) v = 0;
+      else if (parse_uint(val, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096))
+        return usage_error("--mfl must be 512, 1024, 2048, 4096 or off");
+      opt_key[n_opts] = DTLS_OPT_MFL;
+      opt_val[n_opts++] = (int32_t)v;
+    } else if (!strcmp(a, "--rto") || !strcmp(a, "--timeout") || !strcmp(a, "--pmtu")) {
+      if (parse_uint(val, &v) || v > 0x7fffffff) return usage_error("needs a whole number");
+      opt_key[n_opts] = !strcmp(a, "--rto") ? DTLS_OPT_RTO_INITIAL_MS
+                        : !strcmp(a, "--pmtu") ? DTLS_OPT_PMTU
+                                               : DTLS_OPT_HANDSHAKE_BUDGET_MS;
+      opt_val[n_opts++] = (int32_t)v;
+    } else if (!strcmp(a, "--wait")) {
+      if (parse_uint(val, &wait_ms)) return usage_error("--wait needs a whole number");
+    } else if (!strcmp(a, "--memory-cap")) {
+      if (parse_uint(val, &cap)) return usage_error("--memory-cap needs a whole number");
+    } else if (!strcmp(a, "--require-ems")) {
+      opt_key[n_opts] = DTLS_OPT_REQUIRE_EMS;
+      opt_val[n_opts++] = 1;
+    } else if (!strcmp(a, "--json")) json = 1;
+    else if (!strcmp(a, "--verbose")) hal_posix_set_log_level(HAL_LOG_DEBUG);
+    else if (!strcmp(a, "--software-aes")) hal_posix_set_aes_hw(0);
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(USAGE, stdout);
+      return 0;
+    } else if (a[0] != '-' && !target) target = a;
+    else {
+      fprintf(stderr, "dtls-posix: unknown option %s\n", a);
+      return usage_error(NULL);
+    }
+    if (n_opts >= MAX_OPTIONS) return usage_error("too many options");
   }
-  if (!target || !identity || !psk_hex) { usage(); return 2; }
-  if (hex_decode(psk_hex, psk, sizeof psk, &psk_len) != 0 || psk_len == 0) {
-    fprintf(stderr, "dtls-posix: --psk must be 1 to 64 bytes of hex\n");
-    return 2;
-  }
-  if (seed_len) hal_posix_set_seed(seed, seed_len);
-  hal_posix_set_aes_hw(aes_hw);
+  if (!target) return usage_error("expected HOST:PORT");
+  if (!identity || !psk_hex) return usage_error("--psk-identity and --psk are required");
+  if (strlen(identity) < 1 || strlen(identity) > 128)
+    return usage_error("--psk-identity must be 1 to 128 bytes");
+  if (hex_decode(psk_hex, psk, sizeof psk, &psk_len) != 0)
+    return usage_error("--psk must be 1 to 64 bytes of hex digits");
 
   fd = open_socket(target);
   if (fd < 0) {
@@ -144,47 +185,44 @@ int main(int argc, char **argv) {
     return 2;
   }
   hal_posix_set_socket(fd);
-
   if (cap > 0) dtls_vm_set_memory_cap((uint32_t)cap);
   if (dtls_port_init() != 0) {
     fprintf(stderr, "dtls-posix: module init failed: %s\n", dtls_port_error_message());
     return 1;
   }
   dtls_port_config_reset();
+  rc = dtls_port_config_psk((const uint8_t *)identity, strlen(identity), psk, psk_len);
+  if (rc != 0) {
+    fprintf(stderr, "dtls-posix: the module refused the PSK (%d)\n", rc);
+    return 2;
+  }
+  if (sni && dtls_port_config_sni(sni) != 0) {
+    fprintf(stderr, "dtls-posix: invalid server name: %s\n", sni);
+    return 2;
+  }
   for (i = 0; i < n_opts; i++) {
-    rc = dtls_port_config_set(opt_keys[i], opt_values[i]);
-    if (rc != 0) {
-      fprintf(stderr, "dtls-posix: option %d=%d refused (%d)\n", opt_keys[i], opt_values[i], rc);
+    if (dtls_port_config_set(opt_key[i], opt_val[i]) != 0) {
+      fprintf(stderr, "dtls-posix: option %d=%d refused\n", opt_key[i], opt_val[i]);
       return 2;
     }
   }
-  rc = dtls_port_config_psk((const uint8_t *)identity, strlen(identity), psk, psk_len);
-  if (rc != 0) {
-    fprintf(stderr, "dtls-posix: PSK refused (%d)\n", rc);
-    return 2;
-  }
-  if (sni && (rc = dtls_port_config_sni(sni)) != 0) {
-    fprintf(stderr, "dtls-posix: SNI refused (%d)\n", rc);
-    return 2;
-  }
 
-  start = hal_clock_ms();
   rc = dtls_port_connect();
-  for (;;) {
+  while (rc >= 0 || rc == DTLS_ERR_FAILED) {
     int32_t wait, n;
-    long remaining;
     struct pollfd pfd;
-    if (rc < 0) break;
     state = dtls_port_state();
-    if (state < 0) break;
     if (state == DTLS_PORT_STATE_CONNECTED) {
       if (!connected) {
         connected = 1;
-        handshake_ms = hal_clock_ms() - start;
+        connected_at = hal_clock_ms();
+        if (!json)
+          printf("connected: \"%s\", mfl %d\n", cipher_name(dtls_port_info(DTLS_INFO_CIPHER_SUITE)),
+                 dtls_port_info(DTLS_INFO_MFL));
+        if (!send_text) break;
       }
-      if (!message) break;
       if (!sent) {
-        rc = dtls_port_write((const uint8_t *)message, strlen(message));
+        rc = dtls_port_write((const uint8_t *)send_text, strlen(send_text));
         if (rc < 0) break;
         sent = 1;
       }
@@ -193,17 +231,16 @@ int main(int argc, char **argv) {
           memcpy(received + received_len, rx, (size_t)n);
           received_len += (size_t)n;
         }
-        got = 1;
+        if (!json) fwrite(rx, 1, (size_t)n, stdout);
       }
-      if (got) break;
-    } else if (state != DTLS_PORT_STATE_HANDSHAKING) {
+      if (received_len > 0 || (long)(hal_clock_ms() - connected_at) >= wait_ms) break;
+      wait = 10;
+    } else if (state == DTLS_PORT_STATE_HANDSHAKING) {
+      wait = dtls_port_poll();
+      if (wait < 0) wait = 1000;
+    } else {
       break;
     }
-    now = hal_clock_ms();
-    remaining = timeout_ms - (long)(now - start);
-    if (remaining <= 0) break;
-    wait = dtls_port_poll();
-    if (wait < 0 || wait > remaining) wait = (int32_t)remaining;
     pfd.fd = fd;
     pfd.events = POLLIN;
     pfd.revents = 0;
@@ -213,29 +250,48 @@ int main(int argc, char **argv) {
     }
   }
   state = dtls_port_state();
-  echo_ok = !message || (got && received_len == strlen(message) &&
-                         memcmp(received, message, received_len) == 0);
-
-  printf("{\"backend\":\"%s\",\"peer\":", dtls_port_backend());
-  json_string((const uint8_t *)target, strlen(target));
-  printf(",\"state\":\"%s\",\"handshake_ms\":%u,\"last_alert\":%d,\"last_error\":%d",
-         state_name(state), handshake_ms, dtls_port_last_alert(), dtls_port_last_error());
-  if (message) {
-    printf(",\"sent\":");
-    json_string((const uint8_t *)message, strlen(message));
-    printf(",\"received\":");
-    if (got) json_string(received, received_len);
-    else printf("null");
+  if (json) {
+    int32_t suite = dtls_port_info(DTLS_INFO_CIPHER_SUITE), mfl = dtls_port_info(DTLS_INFO_MFL);
+    printf("{\"protocol\":%s,", dtls_port_info(DTLS_INFO_VERSION) == DTLS_DTLS_1_2 ? "\"DTLSv1.2\"" : "null");
+    if (suite) printf("\"cipher\":\"%s\",", cipher_name(suite));
+    else printf("\"cipher\":null,");
+    if (mfl) printf("\"mfl\":%d,", mfl);
+    else printf("\"mfl\":null,");
+    printf("\"ems\":%s,", dtls_port_info(DTLS_INFO_EMS) == 1 ? "true" : "false");
+    if (sni) {
+      json_string("sni", (const uint8_t *)sni, strlen(sni));
+      putchar(',');
+    } else printf("\"sni\":null,");
+    printf("\"sni_accepted\":%s,\"resumed\":%s,\"handshake_ms\":%d,\"flights_sent\":%d,"
+           "\"flights_received\":%d,\"flights_retransmitted\":%d,\"records_dropped\":%d,"
+           "\"state\":\"%s\",",
+           dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1 ? "true" : "false",
+           dtls_port_info(DTLS_INFO_RESUMED) == 1 ? "true" : "false",
+           dtls_port_info(DTLS_INFO_HANDSHAKE_MS), dtls_port_info(DTLS_INFO_FLIGHTS_SENT),
+           dtls_port_info(DTLS_INFO_FLIGHTS_RECEIVED), dtls_port_info(DTLS_INFO_FLIGHTS_RETRANSMITTED),
+           dtls_port_info(DTLS_INFO_RECORDS_DROPPED), state_name(state));
+    json_string("received", received, received_len);
+    if (state != DTLS_PORT_STATE_CONNECTED && state != DTLS_PORT_STATE_CLOSED) {
+      int32_t reason = dtls_port_last_error(), packed = dtls_port_last_alert();
+      char msg[256], alert[64];
+      int has_alert = describe_alert(packed, alert, sizeof alert);
+      if (state < 0) snprintf(msg, sizeof msg, "the module trapped: %s", dtls_port_error_message());
+      else describe_failure(reason, packed, msg, sizeof msg);
+      printf(",");
+      json_string("error", (const uint8_t *)msg, strlen(msg));
+      printf(",\"reason\":\"%s\",", reason_name(reason));
+      if (has_alert) json_string("alert", (const uint8_t *)alert, strlen(alert));
+      else printf("\"alert\":null");
+    }
+    printf("}\n");
   }
-  hal_posix_stats(&datagrams, &bytes, &aes_blocks);
-  printf(",\"datagrams_sent\":%llu,\"aes_hal_blocks\":%llu,\"memory_cap\":%u",
-         (unsigned long long)datagrams, (unsigned long long)aes_blocks, dtls_port_memory_size());
-  if (rc == DTLS_PORT_ETRAP || state < 0) {
-    printf(",\"trap\":");
-    json_string((const uint8_t *)dtls_port_error_message(), strlen(dtls_port_error_message()));
-  }
-  printf(",\"ok\":%s}\n", (connected && echo_ok) ? "true" : "false");
   if (state == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
   close(fd);
-  return (connected && echo_ok) ? 0 : 1;
+  if (!connected) {
+    char msg[256];
+    describe_failure(dtls_port_last_error(), dtls_port_last_alert(), msg, sizeof msg);
+    fprintf(stderr, "dtls-posix: handshake failed: %s\n", state < 0 ? dtls_port_error_message() : msg);
+    return 1;
+  }
+  return 0;
 }
