@@ -309,7 +309,7 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`${state}: ${JSON.stringify(r.summary.cipher)}, reply ${JSON.stringify(r.summary.received)}\n`);
   }
-  if (args.cli.verbose || !json) process.stderr.write(`board: ${JSON.stringify(r.board)}\n`);
+  process.stderr.write(`board: ${JSON.stringify(r.board)}\n`);
   if (process.env.SLIP_BRIDGE_BOARD_JSON) {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(process.env.SLIP_BRIDGE_BOARD_JSON, JSON.stringify(r.board) + "\n");
