@@ -1,0 +1,117 @@
+// The server side of a PSK + AES-128-CCM-8 handshake in plain Node crypto, written from
+// RFC 5246 / 6347 / 7627 / 6655 independently of the core, so tests can drive the
+// module into states no real server is willing to produce (oversized records, Finished
+// before ChangeCipherSpec, tampered records).
+import { createHmac, createHash, createCipheriv, createDecipheriv } from "node:crypto";
+import { record, handshake, serverHelloBody, parseRecords } from "./wire";
+
+export function prf(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
+  const labelSeed = Buffer.concat([Buffer.from(label, "ascii"), seed]);
+  const out: Buffer[] = [];
+  let a = labelSeed;
+  let total = 0;
+  while (total < length) {
+    a = createHmac("sha256", secret).update(a).digest();
+    const block = createHmac("sha256", secret).update(Buffer.concat([a, labelSeed])).digest();
+    out.push(block);
+    total += block.length;
+  }
+  return Buffer.concat(out).subarray(0, length);
+}
+
+/** The message as it enters the transcript: header with offset 0 and full length. */
+function whole(msg: Buffer): Buffer {
+  const h = Buffer.from(msg.subarray(0, 12));
+  h.writeUIntBE(0, 6, 3);
+  h.writeUIntBE(msg.readUIntBE(1, 3), 9, 3);
+  return Buffer.concat([h, msg.subarray(12)]);
+}
+
+export class MockPskServer {
+  transcript: Buffer[] = [];
+  clientRandom = Buffer.alloc(32);
+  serverRandom = Buffer.alloc(32, 0xab);  // what serverHelloBody() writes
+  keys!: { clientKey: Buffer; serverKey: Buffer; clientSalt: Buffer; serverSalt: Buffer };
+  master!: Buffer;
+  writeSeq1 = 0;
+  writeSeq0 = 10;
+
+  constructor(readonly psk: Buffer) {}
+
+  /** Answers the ClientHello datagram with ServerHello + ServerHelloDone. */
+  answerClientHello(datagram: Uint8Array): Buffer {
+    const [ch] = parseRecords(datagram);
+    this.clientRandom = Buffer.from(ch.payload.subarray(12 + 2, 12 + 34));
+    this.transcript.push(whole(ch.payload));
+    const sh = handshake(2, 0, serverHelloBody());
+    const shd = handshake(14, 1, Buffer.alloc(0));
+    this.transcript.push(sh, shd);
+    return Buffer.concat([record(22, 0, this.writeSeq0++, sh), record(22, 0, this.writeSeq0++, shd)]);
+  }
+
+  private hash(): Buffer { return createHash("sha256").update(Buffer.concat(this.transcript)).digest(); }
+
+  private nonce(salt: Buffer, epoch: number, seq: number): Buffer {
+    const n = Buffer.alloc(12);
+    salt.copy(n, 0);
+    n.writeUInt16BE(epoch, 4);
+    n.writeUIntBE(seq, 6, 6);
+    return n;
+  }
+
+  private aad(type: number, epoch: number, seq: number, len: number): Buffer {
+    const a = Buffer.alloc(13);
+    a.writeUInt16BE(epoch, 0);
+    a.writeUIntBE(seq, 2, 6);
+    a[8] = type;
+    a.writeUInt16BE(0xfefd, 9);
+    a.writeUInt16BE(len, 11);
+    return a;
+  }
+
+  /** Opens a client record of epoch 1; null if it does not authenticate. */
+  open(r: { type: number; epoch: number; seq: number; payload: Buffer }): Buffer | null {
+    const explicit = r.payload.subarray(0, 8);
+    const body = r.payload.subarray(8, r.payload.length - 8);
+    const tag = r.payload.subarray(r.payload.length - 8);
+    const nonce = Buffer.concat([this.keys.clientSalt, explicit]);
+    const d = createDecipheriv("aes-128-ccm", this.keys.clientKey, nonce, { authTagLength: 8 });
+    d.setAuthTag(tag);
+    d.setAAD(this.aad(r.type, r.epoch, r.seq, body.length), { plaintextLength: body.length });
+    try { return Buffer.concat([d.update(body), d.final()]); } catch { return null; }
+  }
+
+  /** A record of epoch 1 from the server; seq defaults to the next one. */
+  seal(type: number, plaintext: Buffer, seq = this.writeSeq1++): Buffer {
+    const nonce = this.nonce(this.keys.serverSalt, 1, seq);
+    const c = createCipheriv("aes-128-ccm", this.keys.serverKey, nonce, { authTagLength: 8 });
+    c.setAAD(this.aad(type, 1, seq, plaintext.length), { plaintextLength: plaintext.length });
+    const ct = Buffer.concat([c.update(plaintext), c.final()]);
+    return record(type, 1, seq, Buffer.concat([nonce.subarray(4), ct, c.getAuthTag()]));
+  }
+
+  /** Takes flight 5 (CKE, CCS, Finished), checks the client's Finished, returns the
+   *  server's CCS record and its Finished record separately. */
+  answerFinishedFlight(datagrams: Uint8Array[], tamper = false): { ccs: Buffer; finished: Buffer } {
+    const records = datagrams.flatMap((d) => parseRecords(d));
+    const cke = records.find((r) => r.type === 22 && r.epoch === 0)!;
+    this.transcript.push(whole(cke.payload));
+    const pms = Buffer.concat([Buffer.from([0, this.psk.length]), Buffer.alloc(this.psk.length),
+      Buffer.from([0, this.psk.length]), this.psk]);
+    this.master = prf(pms, "extended master secret", this.hash(), 48);
+    const kb = prf(this.master, "key expansion", Buffer.concat([this.serverRandom, this.clientRandom]), 40);
+    this.keys = { clientKey: kb.subarray(0, 16), serverKey: kb.subarray(16, 32), clientSalt: kb.subarray(32, 36), serverSalt: kb.subarray(36, 40) };
+    const fin = records.find((r) => r.type === 22 && r.epoch === 1)!;
+    const clientFinished = this.open(fin);
+    if (!clientFinished) throw new Error("client Finished did not authenticate");
+    const expected = prf(this.master, "client finished", this.hash(), 12);
+    if (!clientFinished.subarray(12).equals(expected)) throw new Error("client verify_data is wrong");
+    this.transcript.push(whole(clientFinished));
+    const verify = prf(this.master, "server finished", this.hash(), 12);
+    if (tamper) verify[0] ^= 1;
+    return {
+      ccs: record(20, 0, this.writeSeq0++, Buffer.from([1])),
+      finished: this.seal(22, handshake(20, 2, verify)),
+    };
+  }
+}
