@@ -126,3 +126,26 @@ qemu-demo: qemu dist/.built
 
 qemu-test: qemu dist/.built
 	node --test --test-concurrency=1 --test-name-pattern='qemu' dist/tests/boards.test.js
+
+# ---- sources for the wasm3 ports (boards/esp32, boards/nrf52) ----
+board-sources: build/dtls.wasm
+	node boards/tools/embed.mjs build/dtls.wasm $(BOARDS_OUT)/embed
+
+# ---- CI compile check of every portable file under -Werror, for the host and Cortex-M4 ----
+# vm_wasm3.c is checked against the wasm3 headers of the pywasm3 source package (PyPI);
+# nothing of wasm3 is built here or committed.
+PORTABLE_SRC := boards/runtime/dtls_port.c boards/runtime/dtls_names.c boards/runtime/slip.c \
+  boards/runtime/dtls_session.c boards/runtime/wasm_rt_mini.c
+W3_SDIST := build/pywasm3-sdist
+$(W3_SDIST)/.unpacked: | $(WASM3_VENV)/.installed
+	rm -rf $(W3_SDIST) && mkdir -p $(W3_SDIST)
+	$(WASM3_VENV)/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: pywasm3==0.5.0 -d $(W3_SDIST)
+	tar -xzf $(W3_SDIST)/pywasm3-0.5.0.tar.gz -C $(W3_SDIST)
+	touch $@
+board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
+	@for cc in "$(CC)" "$(ARM_CC) $(ARM_ARCH)"; do \
+	  for f in $(PORTABLE_SRC); do $$cc $(BOARD_CSTD) $(BOARD_DEFS) $(BOARD_INC) -fsyntax-only $$f || exit 1; done; \
+	  $$cc $(BOARD_CSTD) $(BOARD_INC) -I$(BOARDS_OUT)/embed -I$(W3_SDIST)/pywasm3-0.5.0/wasm3 -fsyntax-only boards/runtime/vm_wasm3.c || exit 1; \
+	done; echo "board-glue-check: runtime glue compiles with -Wall -Wextra -Werror (host, Cortex-M4; wasm2c and wasm3 backends)"
+
+TEST_TARGETS += board-glue-check
