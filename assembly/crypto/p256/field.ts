@@ -8,10 +8,11 @@
 //
 // All functions are constant time: no branch and no memory index depends on the values.
 // Pointers may alias.
-import { P4_LIMBS, P_LIMBS, ONE_PLAIN, RR_P } from "./tables";
+import { P_LIMBS, ONE_PLAIN, RR_P } from "./tables";
 import { fmul, fsqr } from "./fe_gen";
+import { fadd, fsub, fneg, fdbl, fmulSmall, faddMul, fsubMul, fmulSub, fsubSub2, fisZero } from "./fe_lin";
 
-export { fmul, fsqr };
+export { fmul, fsqr, fadd, fsub, fneg, fdbl, fmulSmall, faddMul, fsubMul, fmulSub, fsubSub2, fisZero };
 
 export const FE_SIZE: usize = 36;
 const M: i32 = 0x1fffffff;
@@ -45,57 +46,6 @@ const M: i32 = 0x1fffffff;
   store<i32>(r, t6, 24); store<i32>(r, t7, 28); store<i32>(r, t8, 32);
 }
 
-// r = a + b
-export function fadd(r: usize, a: usize, b: usize): void {
-  foldStore(r,
-    load<i32>(a, 0) + load<i32>(b, 0), load<i32>(a, 4) + load<i32>(b, 4),
-    load<i32>(a, 8) + load<i32>(b, 8), load<i32>(a, 12) + load<i32>(b, 12),
-    load<i32>(a, 16) + load<i32>(b, 16), load<i32>(a, 20) + load<i32>(b, 20),
-    load<i32>(a, 24) + load<i32>(b, 24), load<i32>(a, 28) + load<i32>(b, 28),
-    load<i32>(a, 32) + load<i32>(b, 32));
-}
-
-// r = a - b (computed as a - b + 4p, which is positive for loose b)
-export function fsub(r: usize, a: usize, b: usize): void {
-  const q = P4_LIMBS;
-  foldStore(r,
-    load<i32>(a, 0) - load<i32>(b, 0) + load<i32>(q, 0),
-    load<i32>(a, 4) - load<i32>(b, 4) + load<i32>(q, 4),
-    load<i32>(a, 8) - load<i32>(b, 8) + load<i32>(q, 8),
-    load<i32>(a, 12) - load<i32>(b, 12) + load<i32>(q, 12),
-    load<i32>(a, 16) - load<i32>(b, 16) + load<i32>(q, 16),
-    load<i32>(a, 20) - load<i32>(b, 20) + load<i32>(q, 20),
-    load<i32>(a, 24) - load<i32>(b, 24) + load<i32>(q, 24),
-    load<i32>(a, 28) - load<i32>(b, 28) + load<i32>(q, 28),
-    load<i32>(a, 32) - load<i32>(b, 32) + load<i32>(q, 32));
-}
-
-// r = -a (as 4p - a)
-export function fneg(r: usize, a: usize): void {
-  const q = P4_LIMBS;
-  foldStore(r,
-    load<i32>(q, 0) - load<i32>(a, 0), load<i32>(q, 4) - load<i32>(a, 4),
-    load<i32>(q, 8) - load<i32>(a, 8), load<i32>(q, 12) - load<i32>(a, 12),
-    load<i32>(q, 16) - load<i32>(a, 16), load<i32>(q, 20) - load<i32>(a, 20),
-    load<i32>(q, 24) - load<i32>(a, 24), load<i32>(q, 28) - load<i32>(a, 28),
-    load<i32>(q, 32) - load<i32>(a, 32));
-}
-
-// r = k * a for a small constant 1 <= k <= 8. The first carry pass runs unsigned:
-// k * limb + carry stays below 2^32.
-export function fmulSmall(r: usize, a: usize, k: u32): void {
-  let t0 = load<u32>(a, 0) * k;
-  let t1 = load<u32>(a, 4) * k + (t0 >>> 29); t0 &= M;
-  let t2 = load<u32>(a, 8) * k + (t1 >>> 29); t1 &= M;
-  let t3 = load<u32>(a, 12) * k + (t2 >>> 29); t2 &= M;
-  let t4 = load<u32>(a, 16) * k + (t3 >>> 29); t3 &= M;
-  let t5 = load<u32>(a, 20) * k + (t4 >>> 29); t4 &= M;
-  let t6 = load<u32>(a, 24) * k + (t5 >>> 29); t5 &= M;
-  let t7 = load<u32>(a, 28) * k + (t6 >>> 29); t6 &= M;
-  let t8 = load<u32>(a, 32) * k + (t7 >>> 29); t7 &= M;
-  foldStore(r, <i32>t0, <i32>t1, <i32>t2, <i32>t3, <i32>t4, <i32>t5, <i32>t6, <i32>t7, <i32>t8);
-}
-
 export function fcopy(r: usize, a: usize): void {
   store<u64>(r, load<u64>(a, 0), 0); store<u64>(r, load<u64>(a, 8), 8);
   store<u64>(r, load<u64>(a, 16), 16); store<u64>(r, load<u64>(a, 24), 24);
@@ -106,7 +56,7 @@ export function fzero(r: usize): void {
   memory.fill(r, 0, FE_SIZE);
 }
 
-// Temporaries of fcanon, fisZero, fequal (may hold secret-derived values: fieldWipe).
+// Temporaries of fcanon, fequal (may hold secret-derived values: fieldWipe).
 const FT: usize = memory.data(36 * 3, 8);
 export function fieldWipe(): void { memory.fill(FT, 0, 36 * 3); }
 
@@ -132,13 +82,6 @@ export function fcanon(r: usize, a: usize): void {
   }
   // borrow is 0 (r >= p: take d) or -1 (keep r)
   fcmov(r, d, ~<u32>borrow);
-}
-
-// 1 if a = 0 mod p, else 0 (constant time).
-export function fisZero(a: usize): i32 {
-  const c = FT + 36;
-  fcanon(c, a);
-  return limbsIsZero(c);
 }
 
 // 1 if a = b mod p, else 0 (constant time).

@@ -12,7 +12,8 @@
 //  - mulDoubleVar: u1*G + u2*Q for verification, variable time (public inputs only):
 //    wNAF (window 5) for Q interleaved with the comb for G.
 import {
-  FE_SIZE, fadd, fsub, fmul, fsqr, fmulSmall, fneg, fcopy, fcmov, fisZero, finv,
+  FE_SIZE, fadd, fsub, fmul, fsqr, fmulSmall, fneg, fdbl, faddMul, fsubMul, fmulSub, fsubSub2,
+  fcopy, fcmov, fisZero, finv,
   ffromMont, limbsFromLeWords, limbsToBytes, fcanon, fequal,
 } from "./field";
 import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P } from "./tables";
@@ -57,20 +58,16 @@ export function pdouble(r: usize, p: usize): void {
   fsqr(gamma, Y);
   fmul(beta, X, gamma);
   fsub(t1, X, delta);
-  fadd(t2, X, delta);
-  fmul(alpha, t1, t2);
-  fmulSmall(alpha, alpha, 3);
+  faddMul(t2, X, delta, 3);
+  fmul(alpha, t1, t2);               // alpha = 3 (X - delta)(X + delta)
   fmul(t1, Y, Z);
-  fadd(r + 72, t1, t1);              // Z3 = 2 Y Z
+  fdbl(r + 72, t1);                  // Z3 = 2 Y Z
   fsqr(t1, alpha);
-  fmulSmall(t2, beta, 8);
-  fsub(r, t1, t2);                   // X3 = alpha^2 - 8 beta
-  fmulSmall(t2, beta, 4);
-  fsub(t2, t2, r);
+  fsubMul(r, t1, beta, 8);           // X3 = alpha^2 - 8 beta
+  fmulSub(t2, beta, 4, r);
   fmul(t2, alpha, t2);
   fsqr(t1, gamma);
-  fmulSmall(t1, t1, 8);
-  fsub(r + 36, t2, t1);              // Y3 = alpha (4 beta - X3) - 8 gamma^2
+  fsubMul(r + 36, t2, t1, 8);        // Y3 = alpha (4 beta - X3) - 8 gamma^2
 }
 
 // r = p + q with q affine (x, y at q, q + 36; Z = 1 implied), madd-2004-hmv.
@@ -91,9 +88,7 @@ export function paddAffine(r: usize, p: usize, q: usize): void {
   fmul(w, Y1, HHH);
   fmul(r + 72, Z1, H);               // Z3 = Z1 H
   fsqr(T0, R);
-  fsub(T0, T0, HHH);
-  fadd(T1, V, V);
-  fsub(r, T0, T1);                   // X3 = R^2 - HHH - 2V
+  fsubSub2(r, T0, HHH, V);           // X3 = R^2 - HHH - 2V
   fsub(T0, V, r);
   fmul(T0, R, T0);
   fsub(r + 36, T0, w);               // Y3 = R (V - X3) - Y1 HHH
@@ -122,9 +117,7 @@ export function padd(r: usize, p: usize, q: usize): void {
   fmul(V, u1, HH);
   fmul(w, s1, HHH);
   fsqr(T0, R);
-  fsub(T0, T0, HHH);
-  fadd(T1, V, V);
-  fsub(r, T0, T1);                   // X3 = R^2 - HHH - 2V
+  fsubSub2(r, T0, HHH, V);           // X3 = R^2 - HHH - 2V
   fsub(T0, V, r);
   fmul(T0, R, T0);
   fsub(r + 36, T0, w);               // Y3 = R (V - X3) - S1 HHH
@@ -213,6 +206,26 @@ export function mulBaseCT(r: usize, k: usize): void {
 // ---------------------------------------------------------------------------------------
 // Variable base, constant time.
 
+// dst = tab[idx] (8 Jacobian points), every entry read with masks. Constant time.
+function selectPoint(dst: usize, tab: usize, idx: u32): void {
+  for (let c: usize = 0; c < PT_SIZE; c += 36) {
+    let a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0;
+    let a5: u32 = 0, a6: u32 = 0, a7: u32 = 0, a8: u32 = 0;
+    let e = tab + c;
+    for (let j: u32 = 0; j < 8; j++) {
+      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
+      a0 |= load<u32>(e, 0) & m; a1 |= load<u32>(e, 4) & m; a2 |= load<u32>(e, 8) & m;
+      a3 |= load<u32>(e, 12) & m; a4 |= load<u32>(e, 16) & m; a5 |= load<u32>(e, 20) & m;
+      a6 |= load<u32>(e, 24) & m; a7 |= load<u32>(e, 28) & m; a8 |= load<u32>(e, 32) & m;
+      e += PT_SIZE;
+    }
+    const d = dst + c;
+    store<u32>(d, a0, 0); store<u32>(d, a1, 4); store<u32>(d, a2, 8);
+    store<u32>(d, a3, 12); store<u32>(d, a4, 16); store<u32>(d, a5, 20);
+    store<u32>(d, a6, 24); store<u32>(d, a7, 28); store<u32>(d, a8, 32);
+  }
+}
+
 // r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
 // 1 <= k < n and k odd (callers pass k or n - k). Constant time.
 //
@@ -239,12 +252,7 @@ export function mulCT(r: usize, p: usize, k: usize): void {
     // |d| = 2j+1: j = (win & 15) >> 1 for positive; for negative |d| = 16 - (win & 15)
     const pos = (win & 15) >> 1;
     const idx = (pos ^ (neg & 7)) & 7; // negative: 7 - pos
-    // masked read of tab[idx] into SEL
-    memory.fill(SEL, 0, PT_SIZE);
-    for (let j: u32 = 0; j < 8; j++) {
-      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
-      pcmov(SEL, tab + PT_SIZE * j, m);
-    }
+    selectPoint(SEL, tab, idx);
     fneg(T0, SEL + 36);
     fcmov(SEL + 36, T0, neg);
     if (i != 0) {

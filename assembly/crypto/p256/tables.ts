@@ -2,9 +2,8 @@
 // Constants of P-256 in the field representation of field.ts (9 limbs of 29 bits) and
 // the fixed-base comb table.
 
-// p, 4p, n (plain limbs)
+// p, n (plain limbs)
 export const P_LIMBS: usize = memory.data<u32>([0x1fffffff, 0x1fffffff, 0x1fffffff, 0x000001ff, 0x00000000, 0x00000000, 0x00040000, 0x1fe00000, 0x00ffffff]);
-export const P4_LIMBS: usize = memory.data<u32>([0x1ffffffc, 0x1fffffff, 0x1fffffff, 0x000007ff, 0x00000000, 0x00000000, 0x00100000, 0x1f800000, 0x03ffffff]);
 export const N_LIMBS: usize = memory.data<u32>([0x1c632551, 0x1dce5617, 0x05e7a13c, 0x0df55b4e, 0x1ffffbce, 0x1fffffff, 0x0003ffff, 0x1fe00000, 0x00ffffff]);
 // R^2 mod p, R^2 mod n (to enter Montgomery form), R mod p (Montgomery one)
 export const RR_P: usize = memory.data<u32>([0x00000c00, 0x00000000, 0x1fff0000, 0x1fdfffff, 0x1fbfffff, 0x1fffffff, 0x1fffffff, 0x1ffffffe, 0x00000013]);
