@@ -8,7 +8,7 @@ import { record, handshake, serverHelloBody, parseRecords } from "./wire";
 export function prf(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
   const labelSeed = Buffer.concat([Buffer.from(label, "ascii"), seed]);
   const out: Buffer[] = [];
-  let a = labelSeed;
+  let a: Buffer = labelSeed;
   let total = 0;
   while (total < length) {
     a = createHmac("sha256", secret).update(a).digest();
