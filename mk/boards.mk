@@ -74,7 +74,7 @@ $(WASM3_VENV)/.installed:
 	$(WASM3_VENV)/bin/pip install -q --disable-pip-version-check pywasm3==0.5.0
 	touch $@
 
-wasm3-test: build/dtls.wasm build/dtls-psk.wasm $(WASM3_VENV)/.installed | boards-deps
+wasm3-test: build/dtls.wasm build/dtls-psk.wasm dist/.built $(WASM3_VENV)/.installed | boards-deps
 	timeout 300 $(WASM3_VENV)/bin/python -m unittest discover -s tests/wasm3 -p 'test_*.py' -v
 
 TEST_TARGETS += wasm3-test

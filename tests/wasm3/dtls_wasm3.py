@@ -5,15 +5,15 @@ time.monotonic, and no AES engine (the core uses its software AES).
 
 Same PSK options as the Node CLI; prints one JSON summary line.
 
-    python3 tests/wasm3/dtls_wasm3.py 127.0.0.1:PORT --psk-identity ID --psk HEX [--message TEXT]
+    python3 tests/wasm3/dtls_wasm3.py 127.0.0.1:PORT --psk-identity ID --psk HEX [--send TEXT] [--json]
 """
 import argparse
 import hashlib
 import json
 import os
+import re
 import select
 import socket
-import struct
 import sys
 import time
 
@@ -45,14 +45,15 @@ EXPORTS = [
 class Wasm3Dtls:
     """One instance of the module in wasm3, with the HAL implemented on a UDP socket."""
 
-    def __init__(self, wasm_path, sock=None, seed=None, log_level=1, stack_bytes=64 * 1024):
+    def __init__(self, wasm_path, sock=None, seed=None, log_level=-1, stack_bytes=64 * 1024):
         self.sock = sock
         self.log_level = log_level
         self.logs = []
         self.sent = []
         self.hal_errors = []
-        self._seed = hashlib.sha256(seed).digest() if seed is not None else None
+        self._seed = seed  # text: the Node host's seeded stream (host/hal.ts seededBytes)
         self._counter = 0
+        self._pool = b""
         self._t0 = time.monotonic()
         with open(wasm_path, "rb") as f:
             self._bytes = f.read()
@@ -87,11 +88,11 @@ class Wasm3Dtls:
         if self._seed is None:
             data = os.urandom(length)
         else:
-            data = b""
-            while len(data) < length:
-                data += hashlib.sha256(self._seed + struct.pack(">Q", self._counter)).digest()
+            while len(self._pool) < length:
+                block = self._seed.encode() + str(self._counter).encode()
+                self._pool += hashlib.sha256(block).digest()
                 self._counter += 1
-            data = data[:length]
+            data, self._pool = self._pool[:length], self._pool[length:]
         self.mem()[buf:buf + length] = data
         return HAL_OK
 
@@ -157,49 +158,87 @@ class Wasm3Dtls:
         return len(self.mem())
 
 
-def run_client(wasm_path, target, identity, psk, message=None, timeout_ms=30000, seed=None,
-               options=(), sni=None, log_level=1):
+def load_codes():
+    """The core's numbers from the generated C header (boards/hal/dtls_codes.h)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "boards", "hal", "dtls_codes.h")
+    codes = {}
+    with open(path) as f:
+        for m in re.finditer(r"#define DTLS_(\w+) \((-?\d+)\)", f.read()):
+            codes[m.group(1)] = int(m.group(2))
+    return codes
+
+
+CODES = load_codes()
+CIPHER_NAMES = {CODES.get("TLS_PSK_WITH_AES_128_CCM_8"): "TLS_PSK_WITH_AES_128_CCM_8",
+                CODES.get("TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"): "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"}
+
+
+def summary_of(d, sni, received):
+    """dtls-client's JSON summary (host/engine.ts summary() plus "received")."""
+    info = lambda k: d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
+    suite, mfl, state = info("CIPHER_SUITE"), info("MFL"), d.call("dtls_state")
+    return {
+        "protocol": "DTLSv1.2" if info("VERSION") == CODES["DTLS_1_2"] else None,
+        "cipher": CIPHER_NAMES.get(suite) or (f"0x{suite:x}" if suite else None),
+        "mfl": mfl or None,
+        "ems": info("EMS") == 1,
+        "sni": sni,
+        "sni_accepted": info("SNI_ACCEPTED") == 1,
+        "resumed": info("RESUMED") == 1,
+        "handshake_ms": info("HANDSHAKE_MS"),
+        "flights_sent": info("FLIGHTS_SENT"),
+        "flights_received": info("FLIGHTS_RECEIVED"),
+        "flights_retransmitted": info("FLIGHTS_RETRANSMITTED"),
+        "records_dropped": info("RECORDS_DROPPED"),
+        "state": STATE_NAMES.get(state, f"state_{state}"),
+        "received": received.decode("utf-8", "replace"),
+    }
+
+
+def run_client(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None,
+               options=(), sni=None, log_level=-1, guard_ms=120000):
+    """The CLI's flow: configure, handshake, send `send` and wait for the reply, close."""
     host, port = target.rsplit(":", 1)
+    host = host.strip("[]")
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    sock.connect((host.strip("[]"), int(port)))
+    sock.connect((host, int(port)))
     d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level)
     d.call("dtls_config_reset")
+    if d.config_psk(identity, psk) != 0:
+        raise ValueError("the module refused the PSK")
+    if sni is not None and d.config_sni(sni) != 0:
+        raise ValueError(f"invalid server name: {sni}")
     for k, v in options:
-        rc = d.call("dtls_config_set", k, v)
-        if rc != 0:
-            raise ValueError(f"option {k}={v} refused ({rc})")
-    rc = d.config_psk(identity, psk)
-    if rc != 0:
-        raise ValueError(f"PSK refused ({rc})")
-    if sni:
-        d.config_sni(sni)
+        if d.call("dtls_config_set", k, v) != 0:
+            raise ValueError(f"option {k}={v} refused")
     start = time.monotonic()
     rc = d.call("dtls_connect")
-    connected, handshake_ms, sent, received = False, 0, False, None
-    while rc >= 0:
+    connected_at, sent, received = None, False, b""
+    while rc >= 0 or rc == CODES["ERR_FAILED"]:
         state = d.call("dtls_state")
+        now = time.monotonic()
         if state == STATE_CONNECTED:
-            if not connected:
-                connected = True
-                handshake_ms = int((time.monotonic() - start) * 1000)
-            if message is None:
-                break
+            if connected_at is None:
+                connected_at = now
+                if send is None:
+                    break
             if not sent:
-                if d.write(message) < 0:
+                if d.write(send) < 0:
                     break
                 sent = True
             while (rec := d.read()) is not None:
-                received = (received or b"") + rec
-            if received is not None:
+                received += rec
+            if received or (now - connected_at) * 1000 >= wait_ms:
                 break
-        elif state != STATE_HANDSHAKING:
+            wait = 10
+        elif state == STATE_HANDSHAKING:
+            wait = d.call("dtls_poll")
+            if wait < 0:
+                wait = 1000
+        else:
             break
-        remaining = timeout_ms - (time.monotonic() - start) * 1000
-        if remaining <= 0:
+        if (now - start) * 1000 > guard_ms:
             break
-        wait = d.call("dtls_poll")
-        if wait < 0 or wait > remaining:
-            wait = remaining
         r, _, _ = select.select([sock], [], [], wait / 1000.0)
         if r:
             try:
@@ -208,25 +247,13 @@ def run_client(wasm_path, target, identity, psk, message=None, timeout_ms=30000,
                 data = b""
             if data:
                 d.on_datagram(data)
-    state = d.call("dtls_state")
-    ok = connected and (message is None or received == message)
-    summary = {
-        "backend": "wasm3",
-        "peer": target,
-        "state": STATE_NAMES.get(state, "error"),
-        "handshake_ms": handshake_ms,
-        "last_alert": d.call("dtls_last_alert"),
-        "last_error": d.call("dtls_last_error"),
-    }
-    if message is not None:
-        summary["sent"] = message.decode("latin-1")
-        summary["received"] = received.decode("latin-1") if received is not None else None
-    summary["datagrams_sent"] = len(d.sent)
-    summary["memory_size"] = d.memory_size()
+    summary = summary_of(d, sni, received)
+    if summary["state"] not in ("connected", "closed"):
+        summary["reason"] = d.call("dtls_last_error")
+        summary["alert"] = d.call("dtls_last_alert")
     if d.hal_errors:
         summary["hal_errors"] = d.hal_errors
-    summary["ok"] = ok
-    if state == STATE_CONNECTED:
+    if d.call("dtls_state") == STATE_CONNECTED:
         d.call("dtls_close")
     sock.close()
     return summary, d
@@ -238,20 +265,39 @@ def main(argv=None):
     p.add_argument("--psk-identity", required=True)
     p.add_argument("--psk", required=True, help="key in hex")
     p.add_argument("--sni")
-    p.add_argument("--message")
-    p.add_argument("--timeout", type=int, default=30000, help="ms")
-    p.add_argument("--seed", help="hex: replayable random bytes")
-    p.add_argument("--option", action="append", default=[], help="NUM=VALUE for dtls_config_set")
+    p.add_argument("--mfl", help="512, 1024, 2048, 4096 or off")
+    p.add_argument("--rto", type=int, help="initial retransmission timeout (ms)")
+    p.add_argument("--timeout", type=int, help="give up on a flight after MS")
+    p.add_argument("--pmtu", type=int)
+    p.add_argument("--require-ems", action="store_true")
+    p.add_argument("--send", help="send TEXT once connected, print the reply, close")
+    p.add_argument("--wait", type=int, default=5000, help="ms to wait for the reply")
+    p.add_argument("--json", action="store_true", help="print one JSON summary")
+    p.add_argument("--verbose", action="store_true")
+    p.add_argument("--seed", help="deterministic random bytes (the Node host's stream)")
+    p.add_argument("--software-aes", action="store_true", help="(always: this HAL has no AES)")
     p.add_argument("--wasm", default=os.path.join(os.path.dirname(__file__), "..", "..", "build", "dtls.wasm"))
-    p.add_argument("--verbose", "-v", action="store_true")
     a = p.parse_args(argv)
-    options = [tuple(int(x, 0) for x in o.split("=", 1)) for o in a.option]
-    summary, _ = run_client(a.wasm, a.target, a.psk_identity.encode(), bytes.fromhex(a.psk),
-                            a.message.encode() if a.message is not None else None, a.timeout,
-                            bytes.fromhex(a.seed) if a.seed else None, options, a.sni,
-                            3 if a.verbose else 1)
-    print(json.dumps(summary, separators=(",", ":")))
-    return 0 if summary["ok"] else 1
+    options = []
+    if a.mfl is not None:
+        options.append((CODES["OPT_MFL"], 0 if a.mfl == "off" else int(a.mfl)))
+    for value, name in ((a.rto, "OPT_RTO_INITIAL_MS"), (a.timeout, "OPT_HANDSHAKE_BUDGET_MS"), (a.pmtu, "OPT_PMTU")):
+        if value is not None:
+            options.append((CODES[name], value))
+    if a.require_ems:
+        options.append((CODES["OPT_REQUIRE_EMS"], 1))
+    try:
+        summary, _ = run_client(a.wasm, a.target, a.psk_identity.encode(), bytes.fromhex(a.psk),
+                                a.send.encode() if a.send is not None else None, a.wait, a.seed,
+                                options, a.sni, 3 if a.verbose else -1)
+    except ValueError as e:
+        print(f"dtls_wasm3: {e}", file=sys.stderr)
+        return 2
+    if a.json:
+        print(json.dumps(summary, separators=(",", ":")))
+    else:
+        print(f"{summary['state']}: {summary['cipher']}, reply {summary['received']!r}")
+    return 0 if summary["state"] in ("connected", "closed") else 1
 
 
 if __name__ == "__main__":
