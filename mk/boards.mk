@@ -149,3 +149,18 @@ board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 	done; echo "board-glue-check: runtime glue compiles with -Wall -Wextra -Werror (host, Cortex-M4; wasm2c and wasm3 backends)"
 
 TEST_TARGETS += board-glue-check
+
+# ---- figures for docs/BENCHMARKS.md ("Boards") ----
+board-figures: qemu posix dist/.built
+	@echo "## QEMU image (arm-none-eabi-size)"; arm-none-eabi-size $(QEMU_OUT)/dtls-qemu.elf
+	@echo; echo "## by part"; node boards/tools/size-report.mjs $(QEMU_OUT)/dtls-qemu.map
+	@echo; echo "## linear-memory cap (bytes): full $$(cat $(BOARDS_OUT)/w2c/full/memcap.txt), psk $$(cat $(BOARDS_OUT)/w2c/psk/memcap.txt)"
+	@echo; echo "## PSK handshake under qemu -icount shift=0 (1 instruction = 1 virtual ns)"
+	@set -e; port=47$$((RANDOM % 900 + 100)); \
+	  (sleep 40 | timeout 50 openssl s_server -dtls1_2 -listen -psk $(QEMU_DEMO_PSK) -psk_identity $(QEMU_DEMO_ID) \
+	     -cipher PSK-AES128-CCM8 -nocert -accept 127.0.0.1:$$port -quiet >/dev/null 2>&1 & echo $$! > $(QEMU_OUT)/server.pid); \
+	  sleep 0.5; \
+	  SLIP_BRIDGE_BOARD_JSON=$(QEMU_OUT)/figures.json timeout 120 node dist/host/slip-bridge.js 127.0.0.1:$$port \
+	     --psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK) --firmware $(QEMU_OUT)/dtls-qemu.elf \
+	     --icount --seed figures --json --qemu-timeout 100 2>/dev/null; \
+	  kill $$(cat $(QEMU_OUT)/server.pid) 2>/dev/null || true; cat $(QEMU_OUT)/figures.json
