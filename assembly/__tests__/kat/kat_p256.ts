@@ -39,10 +39,10 @@ export function kat_sha256(msgOff: i32, len: i32, outOff: i32): void { sha256(at
 const B_PRIV = 0, B_PUB = 32, B_PEER_PRIV = 128, B_PEER = 160, B_HASH = 256, B_SIG = 288;
 const B_OUT = 384, B_OUT2 = 448;
 
-export const BENCH_KEYGEN: i32 = 0;
-export const BENCH_ECDH: i32 = 1;
-export const BENCH_SIGN: i32 = 2;
-export const BENCH_VERIFY: i32 = 3;
+const BENCH_KEYGEN: i32 = 0;
+const BENCH_ECDH: i32 = 1;
+const BENCH_SIGN: i32 = 2;
+const BENCH_VERIFY: i32 = 3;
 
 // Prepares the inputs (keys from the HAL random source, a signature) and runs every
 // operation once, so that a measured run pays no first-call cost (wasm3 compiles lazily).

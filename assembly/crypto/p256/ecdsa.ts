@@ -2,23 +2,26 @@
 // deterministic nonces (HMAC-SHA256), hedged with TRNG bytes as RFC 6979 section 3.6
 // allows, and verification. Signatures are r || s, 32 big-endian bytes each.
 import { halRandom } from "../../hal";
-import { HMAC_CTX_SIZE, hmacSha256Init, hmacSha256Update, hmacSha256Final } from "../hmac";
+import { hmacSha256Init, hmacSha256Update, hmacSha256Final } from "../hmac";
 import { limbsFromBytes, limbsToBytes, limbsIsZero, limbsLess, fmul, fsqr, fequal, fisZero } from "./field";
 import { nmul, ncanon, nfromBytes, naddCanon, nisValid, ntoMont, ninv } from "./scalar";
 import { PT_SIZE, mulBaseCT, mulDoubleVar, ptoAffineBytes } from "./point";
 import { decodePoint, p256Wipe, wordsFromBytes } from "./keys";
+import { WORK_POINT, WORK_HMAC } from "./work";
 import { N_LIMBS, P_LIMBS, RR_P } from "./tables";
 import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_INTERNAL } from "./codes";
 
-// Scratch: scalars (limbs), RFC 6979 state, the nonce point.
-const ES: usize = memory.data(36 * 8 + 32 * 4 + 64 + HMAC_CTX_SIZE + <i32>PT_SIZE, 8);
+// Scratch: scalars (limbs), RFC 6979 state, the key and result point of verification.
+const ES_SIZE: i32 = 36 * 8 + 32 * 4 + 36 + 72 + <i32>PT_SIZE;
+const ES: usize = memory.data(ES_SIZE, 8);
 const D = ES, Z = ES + 36, K = ES + 72, R = ES + 108, S = ES + 144, T = ES + 180;
 const U1 = ES + 216, U2 = ES + 252;                 // also Montgomery temporaries
 const KB = ES + 288, VB = ES + 320, ZB = ES + 352, XB = ES + 384; // 32-byte strings
 const EXTRA = ES + 416;                                // 32 bytes TRNG + 1 separator byte
-const CTX = ES + 480;
-const RPT = ES + 480 + HMAC_CTX_SIZE;
-const ES_SIZE: i32 = 36 * 8 + 32 * 4 + 64 + HMAC_CTX_SIZE + <i32>PT_SIZE;
+const QP = ES + 452;                                   // verify: key (x, y), then result point
+// Used only between scalar multiplications (see work.ts).
+const CTX = WORK_HMAC;
+const RPT = WORK_POINT;
 
 function wipeAll(): void {
   memory.fill(ES, 0, ES_SIZE);
@@ -104,7 +107,7 @@ export function p256Sign(priv32: usize, hash32: usize, sig64Out: usize): i32 {
 // ECDSA verification of sig64 = r || s over hash32 with the public key pub65
 // (0x04 || X || Y, validated). Variable time: all inputs are public.
 export function p256Verify(pub65: usize, hash32: usize, sig64: usize): bool {
-  const q = ES + 480; // Montgomery x, y of the key (in the RPT/CTX area, unused here)
+  const q = QP; // Montgomery x, y of the key
   if (!decodePoint(pub65, 65, q, q + 36)) { wipeAll(); return false; }
   limbsFromBytes(R, sig64);
   limbsFromBytes(S, sig64 + 32);

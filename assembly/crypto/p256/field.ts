@@ -9,6 +9,7 @@
 // All functions are constant time: no branch and no memory index depends on the values.
 // Pointers may alias.
 import { P_LIMBS, ONE_PLAIN, RR_P } from "./tables";
+import { WORK_INV } from "./work";
 import { fmul, fsqr } from "./fe_gen";
 import { fadd, fsub, fneg, fdbl, fmulSmall, faddMul, fsubMul, fmulSub, fsubSub2, fisZero } from "./fe_lin";
 
@@ -57,8 +58,8 @@ export function fzero(r: usize): void {
 }
 
 // Temporaries of fcanon, fequal (may hold secret-derived values: fieldWipe).
-const FT: usize = memory.data(36 * 3, 8);
-export function fieldWipe(): void { memory.fill(FT, 0, 36 * 3); }
+const FT: usize = memory.data(36 * 2, 8);
+export function fieldWipe(): void { memory.fill(FT, 0, 36 * 2); }
 
 // r = mask ? a : r, mask all-ones or zero.
 export function fcmov(r: usize, a: usize, mask: u32): void {
@@ -86,7 +87,7 @@ export function fcanon(r: usize, a: usize): void {
 
 // 1 if a = b mod p, else 0 (constant time).
 export function fequal(a: usize, b: usize): i32 {
-  const d = FT + 72;
+  const d = FT + 36;
   fsub(d, a, b);
   return fisZero(d);
 }
@@ -157,7 +158,8 @@ export function limbsIsZero(a: usize): i32 {
 }
 
 // r = a^(p-2) = a^-1 (0 for 0), constant time: 255 squarings and 12 multiplications.
-const INV_T: usize = memory.data(36 * 5, 8);
+// Temporaries in WORK_INV (so not while WORK holds a table).
+const INV_T: usize = WORK_INV;
 export function finv(r: usize, a: usize): void {
   const x2 = INV_T, x3 = INV_T + 36, x15 = INV_T + 72, x30 = INV_T + 108, t = INV_T + 144;
   // x_k = a^(2^k - 1)

@@ -4,18 +4,20 @@ import { FE_SIZE, limbsFromBytes, limbsLess, fieldWipe } from "./field";
 import { nisValid, scalarWipe } from "./scalar";
 import { PT_SIZE, mulBaseCT, mulCT, ptoAffineBytes, ponCurve, pointWipe } from "./point";
 import { P_LIMBS, N_WORDS } from "./tables";
-import { WORK, workWipe } from "./work";
+import { WORK_POINT, workWipe } from "./work";
 import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_INTERNAL } from "./codes";
 
 // Key scratch: plain limbs x, y (or d), Montgomery x, y of a decoded point, scalar words,
 // the negated scalar and the result point.
-const KS: usize = memory.data(36 * 4 + 32 * 2 + <i32>PT_SIZE, 8);
+const KS_SIZE: i32 = 36 * 4 + 32 * 2;
+const KS: usize = memory.data(KS_SIZE, 8);
 const LX = KS, LY = KS + 36, MX = KS + 72, MY = KS + 108;
-const KW = KS + 144, KN = KS + 176, RP = KS + 208;
+const KW = KS + 144, KN = KS + 176;
+const RP = WORK_POINT;
 
 // Wipes every P-256 scratch region (called at the end of each operation on secrets).
 export function p256Wipe(): void {
-  memory.fill(KS, 0, 36 * 4 + 32 * 2 + PT_SIZE);
+  memory.fill(KS, 0, KS_SIZE);
   fieldWipe(); scalarWipe(); pointWipe(); workWipe();
 }
 

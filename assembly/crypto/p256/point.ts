@@ -32,15 +32,14 @@ const FT: usize = memory.data(36 * 12, 8);
 const T0 = FT, T1 = FT + 36, T2 = FT + 72, T3 = FT + 108, T4 = FT + 144, T5 = FT + 180;
 const T6 = FT + 216, T7 = FT + 252, T8 = FT + 288, T9 = FT + 324, T10 = FT + 360, T11 = FT + 396;
 // Points used by the scalar multiplications.
-const PTS: usize = memory.data(<i32>PT_SIZE * 4, 8);
-const ACC = PTS, SEL = PTS + PT_SIZE, TMP = PTS + 2 * PT_SIZE, TMP2 = PTS + 3 * PT_SIZE;
-// Comb selection in packed words (16 words: x then y).
-const WORDS: usize = memory.data(64, 8);
+const PTS: usize = memory.data(<i32>PT_SIZE * 3, 8);
+const ACC = PTS, SEL = PTS + PT_SIZE, TMP = PTS + 2 * PT_SIZE;
+// Comb selection in packed words (16 words: x then y), in TMP until paddAffine writes it.
+const WORDS = TMP;
 
 export function pointWipe(): void {
   memory.fill(FT, 0, 36 * 12);
-  memory.fill(PTS, 0, PT_SIZE * 4);
-  memory.fill(WORDS, 0, 64);
+  memory.fill(PTS, 0, PT_SIZE * 3);
 }
 
 export function pcopy(r: usize, p: usize): void { memory.copy(r, p, PT_SIZE); }
@@ -237,8 +236,8 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
 export function mulCT(r: usize, p: usize, k: usize): void {
   const tab = WORK; // tab + 108 j = (2j+1) P, Jacobian
   fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
-  pdouble(TMP2, tab);
-  for (let j: usize = 1; j < 8; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), TMP2);
+  pdouble(ACC, tab);                 // 2P (ACC is free until the loop)
+  for (let j: usize = 1; j < 8; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
   pcopy(ACC, tab); // d_64 = 1
   for (let i: i32 = 63; i >= 0; i--) {
     pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
@@ -301,7 +300,7 @@ function paddVar(r: usize, p: usize, q: usize): void {
   pcopy(r, TMP);
 }
 
-// r = p + q, q affine with q + 72 = ONE (SEL2 layout), every case handled.
+// r = p + q, q affine with q + 72 = ONE, every case handled.
 function paddAffineVar(r: usize, p: usize, q: usize): void {
   if (fisZero(p + 72)) { pcopy(r, q); return; }
   paddAffine(TMP, p, q);
@@ -338,18 +337,15 @@ function wnaf5(naf: usize, k: usize): void {
   if (carry) store<i8>(naf + 256, 1);
 }
 
-const SEL2: usize = memory.data(<i32>PT_SIZE, 8);
-
 // r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
 // (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
 // (window 5) and 60 for G (the comb columns, in the last 64 doublings).
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
   const tab = WORK, naf = WORK + 8 * PT_SIZE;
   fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
-  pdouble(TMP2, tab);
-  for (let j: usize = 1; j < 8; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), TMP2);
+  pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
+  for (let j: usize = 1; j < 8; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
   wnaf5(naf, u2);
-  fcopy(SEL2 + 72, ONE_P);
   memory.fill(ACC, 0, PT_SIZE);
   let started = false;
   for (let i = 256; i >= 0; i--) {
@@ -369,9 +365,10 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       const c = combColumn(u1, <u32>i);
       if (c != 0) {
         const e = COMB + 64 * <usize>(c - 1);
-        limbsFromLeWords(SEL2, e);
-        limbsFromLeWords(SEL2 + 36, e + 32);
-        paddAffineVar(ACC, ACC, SEL2);
+        limbsFromLeWords(SEL, e);
+        limbsFromLeWords(SEL + 36, e + 32);
+        fcopy(SEL + 72, ONE_P);
+        paddAffineVar(ACC, ACC, SEL);
         started = true;
       }
     }
