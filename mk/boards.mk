@@ -115,14 +115,18 @@ qemu: $(QEMU_OUT)/dtls-qemu.elf $(QEMU_OUT)/dtls-nrf52832-fit.elf
 QEMU_DEMO_PORT ?= 47$(shell echo $$((RANDOM % 900 + 100)))
 QEMU_DEMO_PSK ?= 000102030405060708090a0b0c0d0e0f
 QEMU_DEMO_ID ?= qemu-device
-qemu-demo: qemu dist/.built
-	@set -e; port=$(QEMU_DEMO_PORT); \
-	  (sleep 60 | timeout 70 openssl s_server -dtls1_2 -listen -psk $(QEMU_DEMO_PSK) -psk_identity $(QEMU_DEMO_ID) \
-	     -cipher PSK-AES128-CCM8 -nocert -accept 127.0.0.1:$$port -quiet -ign_eof >/dev/null 2>&1 & echo $$! > $(QEMU_OUT)/server.pid); \
-	  sleep 0.5; \
+# An echo server on 127.0.0.1 (gnutls-serv --echo, DTLS 1.2, PSK, AES-128-CCM-8), the image
+# booted in QEMU behind the SLIP bridge, and the CLI's JSON summary on stdout.
+qemu-demo: qemu dist/.built | boards-deps
+	@set -e; port=$(QEMU_DEMO_PORT); dir=$$(mktemp -d); \
+	  echo "$(QEMU_DEMO_ID):$(QEMU_DEMO_PSK)" > $$dir/psk.txt; \
+	  (timeout 60 gnutls-serv --udp -p $$port --pskpasswd $$dir/psk.txt --echo \
+	     --priority "NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:+SIGN-ALL:+CTYPE-ALL" \
+	     >$$dir/server.log 2>&1 & echo $$! > $$dir/server.pid); \
+	  for i in $$(seq 50); do grep -q listening $$dir/server.log 2>/dev/null && break; sleep 0.1; done; \
 	  rc=0; timeout 90 node dist/host/slip-bridge.js 127.0.0.1:$$port --psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK) \
-	     --firmware $(QEMU_OUT)/dtls-qemu.elf --send "hello from qemu" --wait 2000 --json || rc=$$?; \
-	  kill $$(cat $(QEMU_OUT)/server.pid) 2>/dev/null || true; exit $$rc
+	     --firmware $(QEMU_OUT)/dtls-qemu.elf --send "hello from qemu" --wait 5000 --json || rc=$$?; \
+	  kill $$(cat $$dir/server.pid) 2>/dev/null || true; rm -rf $$dir; exit $$rc
 
 qemu-test: qemu dist/.built
 	node --test --test-concurrency=1 --test-name-pattern='qemu' dist/tests/boards.test.js
