@@ -81,7 +81,7 @@ describe("p256 points", () => {
       + "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299");
   });
 
-  test("window method: the one exceptional last step (k = n - 2) doubles correctly", () => {
+  test("window method near n: (n-2) G = -2G", () => {
     fcopy(ptr(gAff), GX_MONT); fcopy(ptr(gAff) + 36, GY_MONT);
     // (n-2) G = -2G
     mulCT(ptr(q), ptr(gAff), scalar("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc63254f"));

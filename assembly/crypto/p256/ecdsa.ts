@@ -13,7 +13,8 @@ import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_IN
 
 // Scratch: scalars (limbs), RFC 6979 state, the key and result point of verification.
 const ES_SIZE: i32 = 36 * 8 + 32 * 4 + 36 + 72 + <i32>PT_SIZE;
-const ES: usize = memory.data(ES_SIZE, 8);
+// @ts-ignore: decorator
+@lazy const ES: usize = memory.data(ES_SIZE, 8);
 const D = ES, Z = ES + 36, K = ES + 72, R = ES + 108, S = ES + 144, T = ES + 180;
 const U1 = ES + 216, U2 = ES + 252;                 // also Montgomery temporaries
 const KB = ES + 288, VB = ES + 320, ZB = ES + 352, XB = ES + 384; // 32-byte strings

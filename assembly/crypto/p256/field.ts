@@ -58,7 +58,8 @@ export function fzero(r: usize): void {
 }
 
 // Temporaries of fcanon, fequal (may hold secret-derived values: fieldWipe).
-const FT: usize = memory.data(36 * 2, 8);
+// @ts-ignore: decorator
+@lazy const FT: usize = memory.data(36 * 2, 8);
 export function fieldWipe(): void { memory.fill(FT, 0, 36 * 2); }
 
 // r = mask ? a : r, mask all-ones or zero.

@@ -10,7 +10,8 @@ import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_IN
 // Key scratch: plain limbs x, y (or d), Montgomery x, y of a decoded point, scalar words,
 // the negated scalar and the result point.
 const KS_SIZE: i32 = 36 * 4 + 32 * 2;
-const KS: usize = memory.data(KS_SIZE, 8);
+// @ts-ignore: decorator
+@lazy const KS: usize = memory.data(KS_SIZE, 8);
 const LX = KS, LY = KS + 36, MX = KS + 72, MY = KS + 108;
 const KW = KS + 144, KN = KS + 176;
 const RP = WORK_POINT;

@@ -6,11 +6,11 @@
 //  - mulBaseCT: k*G with a 4-tooth comb (teeth 64 bits apart) over the 15-entry affine
 //    table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
 //    with masks on every step. Constant time.
-//  - mulCT: k*P for a variable point, regular signed 4-bit windows (odd digits only, never
-//    zero), 256 doublings and 64 additions over a table of the 8 odd multiples P..15P,
-//    read with masks. Constant time.
+//  - mulCT: k*P for a variable point, regular signed 3-bit windows (odd digits only, never
+//    zero), 258 doublings and 86 additions over a table of P, 3P, 5P, 7P read with masks.
+//    Constant time.
 //  - mulDoubleVar: u1*G + u2*Q for verification, variable time (public inputs only):
-//    wNAF (window 5) for Q interleaved with the comb for G.
+//    width-4 NAF for Q interleaved with the comb for G.
 import {
   FE_SIZE, fadd, fsub, fmul, fsqr, fmulSmall, fneg, fdbl, faddMul, fsubMul, fmulSub, fsubSub2,
   fcopy, fcmov, fisZero, finv,
@@ -28,17 +28,20 @@ export const PT_SIZE: usize = 108;
 @inline export function PZ(p: usize): usize { return p + 72; }
 
 // Field temporaries of the point formulas.
-const FT: usize = memory.data(36 * 12, 8);
+const FT_SIZE: i32 = 36 * 9;
+// @ts-ignore: decorator
+@lazy const FT: usize = memory.data(FT_SIZE, 8);
 const T0 = FT, T1 = FT + 36, T2 = FT + 72, T3 = FT + 108, T4 = FT + 144, T5 = FT + 180;
-const T6 = FT + 216, T7 = FT + 252, T8 = FT + 288, T9 = FT + 324, T10 = FT + 360, T11 = FT + 396;
+const T6 = FT + 216, T7 = FT + 252, T8 = FT + 288;
 // Points used by the scalar multiplications.
-const PTS: usize = memory.data(<i32>PT_SIZE * 3, 8);
+// @ts-ignore: decorator
+@lazy const PTS: usize = memory.data(<i32>PT_SIZE * 3, 8);
 const ACC = PTS, SEL = PTS + PT_SIZE, TMP = PTS + 2 * PT_SIZE;
 // Comb selection in packed words (16 words: x then y), in TMP until paddAffine writes it.
 const WORDS = TMP;
 
 export function pointWipe(): void {
-  memory.fill(FT, 0, 36 * 12);
+  memory.fill(FT, 0, FT_SIZE);
   memory.fill(PTS, 0, PT_SIZE * 3);
 }
 
@@ -93,39 +96,38 @@ export function paddAffine(r: usize, p: usize, q: usize): void {
   fsub(r + 36, T0, w);               // Y3 = R (V - X3) - Y1 HHH
 }
 
-// r = p + q, both Jacobian (add-1998-cmo-2). Not valid when p = +-q or either is infinity.
-// Leaves H in T4 and R in T5. r may alias p or q.
+// r = p + q, both Jacobian (add-1998-cmo-2, 12M + 4S). Not valid when p = +-q or either is
+// infinity. Leaves H in T4 and R in T5. r may alias p or q.
 export function padd(r: usize, p: usize, q: usize): void {
   const X1 = p, Y1 = p + 36, Z1 = p + 72, X2 = q, Y2 = q + 36, Z2 = q + 72;
   const z1z1 = T0, z2z2 = T1, u1 = T2, s1 = T3, H = T4, R = T5, HH = T6, HHH = T7, V = T8;
-  const u2 = T9, s2 = T10, w = T11;
   fsqr(z1z1, Z1);
   fsqr(z2z2, Z2);
   fmul(u1, X1, z2z2);
-  fmul(u2, X2, z1z1);
+  fmul(H, X2, z1z1);                 // u2
   fmul(s1, Z2, z2z2);
   fmul(s1, Y1, s1);
-  fmul(s2, Z1, z1z1);
-  fmul(s2, Y2, s2);
-  fsub(H, u2, u1);
-  fsub(R, s2, s1);
-  fmul(T9, Z1, Z2);
-  fmul(r + 72, T9, H);               // Z3 = Z1 Z2 H
+  fmul(R, Z1, z1z1);
+  fmul(R, Y2, R);                    // s2
+  fsub(H, H, u1);                    // H = u2 - u1
+  fsub(R, R, s1);                    // R = s2 - s1
+  fmul(T0, Z1, Z2);
+  fmul(r + 72, T0, H);               // Z3 = Z1 Z2 H
   fsqr(HH, H);
   fmul(HHH, H, HH);
   fmul(V, u1, HH);
-  fmul(w, s1, HHH);
+  fmul(s1, s1, HHH);                 // w = S1 HHH
   fsqr(T0, R);
   fsubSub2(r, T0, HHH, V);           // X3 = R^2 - HHH - 2V
   fsub(T0, V, r);
   fmul(T0, R, T0);
-  fsub(r + 36, T0, w);               // Y3 = R (V - X3) - S1 HHH
+  fsub(r + 36, T0, s1);              // Y3 = R (V - X3) - S1 HHH
 }
 
 // Affine coordinates of p as big-endian bytes (x to xOut, y to yOut if not 0).
 // Returns 0, or -1 if p is infinity. Constant time in the coordinates.
 export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
-  const zi = T9, zi2 = T10, t = T11;
+  const zi = T0, zi2 = T1, t = T2;
   const inf = fisZero(p + 72);
   finv(zi, p + 72);
   fsqr(zi2, zi);
@@ -205,13 +207,13 @@ export function mulBaseCT(r: usize, k: usize): void {
 // ---------------------------------------------------------------------------------------
 // Variable base, constant time.
 
-// dst = tab[idx] (8 Jacobian points), every entry read with masks. Constant time.
+// dst = tab[idx] (4 Jacobian points), every entry read with masks. Constant time.
 function selectPoint(dst: usize, tab: usize, idx: u32): void {
   for (let c: usize = 0; c < PT_SIZE; c += 36) {
     let a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0;
     let a5: u32 = 0, a6: u32 = 0, a7: u32 = 0, a8: u32 = 0;
     let e = tab + c;
-    for (let j: u32 = 0; j < 8; j++) {
+    for (let j: u32 = 0; j < 4; j++) {
       const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
       a0 |= load<u32>(e, 0) & m; a1 |= load<u32>(e, 4) & m; a2 |= load<u32>(e, 8) & m;
       a3 |= load<u32>(e, 12) & m; a4 |= load<u32>(e, 16) & m; a5 |= load<u32>(e, 20) & m;
@@ -226,31 +228,34 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
 }
 
 // r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
-// 1 <= k < n and k odd (callers pass k or n - k). Constant time.
+// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P
+// (432 bytes of WORK).
 //
-// Digits: d_i = ((k >> 4i) & 31 | 1) - 16 for i = 0..63 (odd, -15..15) and d_64 = 1 give
-// k = sum d_i 16^i. Before adding d_i, the accumulator is A*P with A = 16 * (an odd
-// number), so |A| >= 16 > |d_i|, and |A| < n/16 + 16 for i >= 1: no exceptional case
-// there. Only the last addition (i = 0) can meet A = d_0 (when k = n + 2 d_0), so it
-// also computes the doubling and selects it in constant time.
+// Digits: d_i = ((k >> 3i) & 15 | 1) - 8 for i = 0..85 (odd, -7..7) and d_86 = 1 give
+// k = sum d_i 8^i (each step leaves (k >> 3) | 1, odd, and k >> 258 = 0). Before adding
+// d_i, the accumulator is A*P with A = 8 * (an odd number), so |A| >= 8 > |d_i|, and
+// |A| < n/8 + 8 for i >= 1: no exceptional case there. At i = 0, A = k - d_0 = +-d_0
+// (mod n) needs k = 0 or k = n + 2 d_0, and the latter with d_0 = (k mod 16) - 8 forces
+// d_0 = 7 (n = 1 mod 16), i.e. k > n: impossible too. The last addition still computes
+// the doubling and selects it in constant time, so the function stays correct for any
+// window width. 258 doublings, 86 additions.
 export function mulCT(r: usize, p: usize, k: usize): void {
   const tab = WORK; // tab + 108 j = (2j+1) P, Jacobian
   fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2P (ACC is free until the loop)
-  for (let j: usize = 1; j < 8; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  pcopy(ACC, tab); // d_64 = 1
-  for (let i: i32 = 63; i >= 0; i--) {
-    pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
-    // window bits 4i .. 4i+4 (bit 4i+4 is in the next word when 4i+4 = 32m)
-    const bit = <u32>i << 2;
+  for (let j: usize = 1; j < 4; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
+  pcopy(ACC, tab); // d_86 = 1
+  for (let i: i32 = 85; i >= 0; i--) {
+    pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
+    // window: bits 3i .. 3i+3 (may straddle two words; the position is public)
+    const bit = <u32>i * 3;
     const w = <usize>(bit >> 5) << 2, s = bit & 31;
     let win = load<u32>(k + w) >>> s;
-    if (s == 28 && i != 63) win |= load<u32>(k + w + 4) << 4; // public: depends on i
-    win = (win & 31) | 1;
-    const neg: u32 = 0 - ((win >>> 4) ^ 1); // d < 0 when bit 4 clear
-    // |d| = 2j+1: j = (win & 15) >> 1 for positive; for negative |d| = 16 - (win & 15)
-    const pos = (win & 15) >> 1;
-    const idx = (pos ^ (neg & 7)) & 7; // negative: 7 - pos
+    if (s > 28 && w < 28) win |= load<u32>(k + w + 4) << (32 - s);
+    win = (win & 15) | 1;
+    const neg: u32 = 0 - ((win >>> 3) ^ 1); // d < 0 when bit 3 is clear
+    const pos = (win & 7) >> 1;               // |d| = 2 pos + 1 when d > 0
+    const idx = (pos ^ (neg & 3)) & 3;        // d < 0: |d| = 8 - win, index 3 - pos
     selectPoint(SEL, tab, idx);
     fneg(T0, SEL + 36);
     fcmov(SEL + 36, T0, neg);
@@ -312,7 +317,7 @@ function paddAffineVar(r: usize, p: usize, q: usize): void {
   pcopy(r, TMP);
 }
 
-// Bits [bit, bit + count) of the 256-bit number k (8 little-endian words), count <= 5.
+// Bits [bit, bit + count) of the 256-bit number k (8 little-endian words), count <= 4.
 function getBits(k: usize, bit: i32, count: i32): i32 {
   const w = bit >> 5, s = bit & 31;
   let v: u32 = load<u32>(k + (<usize>w << 2)) >>> s;
@@ -320,37 +325,46 @@ function getBits(k: usize, bit: i32, count: i32): i32 {
   return <i32>(v & ((1 << count) - 1));
 }
 
-// Width-5 NAF of k into 257 signed bytes at naf (digits odd in -15..15, or 0).
-function wnaf5(naf: usize, k: usize): void {
-  memory.fill(naf, 0, 257);
+// Width-4 NAF of k: 257 digits (odd in -7..7, or 0), two per byte at naf (digit i in
+// the low nibble of byte i/2 when i is even, else the high nibble; 129 bytes).
+function wnaf4(naf: usize, k: usize): void {
+  memory.fill(naf, 0, 129);
   let carry = 0, bit = 0;
   while (bit < 256) {
     if (getBits(k, bit, 1) == carry) { bit++; continue; }
-    let now = 5;
+    let now = 4;
     if (now > 256 - bit) now = 256 - bit;
     let word = getBits(k, bit, now) + carry;
-    carry = (word >> 4) & 1;
-    word -= carry << 5;
-    store<i8>(naf + <usize>bit, <i8>word);
+    carry = (word >> 3) & 1;
+    word -= carry << 4;
+    const at = naf + <usize>(bit >> 1);
+    store<u8>(at, load<u8>(at) | <u8>((word & 15) << ((bit & 1) << 2)));
     bit += now;
   }
-  if (carry) store<i8>(naf + 256, 1);
+  if (carry) store<u8>(naf + 128, 1);
+}
+
+// @ts-ignore: decorator
+@inline function nafDigit(naf: usize, i: i32): i32 {
+  const nib = <i32>(load<u8>(naf + <usize>(i >> 1)) >> <u8>((i & 1) << 2)) & 15;
+  return (nib << 28) >> 28;
 }
 
 // r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
 // (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
-// (window 5) and 60 for G (the comb columns, in the last 64 doublings).
+// (width-4 NAF over Q, 3Q, 5Q, 7Q) and 60 for G (the comb columns, in the last 64
+// doublings). WORK: 432 bytes of table, 129 of digits.
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
-  const tab = WORK, naf = WORK + 8 * PT_SIZE;
+  const tab = WORK, naf = WORK + 4 * PT_SIZE;
   fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
-  for (let j: usize = 1; j < 8; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  wnaf5(naf, u2);
+  for (let j: usize = 1; j < 4; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
+  wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
   let started = false;
   for (let i = 256; i >= 0; i--) {
     if (started) pdouble(ACC, ACC);
-    const d = <i32>load<i8>(naf + <usize>i);
+    const d = nafDigit(naf, i);
     if (d != 0) {
       if (d > 0) {
         paddVar(ACC, ACC, tab + PT_SIZE * <usize>((d - 1) >> 1));

@@ -9,7 +9,8 @@ import { WORK } from "./work";
 export { nmul, nsqr };
 
 const M: i32 = 0x1fffffff;
-const ST: usize = memory.data(36, 8);
+// @ts-ignore: decorator
+@lazy const ST: usize = memory.data(36, 8);
 export function scalarWipe(): void { memory.fill(ST, 0, 36); }
 
 // r = a - n if a >= n, else a (constant time). a normalised, below 2^261.
@@ -65,35 +66,48 @@ export function ntoMont(r: usize, a: usize): void { nmul(r, a, RR_N); }
 
 // Low 128 bits of n - 2, most significant byte first (the top half is
 // ffffffff 00000000 ffffffff ffffffff and has its own chain).
-const NM2_LOW: usize = memory.data<u8>([
+// @ts-ignore: decorator
+@lazy const NM2_LOW: usize = memory.data<u8>([
   0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
   0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x4f]);
 
+// Bit b (0 = least significant) of the low 128 bits of n - 2.
+// @ts-ignore: decorator
+@inline function nm2Bit(b: i32): i32 {
+  return (<i32>load<u8>(NM2_LOW + <usize>(15 - (b >> 3))) >> (b & 7)) & 1;
+}
+
 // r = a^(n-2) = a^-1 mod n, a and r in Montgomery form. Constant time (the exponent is
-// public): 252 squarings, about 50 multiplications. Uses WORK (19 elements).
+// public, so its sliding windows are too): 252 squarings, about 40 multiplications.
+// Uses 468 bytes of WORK.
 export function ninv(r: usize, a: usize): void {
-  const tab = WORK; // tab + 36*i = a^(i+1), i = 0..14
-  const x8 = WORK + 15 * 36, x16 = WORK + 16 * 36, x32 = WORK + 17 * 36, t = WORK + 18 * 36;
+  const tab = WORK; // tab + 36 i = a^(2i+1), i = 0..7
+  const a2 = WORK + 8 * 36, x8 = WORK + 9 * 36, x16 = WORK + 10 * 36, x32 = WORK + 11 * 36;
+  const t = WORK + 12 * 36;
   fcopy(tab, a);
-  nsqr(tab + 36, a);
-  for (let i: usize = 2; i < 15; i++) nmul(tab + 36 * i, tab + 36 * (i - 1), a);
-  const x4 = tab + 14 * 36;
+  nsqr(a2, a);
+  for (let i: usize = 1; i < 8; i++) nmul(tab + 36 * i, tab + 36 * (i - 1), a2);
+  const x4 = tab + 7 * 36; // a^15 = a^(2^4 - 1)
   nsqrn(x8, x4, 4); nmul(x8, x8, x4);
   nsqrn(x16, x8, 8); nmul(x16, x16, x8);
   nsqrn(x32, x16, 16); nmul(x32, x32, x16);
-  nsqrn(t, x32, 64); nmul(t, t, x32);
-  nsqrn(t, t, 32); nmul(t, t, x32);
-  for (let i: usize = 0; i < 16; i++) {
-    const byte = <usize>load<u8>(NM2_LOW + i);
-    nsqrn(t, t, 4);
-    const hi = byte >> 4;
-    if (hi != 0) nmul(t, t, tab + 36 * (hi - 1));
-    nsqrn(t, t, 4);
-    const lo = byte & 15;
-    if (lo != 0) nmul(t, t, tab + 36 * (lo - 1));
+  nsqrn(t, x32, 64); nmul(t, t, x32);     // ffffffff 00000000 ffffffff
+  nsqrn(t, t, 32); nmul(t, t, x32);       // ffffffff
+  // the low 128 bits: windows of up to 4 bits that end in a 1
+  let i = 127;
+  while (i >= 0) {
+    if (nm2Bit(i) == 0) { nsqr(t, t); i--; continue; }
+    let j = i - 3;
+    if (j < 0) j = 0;
+    while (nm2Bit(j) == 0) j++;
+    let v = 0;
+    for (let b = i; b >= j; b--) v = (v << 1) | nm2Bit(b);
+    nsqrn(t, t, i - j + 1);
+    nmul(t, t, tab + 36 * <usize>((v - 1) >> 1));
+    i = j - 1;
   }
   fcopy(r, t);
-  memory.fill(WORK, 0, 19 * 36);
+  memory.fill(WORK, 0, 13 * 36);
 }
 
 export function nsqrn(r: usize, a: usize, n: i32): void {

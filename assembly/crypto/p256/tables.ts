@@ -3,27 +3,39 @@
 // the fixed-base comb table.
 
 // p, n (plain limbs)
-export const P_LIMBS: usize = memory.data<u32>([0x1fffffff, 0x1fffffff, 0x1fffffff, 0x000001ff, 0x00000000, 0x00000000, 0x00040000, 0x1fe00000, 0x00ffffff]);
-export const N_LIMBS: usize = memory.data<u32>([0x1c632551, 0x1dce5617, 0x05e7a13c, 0x0df55b4e, 0x1ffffbce, 0x1fffffff, 0x0003ffff, 0x1fe00000, 0x00ffffff]);
+// @ts-ignore: decorator
+@lazy export const P_LIMBS: usize = memory.data<u32>([0x1fffffff, 0x1fffffff, 0x1fffffff, 0x000001ff, 0x00000000, 0x00000000, 0x00040000, 0x1fe00000, 0x00ffffff]);
+// @ts-ignore: decorator
+@lazy export const N_LIMBS: usize = memory.data<u32>([0x1c632551, 0x1dce5617, 0x05e7a13c, 0x0df55b4e, 0x1ffffbce, 0x1fffffff, 0x0003ffff, 0x1fe00000, 0x00ffffff]);
 // R^2 mod p, R^2 mod n (to enter Montgomery form), R mod p (Montgomery one)
-export const RR_P: usize = memory.data<u32>([0x00000c00, 0x00000000, 0x1fff0000, 0x1fdfffff, 0x1fbfffff, 0x1fffffff, 0x1fffffff, 0x1ffffffe, 0x00000013]);
-export const RR_N: usize = memory.data<u32>([0x148d9ef5, 0x0f4e7f75, 0x14c6a651, 0x03f8b765, 0x165861f1, 0x1256d7d8, 0x1c185b23, 0x0d4cab0f, 0x0084b655]);
-export const ONE_P: usize = memory.data<u32>([0x00000020, 0x00000000, 0x00000000, 0x1fffc000, 0x1fffffff, 0x1fffffff, 0x1f7fffff, 0x03ffffff, 0x00000000]);
-export const ONE_N: usize = memory.data<u32>([0x139b55e0, 0x06353d03, 0x030bd862, 0x0154963a, 0x00008632, 0x00000000, 0x1f800000, 0x03ffffff, 0x00000000]);
+// @ts-ignore: decorator
+@lazy export const RR_P: usize = memory.data<u32>([0x00000c00, 0x00000000, 0x1fff0000, 0x1fdfffff, 0x1fbfffff, 0x1fffffff, 0x1fffffff, 0x1ffffffe, 0x00000013]);
+// @ts-ignore: decorator
+@lazy export const RR_N: usize = memory.data<u32>([0x148d9ef5, 0x0f4e7f75, 0x14c6a651, 0x03f8b765, 0x165861f1, 0x1256d7d8, 0x1c185b23, 0x0d4cab0f, 0x0084b655]);
+// @ts-ignore: decorator
+@lazy export const ONE_P: usize = memory.data<u32>([0x00000020, 0x00000000, 0x00000000, 0x1fffc000, 0x1fffffff, 0x1fffffff, 0x1f7fffff, 0x03ffffff, 0x00000000]);
+// @ts-ignore: decorator
+@lazy export const ONE_N: usize = memory.data<u32>([0x139b55e0, 0x06353d03, 0x030bd862, 0x0154963a, 0x00008632, 0x00000000, 0x1f800000, 0x03ffffff, 0x00000000]);
 // Curve constant b, Montgomery form
-export const B_MONT: usize = memory.data<u32>([0x1897bbfb, 0x1cdf6229, 0x018486c4, 0x01732821, 0x1dad59e0, 0x0abf7212, 0x1a06d110, 0x17721d20, 0x008600c3]);
+// @ts-ignore: decorator
+@lazy export const B_MONT: usize = memory.data<u32>([0x1897bbfb, 0x1cdf6229, 0x018486c4, 0x01732821, 0x1dad59e0, 0x0abf7212, 0x1a06d110, 0x17721d20, 0x008600c3]);
 // The generator, Montgomery form
-export const GX_MONT: usize = memory.data<u32>([0x15228783, 0x0730d418, 0x0db00bcf, 0x057f11fb, 0x0a20eb75, 0x12b77622, 0x0330fdb9, 0x1af4dd57, 0x00120bee]);
-export const GY_MONT: usize = memory.data<u32>([0x12aac150, 0x125357ce, 0x0f22e6ef, 0x0e390e86, 0x064b1695, 0x088dd21f, 0x02a97443, 0x02962176, 0x00ae3fe3]);
+// @ts-ignore: decorator
+@lazy export const GX_MONT: usize = memory.data<u32>([0x15228783, 0x0730d418, 0x0db00bcf, 0x057f11fb, 0x0a20eb75, 0x12b77622, 0x0330fdb9, 0x1af4dd57, 0x00120bee]);
+// @ts-ignore: decorator
+@lazy export const GY_MONT: usize = memory.data<u32>([0x12aac150, 0x125357ce, 0x0f22e6ef, 0x0e390e86, 0x064b1695, 0x088dd21f, 0x02a97443, 0x02962176, 0x00ae3fe3]);
 // n as 8 32-bit words, least significant first
-export const N_WORDS: usize = memory.data<u32>([0xfc632551, 0xf3b9cac2, 0xa7179e84, 0xbce6faad, 0xffffffff, 0xffffffff, 0x00000000, 0xffffffff]);
+// @ts-ignore: decorator
+@lazy export const N_WORDS: usize = memory.data<u32>([0xfc632551, 0xf3b9cac2, 0xa7179e84, 0xbce6faad, 0xffffffff, 0xffffffff, 0x00000000, 0xffffffff]);
 // Plain 1 (leaves Montgomery form when multiplied)
-export const ONE_PLAIN: usize = memory.data<u32>([1, 0, 0, 0, 0, 0, 0, 0, 0]);
+// @ts-ignore: decorator
+@lazy export const ONE_PLAIN: usize = memory.data<u32>([1, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 // Comb table: 15 affine points, entry c-1 holds sum over set bits l of c of 2^(64 l) G,
 // x then y, Montgomery form, each as 8 32-bit words, least significant first (960 bytes).
 export const COMB_ENTRIES: i32 = 15;
-export const COMB: usize = memory.data<u32>([
+// @ts-ignore: decorator
+@lazy export const COMB: usize = memory.data<u32>([
   0x15228783, 0x3ce61a83, 0xfdb6c02f, 0xb752bf88, 0xec44a20e, 0x3f6e656e, 0xa6eab8cc, 0x120beed7,
   0xd2aac150, 0xbe4a6af9, 0x433c8b9b, 0x69571c87, 0xa43e64b1, 0x5d10d11b, 0xb10bb0aa, 0xae3fe314,
   0xd41a5765, 0xf245f8a2, 0x4c469329, 0xab982d7e, 0xf8c59161, 0x4839e74a, 0xa36ccfed, 0xebcd2c44,
