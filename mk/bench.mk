@@ -13,7 +13,8 @@ bench-deps:
 	  if [ -n "$$need" ]; then echo "bench: apt-get install$$need"; \
 	    SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; fi
-	@python3 -c "import wasm3" 2>/dev/null || python3 -m pip install -q pywasm3
+	@python3 -c "import wasm3" 2>/dev/null || python3 -m pip install -q pywasm3 \
+	  || python3 -m pip install -q --break-system-packages pywasm3
 
 $(BENCH_OUT)/kat_p256.c: build/kat-p256.wasm | bench-deps
 	@mkdir -p $(@D)
