@@ -56,10 +56,20 @@ def main():
     ap.add_argument("--wasm", default="build/kat-p256.wasm")
     args = ap.parse_args()
 
-    w2c = measure(lambda op, n: [args.wasm2c, str(op), str(n)])
-    # Python's own work must not vary between runs: fixed hash seed.
+    # Same random bytes in, same bytes out: both backends must agree (keys, signature,
+    # shared secret and the outputs of one run of each operation).
     env = dict(os.environ, PYTHONHASHSEED="0")
     driver = os.path.join(HERE, "p256_bench_wasm3.py")
+    for _, op, _ in OPS:
+        a = subprocess.run([args.wasm2c, str(op), "1", "dump"], capture_output=True, text=True, check=True).stdout
+        b = subprocess.run([sys.executable, driver, args.wasm, str(op), "1", "dump"], capture_output=True,
+                           text=True, check=True, env=env).stdout
+        if a != b or len(a.strip()) != 1024:
+            raise SystemExit(f"wasm2c and wasm3 disagree after operation {op}")
+    print("wasm2c and wasm3 produce identical bytes for every operation")
+
+    w2c = measure(lambda op, n: [args.wasm2c, str(op), str(n)])
+    # Python's own work must not vary between runs: fixed hash seed (env above).
     w3 = measure(lambda op, n: [sys.executable, driver, args.wasm, str(op), str(n)], env)
 
     rows = ["| operation | wasm2c (native x86-64) | goal (wasm2c) | wasm3 (pywasm3) | wasm3 / wasm2c | tinydtls native |",
@@ -90,6 +100,9 @@ The sum is the P-256 work of the client in an ECDHE-ECDSA handshake with mutual
 authentication (ephemeral key, shared secret, CertificateVerify signature,
 ServerKeyExchange verification); the whole-handshake figure (record layer, hashing, PRF,
 the server) is measured separately.
+
+Both backends are first run once with the same random bytes and must leave identical
+bytes (keys, signatures, shared secrets); `make bench` stops otherwise.
 
 Command: `make bench` (installs valgrind, wabt and pywasm3 when missing; runs
 `python3 scripts/bench/p256_bench.py`, which calls `build/bench/p256_bench OP COUNT` and

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark driver for P-256 under wasm3 (PyPI pywasm3): build/kat-p256.wasm interpreted.
 
-Usage: p256_bench_wasm3.py WASM OP COUNT
+Usage: p256_bench_wasm3.py WASM OP COUNT [dump]
   OP 0 keygen, 1 ECDH, 2 sign, 3 verify; COUNT operations after kat_bench_setup().
 `make bench` runs it under callgrind with COUNT 1 and COUNT 0 and takes the difference.
-The HAL random source is the same fixed xorshift stream as the wasm2c driver's.
+The HAL random source is the same fixed xorshift stream as the wasm2c driver's; with
+"dump", prints the first 512 bytes of the buffer in hex.
 """
 import sys
 
@@ -43,6 +44,9 @@ def main() -> int:
     if rc != 0:
         print("operation", op, "failed:", rc, file=sys.stderr)
         return 1
+    if len(sys.argv) > 4:
+        base = rt.find_function("kat_buffer")()
+        print(bytes(rt.get_memory(0)[base:base + 512]).hex())
     return 0
 
 
