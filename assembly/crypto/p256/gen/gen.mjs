@@ -261,5 +261,8 @@ export const COMB: usize = memory.data<u32>([
 ${combLines.join("\n")}
 ]);
 `;
-writeFileSync(join(out, "tables.ts"), tables);
+// @lazy: a build that never uses P-256 (the PSK-only core) then reserves none of this.
+const lazyTables = tables.split("\n").map((l) =>
+  l.startsWith("export const ") && l.includes("memory.data") ? "// @ts-ignore: decorator\n@lazy " + l : l).join("\n");
+writeFileSync(join(out, "tables.ts"), lazyTables);
 console.log("wrote fe_gen.ts, fe_lin.ts, tables.ts");
