@@ -19,7 +19,8 @@ export default {
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {
     let instance;
-    const mem = () => new Uint8Array(instance.exports.memory.buffer);
+    // The test module imports its memory (env.memory): read and write through that.
+    const mem = () => new Uint8Array(memory.buffer);
     const hal = {
       // Tests exercise the software AES: the HAL reports "unsupported" unless
       // globalThis.aspectHardwareAes is set.

@@ -33,3 +33,6 @@ export const INFO_STATIC_END: i32 = 13;         // end of static data and fixed 
 export const INFO_MAX_WRITE: i32 = 14;          // largest dtls_write length now
 export const INFO_RENEGOTIATION_INFO: i32 = 15; // 1 if the server sent renegotiation_info
 export const INFO_RECORDS_DROPPED: i32 = 16;    // records discarded (bad MAC, replay, epoch)
+export const INFO_CLIENT_AUTH: i32 = 17;        // 1 if we authenticated with our raw public key
+export const INFO_PEER_KEY_HASH: i32 = 18;      // copies SHA-256(server SPKI) to the I/O buffer: 32, or 0
+export const INFO_ECDHE_SUPPORTED: i32 = 19;    // 1 in builds with the ECDHE suite

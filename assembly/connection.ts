@@ -7,7 +7,7 @@ import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAI
 import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
   REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
-import { hasPsk } from "./credentials";
+import { hasPsk, hasRpk } from "./credentials";
 import { optPmtu } from "./options";
 import { fail, sendAlert, NO_ALERT } from "./alert";
 import { connState, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
@@ -48,7 +48,7 @@ function endIfOver(): void {
 
 export function connect(): i32 {
   if (connState == STATE_HANDSHAKING || connState == STATE_CONNECTED) return ERR_BAD_STATE;
-  if (!hasPsk()) return ERR_NO_CREDENTIALS;
+  if (!hasPsk() && !(ECDHE_ENABLED != 0 && hasRpk())) return ERR_NO_CREDENTIALS;
   resetAll();
   const now = halClockMs();
   setState(STATE_HANDSHAKING);

@@ -3,9 +3,12 @@ import { PSK_IDENTITY_MAX, PSK_MAX, SNI_MAX } from "./config";
 import { ERR_BAD_ARGUMENT } from "./errors";
 import { wipe } from "./crypto/ct";
 
-export const pskIdentity = memory.data(PSK_IDENTITY_MAX);
-export const psk = memory.data(PSK_MAX);
-export const serverName = memory.data(SNI_MAX);
+// @ts-ignore: decorator
+@lazy export const pskIdentity = memory.data(PSK_IDENTITY_MAX);
+// @ts-ignore: decorator
+@lazy export const psk = memory.data(PSK_MAX);
+// @ts-ignore: decorator
+@lazy export const serverName = memory.data(SNI_MAX);
 export let pskIdentityLen: i32 = 0;
 export let pskLen: i32 = 0; // 0 = no PSK configured
 export let serverNameLen: i32 = 0;
@@ -16,6 +19,7 @@ export function credentialsReset(): void {
   pskLen = 0;
   pskIdentityLen = 0;
   serverNameLen = 0;
+  rpkReset();
 }
 
 export function hasPsk(): bool { return pskLen > 0; }
@@ -49,5 +53,37 @@ export function setServerName(src: usize, len: i32): i32 {
   }
   memory.copy(serverName, src, <usize>len);
   serverNameLen = len;
+  return 0;
+}
+
+// Raw public keys (RFC 7250, RFC 7925 s. 4.3): our P-256 key (optional: only needed when
+// the server asks for client authentication) and the server's pinned key, either its
+// uncompressed point (65 bytes) or the SHA-256 of its SubjectPublicKeyInfo (32 bytes),
+// as RFC 7925 s. 3.2.1 allows.
+export const PIN_NONE: i32 = 0;
+export const PIN_POINT: i32 = 65;
+export const PIN_SPKI_SHA256: i32 = 32;
+// @ts-ignore: decorator
+@lazy export const clientPrivateKey = memory.data(32);
+// @ts-ignore: decorator
+@lazy export const clientPublicKey = memory.data(65);
+// @ts-ignore: decorator
+@lazy export const serverPin = memory.data(65);
+export let hasClientKey: bool = false;
+export let serverPinKind: i32 = PIN_NONE;
+
+export function rpkReset(): void {
+  if (ECDHE_ENABLED) wipe(clientPrivateKey, 32);
+  hasClientKey = false;
+  serverPinKind = PIN_NONE;
+}
+
+export function hasRpk(): bool { return serverPinKind != PIN_NONE; }
+
+export function setClientKeyPresent(v: bool): void { hasClientKey = v; }
+export function setServerPin(src: usize, len: i32): i32 {
+  if (len != PIN_POINT && len != PIN_SPKI_SHA256) return ERR_BAD_ARGUMENT;
+  memory.copy(serverPin, src, <usize>len);
+  serverPinKind = len;
   return 0;
 }

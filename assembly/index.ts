@@ -4,10 +4,16 @@ import { IO_BUFFER_SIZE } from "./config";
 import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_FLIGHTS_RETRANSMITTED, INFO_FLIGHTS_SENT, INFO_FLIGHTS_RECEIVED, INFO_HANDSHAKE_MS,
   INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
-  INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
-import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK } from "./errors";
+  INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, INFO_CLIENT_AUTH, INFO_PEER_KEY_HASH, INFO_ECDHE_SUPPORTED,
+  STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
+import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
-import { credentialsReset, setPsk, setServerName } from "./credentials";
+import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
+  clientPublicKey, rpkReset } from "./credentials";
+import { wipe } from "./crypto/ct";
+import { p256PublicFromPrivate } from "./crypto/p256/keys";
+import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
+import { handshakeClientAuthenticated } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
   handshakeMs } from "./session";
 import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
@@ -45,6 +51,25 @@ export function dtls_config_sni(len: i32): i32 {
   if (!configurable()) return ERR_BAD_STATE;
   if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
   return setServerName(ioBuffer, len);
+}
+
+// Raw public keys (RFC 7250): [our P-256 private key, 32 bytes, or nothing] then the
+// server's pin: its uncompressed point (65) or the SHA-256 of its SPKI (32).
+export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
+  if (ECDHE_ENABLED) {
+    if (!configurable()) return ERR_BAD_STATE;
+    if (privateLen != 0 && privateLen != 32) return ERR_BAD_ARGUMENT;
+    rpkReset();
+    if (setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
+    if (privateLen == 32) {
+      memory.copy(clientPrivateKey, ioBuffer, 32);
+      wipe(ioBuffer, 32);
+      if (p256PublicFromPrivate(clientPrivateKey, clientPublicKey) != 0) { rpkReset(); return ERR_BAD_ARGUMENT; }
+      setClientKeyPresent(true);
+    }
+    return 0;
+  }
+  return ERR_UNSUPPORTED;
 }
 
 export function dtls_connect(): i32 { return connect(); }
@@ -89,5 +114,14 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_MAX_WRITE) return connState == STATE_CONNECTED ? maxWrite() : 0;
   if (key == INFO_RENEGOTIATION_INFO) return renegotiationInfoSeen ? 1 : 0;
   if (key == INFO_RECORDS_DROPPED) return recordsDropped();
+  if (key == INFO_ECDHE_SUPPORTED) return ECDHE_ENABLED != 0 ? 1 : 0;
+  if (ECDHE_ENABLED) {
+    if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;
+    if (key == INFO_PEER_KEY_HASH) {
+      if (!peerKeyKnown) return 0;
+      memory.copy(ioBuffer, peerSpkiHash, 32);
+      return 32;
+    }
+  }
   return ERR_BAD_ARGUMENT;
 }

@@ -7,7 +7,7 @@
 import { HANDSHAKE_HEADER_LEN, HELLO_VERIFY_MAX, MAX_PLAINTEXT_UNNEGOTIATED } from "../config";
 import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_KEY_EXCHANGE,
   HT_SERVER_HELLO_DONE, HT_FINISHED, HT_CERTIFICATE, HT_CERTIFICATE_REQUEST,
-  TLS_PSK_WITH_AES_128_CCM_8, ALERT_UNEXPECTED_MESSAGE, ALERT_INTERNAL_ERROR,
+  TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, ALERT_UNEXPECTED_MESSAGE, ALERT_INTERNAL_ERROR,
   ALERT_DECRYPT_ERROR, ALERT_DECODE_ERROR, ALERT_HANDSHAKE_FAILURE, ALERT_WARNING,
   ALERT_NO_RENEGOTIATION } from "../protocol";
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
@@ -31,6 +31,11 @@ import { flightClear, flightTransmit, flightBeginMessage, flightEndMessage, flig
 import { buildClientHello } from "./client_hello";
 import { parseHelloVerifyRequest, parseServerHello, cookie, cookieLen, cookieReset } from "./server_hello";
 import { parseServerKeyExchangePsk, buildClientKeyExchangePsk, buildPremasterPsk } from "./psk";
+import { ecdheReset, parseServerCertificateRpk, parseServerKeyExchangeEcdhe, parseCertificateRequest,
+  buildClientCertificate, buildClientKeyExchangeEcdhe, buildCertificateVerify, clientAuthRequested,
+  ECDH_PREMASTER_LEN } from "./ecdhe";
+import { peerKeyReset } from "./rpk";
+import { hasClientKey } from "../credentials";
 import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyData,
   VERIFY_DATA_LEN, keyScheduleWipe } from "./key_schedule";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
@@ -53,6 +58,7 @@ let previousFlightLastSeq: i32 = -1;
 let helloVerifyCount: i32 = 0;
 let serverFlightRank: i32 = 0;
 let sawServerKeyExchange: bool = false;
+let sawCertificate: bool = false;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
 export function handshakeState(): i32 { return hsState; }
@@ -72,11 +78,13 @@ export function handshakeReset(): void {
   helloVerifyCount = 0;
   serverFlightRank = 0;
   sawServerKeyExchange = false;
+  sawCertificate = false;
   reassemblyReset();
   flightClear();
   cookieReset();
   negotiatedReset();
   timerStop();
+  if (ECDHE_ENABLED) { ecdheReset(); peerKeyReset(); }
 }
 
 // The largest plaintext we may put in one record now (RFC 6066 s. 4).
@@ -205,34 +213,34 @@ function onServerFlightMessage(type: i32, seq: i32, body: usize, len: i32, now: 
   if (rank <= serverFlightRank) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
   serverFlightRank = rank;
   transcriptAddParts(type, seq, body, len);
+  let v = ACCEPTED;
   if (chosenSuite == TLS_PSK_WITH_AES_128_CCM_8) {
-    if (type == HT_SERVER_KEY_EXCHANGE) {
-      const v = parseServerKeyExchangePsk(body, len);
-      if (v != ACCEPTED) refuse(v);
-      sawServerKeyExchange = true;
-      return;
-    }
-    if (type == HT_SERVER_HELLO_DONE) {
-      if (len != 0) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
-      previousFlightLastSeq = seq;
-      countFlightReceived();
-      sendPskFinishedFlight(now);
-      return;
-    }
+    // Certificate / CertificateRequest have no place in a PSK handshake.
+    if (type == HT_SERVER_KEY_EXCHANGE) v = parseServerKeyExchangePsk(body, len);
+    else if (type != HT_SERVER_HELLO_DONE) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
+  } else if (ECDHE_ENABLED) {
+    // TLS_ECDHE_ECDSA: Certificate and ServerKeyExchange are both required, in order.
+    if (type == HT_CERTIFICATE) v = parseServerCertificateRpk(body, len);
+    else if (type == HT_SERVER_KEY_EXCHANGE && sawCertificate) v = parseServerKeyExchangeEcdhe(body, len);
+    else if (type == HT_CERTIFICATE_REQUEST && sawServerKeyExchange) v = parseCertificateRequest(body, len);
+    else if (type != HT_SERVER_HELLO_DONE || !sawServerKeyExchange) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
   }
-  // Certificate / CertificateRequest have no place in a PSK handshake.
-  fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE);
+  if (v != ACCEPTED) { refuse(v); return; }
+  if (type == HT_CERTIFICATE) sawCertificate = true;
+  if (type == HT_SERVER_KEY_EXCHANGE) sawServerKeyExchange = true;
+  if (type != HT_SERVER_HELLO_DONE) return;
+  if (len != 0) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
+  previousFlightLastSeq = seq;
+  countFlightReceived();
+  sendFinishedFlight(now);
 }
 
-// Flight 5 for PSK: ClientKeyExchange, ChangeCipherSpec, Finished.
-function sendPskFinishedFlight(now: i32): void {
+// Flight 5: [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec,
+// Finished. The premaster secret is the PSK's (RFC 4279 s. 2) or the ECDH x-coordinate.
+function sendFinishedFlight(now: i32): void {
   flightClear();
-  const cke = buildClientKeyExchangePsk(nextSendSeq++);
-  if (cke == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
-  transcriptAddMessage(cke, get24(cke + 1));
-  // RFC 7627 s. 4: the session hash covers the transcript through ClientKeyExchange.
-  deriveMasterSecret(buildPremasterPsk(), emsNegotiated);
-  deriveKeyBlock();
+  const ok = chosenSuite == TLS_PSK_WITH_AES_128_CCM_8 ? pskKeyExchange() : ecdheKeyExchange();
+  if (!ok) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
   flightAddChangeCipherSpec(0);
   setWriteEpoch(1);
   const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
@@ -244,6 +252,39 @@ function sendPskFinishedFlight(now: i32): void {
   verifyData(false, expectedVerify);
   hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
   sendFlight(now, true);
+}
+
+function pskKeyExchange(): bool {
+  const cke = buildClientKeyExchangePsk(nextSendSeq++);
+  if (cke == 0) return false;
+  transcriptAddMessage(cke, get24(cke + 1));
+  // RFC 7627 s. 4: the session hash covers the transcript through ClientKeyExchange.
+  deriveMasterSecret(buildPremasterPsk(), emsNegotiated);
+  deriveKeyBlock();
+  return true;
+}
+
+// [Certificate], ClientKeyExchange, [CertificateVerify]; compiled out of the PSK build.
+function ecdheKeyExchange(): bool {
+  if (ECDHE_ENABLED) {
+    if (clientAuthRequested) {
+      const cert = buildClientCertificate(nextSendSeq++);
+      if (cert == 0) return false;
+      transcriptAddMessage(cert, get24(cert + 1));
+    }
+    const cke = buildClientKeyExchangeEcdhe(nextSendSeq++);
+    if (cke == 0) return false;
+    transcriptAddMessage(cke, get24(cke + 1));
+    deriveMasterSecret(ECDH_PREMASTER_LEN, emsNegotiated);
+    deriveKeyBlock();
+    if (clientAuthRequested && hasClientKey) {
+      const cv = buildCertificateVerify(nextSendSeq++);
+      if (cv == 0) return false;
+      transcriptAddMessage(cv, get24(cv + 1));
+    }
+    return true;
+  }
+  return false;
 }
 
 // The server's ChangeCipherSpec: from here its records must be in epoch 1.
@@ -271,3 +312,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
 export function handshakeDone(): bool { return hsState == HS_DONE; }
 export function handshakeWaitingForChangeCipherSpec(): bool { return hsState == HS_WAIT_CHANGE_CIPHER_SPEC; }
 export function handshakeSawServerKeyExchange(): bool { return sawServerKeyExchange; }
+export function handshakeClientAuthenticated(): bool {
+  if (ECDHE_ENABLED) return clientAuthRequested && hasClientKey;
+  return false;
+}

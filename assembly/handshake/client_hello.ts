@@ -1,16 +1,20 @@
 // The ClientHello (RFC 6347 4.2.1, RFC 5246 7.4.1.2) with the extensions of the profile.
-import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, EXT_SERVER_NAME,
-  EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO } from "../protocol";
+import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+  EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
+  EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_SIGNATURE_ALGORITHMS, EXT_CLIENT_CERTIFICATE_TYPE,
+  EXT_SERVER_CERTIFICATE_TYPE } from "../protocol";
 import { put8, put16 } from "../util/bytes";
 import { optMfl, mflCode } from "../options";
-import { hasPsk, serverName, serverNameLen } from "../credentials";
+import { hasPsk, hasRpk, hasClientKey, serverName, serverNameLen } from "../credentials";
+import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
 import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
 import { setOffers } from "./negotiated";
 
 // The largest ClientHello we build: fixed fields 40, cookie 255, suites 2+4, extensions
-// 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5.
-const CLIENT_HELLO_MAX: i32 = 40 + 255 + 6 + 2 + 264 + 14;
+// 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6.
+const CLIENT_HELLO_MAX: i32 = 40 + 255 + 6 + 2 + 264 + 14 + 34;
+const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
 export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32): bool {
@@ -26,8 +30,10 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put8(p, cookieLen); p += 1;
   memory.copy(p, cookie, <usize>cookieLen); p += <usize>cookieLen;
   const offerPsk = hasPsk();
-  const offerEcdhe = false; // ECDHE_ECDSA joins here with the raw-public-key credential
+  const offerEcdhe = ECDHE_ENABLED != 0 && hasRpk();
   put16(p, 2 * ((offerPsk ? 1 : 0) + (offerEcdhe ? 1 : 0))); p += 2;
+  // RFC 7925: the suite of each configured credential, public key first.
+  if (offerEcdhe) { put16(p, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8); p += 2; }
   if (offerPsk) { put16(p, TLS_PSK_WITH_AES_128_CCM_8); p += 2; }
   put8(p, 1); put8(p + 1, 0); p += 2;                   // compression: null only (s. 8)
   const extStart = p; p += 2;
@@ -43,9 +49,23 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   }
   put16(p, EXT_EXTENDED_MASTER_SECRET); put16(p + 2, 0); p += 4;       // section 16
   put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
+  if (ECDHE_ENABLED != 0 && offerEcdhe) p = writeEcdheExtensions(p);
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.
   flightEndMessage(<i32>(p - body), 0);
   setOffers(offerPsk, offerEcdhe, mfl, serverNameLen > 0);
   return true;
+}
+
+// RFC 7925 s. 4.3 and 5 (signature_algorithms is a MUST), RFC 8422, RFC 7250.
+function writeEcdheExtensions(start: usize): usize {
+  let p = start;
+  put16(p, EXT_SUPPORTED_GROUPS); put16(p + 2, 4); put16(p + 4, 2); put16(p + 6, SECP256R1); p += 8;
+  put16(p, EXT_EC_POINT_FORMATS); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, 0); p += 6;
+  put16(p, EXT_SIGNATURE_ALGORITHMS); put16(p + 2, 4); put16(p + 4, 2); put16(p + 6, ECDSA_SECP256R1_SHA256); p += 8;
+  if (hasClientKey) {
+    put16(p, EXT_CLIENT_CERTIFICATE_TYPE); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, CERT_TYPE_RAW_PUBLIC_KEY); p += 6;
+  }
+  put16(p, EXT_SERVER_CERTIFICATE_TYPE); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, CERT_TYPE_RAW_PUBLIC_KEY); p += 6;
+  return p;
 }

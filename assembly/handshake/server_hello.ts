@@ -2,10 +2,11 @@
 import { COOKIE_MAX } from "../config";
 import { DTLS_1_2, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
-  EXT_EC_POINT_FORMATS, ALERT_DECODE_ERROR, ALERT_PROTOCOL_VERSION, ALERT_ILLEGAL_PARAMETER,
+  EXT_EC_POINT_FORMATS, EXT_CLIENT_CERTIFICATE_TYPE, EXT_SERVER_CERTIFICATE_TYPE, ALERT_DECODE_ERROR, ALERT_PROTOCOL_VERSION, ALERT_ILLEGAL_PARAMETER,
   ALERT_UNSUPPORTED_EXTENSION, ALERT_HANDSHAKE_FAILURE } from "../protocol";
 import { REASON_DECODE, REASON_PROTOCOL_VERSION, REASON_ILLEGAL_PARAMETER,
-  REASON_UNSUPPORTED_EXTENSION, REASON_RENEGOTIATION_INFO, REASON_EMS_REFUSED } from "../errors";
+  REASON_UNSUPPORTED_EXTENSION, REASON_RENEGOTIATION_INFO, REASON_EMS_REFUSED,
+  REASON_HANDSHAKE_FAILURE } from "../errors";
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readBytes, readerEnter,
   readerLeave, readerLeft } from "../util/reader";
 import { optRequireEms } from "../options";
@@ -35,6 +36,8 @@ export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
 
 // Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
 const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
+const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64;
+const RAW_PUBLIC_KEY: i32 = 2;
 
 export function parseServerHello(body: usize, len: i32): i32 {
   readerInit(body, len);
@@ -48,7 +51,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
   // RFC 7925 section 18: nothing but DTLS 1.2 is accepted.
   if (version != DTLS_1_2) return verdict(REASON_PROTOCOL_VERSION, ALERT_PROTOCOL_VERSION);
   const suiteOk = (suite == TLS_PSK_WITH_AES_128_CCM_8 && offeredPsk) ||
-    (suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && offeredEcdhe);
+    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && offeredEcdhe);
   if (!suiteOk || compression != 0) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
   memory.copy(serverRandom, random, RANDOM_LEN);
 
@@ -77,9 +80,17 @@ export function parseServerHello(body: usize, len: i32): i32 {
         if (readU8() != 0 || readerLeft() != 0) {
           return verdict(REASON_RENEGOTIATION_INFO, ALERT_HANDSHAKE_FAILURE);
         }
-      } else if (type == EXT_EC_POINT_FORMATS && offeredEcdhe) {
-        bit = SEEN_POINTS;
-        readBytes(readerLeft());
+      } else if (ECDHE_ENABLED != 0 && type == EXT_EC_POINT_FORMATS && offeredEcdhe) {
+        bit = SEEN_POINTS;                     // RFC 8422 5.2: must include uncompressed
+        let uncompressed = false;
+        const list = readerEnter(readU8());
+        while (!readerBad() && readerLeft() > 0) if (readU8() == 0) uncompressed = true;
+        readerLeave(list);
+        if (!readerBad() && !uncompressed) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+      } else if (ECDHE_ENABLED != 0 && (type == EXT_CLIENT_CERTIFICATE_TYPE || type == EXT_SERVER_CERTIFICATE_TYPE) && offeredEcdhe) {
+        // RFC 7250 s. 4: the server picks one type; we offered raw public keys only.
+        bit = type == EXT_CLIENT_CERTIFICATE_TYPE ? SEEN_CLIENT_TYPE : SEEN_SERVER_TYPE;
+        if (readU8() != RAW_PUBLIC_KEY) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
       } else {
         // RFC 5246 7.4.1.4: an extension we did not offer.
         return verdict(REASON_UNSUPPORTED_EXTENSION, ALERT_UNSUPPORTED_EXTENSION);
@@ -91,6 +102,11 @@ export function parseServerHello(body: usize, len: i32): i32 {
     readerLeave(outer);
   }
   if (readerBad() || !readerAtEnd()) return DECODE;
+  // With the ECDHE suite the server's key must be a raw public key: X.509 (the default
+  // when server_certificate_type is absent) is not something we offered to accept.
+  if (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (seen & SEEN_SERVER_TYPE) == 0) {
+    return verdict(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE);
+  }
   if (optRequireEms && (seen & SEEN_EMS) == 0) return verdict(REASON_EMS_REFUSED, ALERT_HANDSHAKE_FAILURE);
   setChosen(suite, version);
   setMflLength(mfl);

@@ -15,14 +15,39 @@ import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_IN
 const ES_SIZE: i32 = 36 * 8 + 32 * 4 + 36 + 72 + <i32>PT_SIZE;
 // @ts-ignore: decorator
 @lazy const ES: usize = memory.data(ES_SIZE, 8);
-const D = ES, Z = ES + 36, K = ES + 72, R = ES + 108, S = ES + 144, T = ES + 180;
-const U1 = ES + 216, U2 = ES + 252;                 // also Montgomery temporaries
-const KB = ES + 288, VB = ES + 320, ZB = ES + 352, XB = ES + 384; // 32-byte strings
-const EXTRA = ES + 416;                                // 32 bytes TRNG + 1 separator byte
-const QP = ES + 452;                                   // verify: key (x, y), then result point
+// @ts-ignore: decorator
+@lazy const D = ES;
+// @ts-ignore: decorator
+@lazy const Z = ES + 36;
+// @ts-ignore: decorator
+@lazy const K = ES + 72;
+// @ts-ignore: decorator
+@lazy const R = ES + 108;
+// @ts-ignore: decorator
+@lazy const S = ES + 144;
+// @ts-ignore: decorator
+@lazy const T = ES + 180;
+// @ts-ignore: decorator
+@lazy const U1 = ES + 216;                 // also Montgomery temporaries
+// @ts-ignore: decorator
+@lazy const U2 = ES + 252;
+// @ts-ignore: decorator
+@lazy const KB = ES + 288; // 32-byte strings
+// @ts-ignore: decorator
+@lazy const VB = ES + 320;
+// @ts-ignore: decorator
+@lazy const ZB = ES + 352;
+// @ts-ignore: decorator
+@lazy const XB = ES + 384;
+// @ts-ignore: decorator
+@lazy const EXTRA = ES + 416;                                // 32 bytes TRNG + 1 separator byte
+// @ts-ignore: decorator
+@lazy const QP = ES + 452;                                   // verify: key (x, y), then result point
 // Used only between scalar multiplications (see work.ts).
-const CTX = WORK_HMAC;
-const RPT = WORK_POINT;
+// @ts-ignore: decorator
+@lazy const CTX = WORK_HMAC;
+// @ts-ignore: decorator
+@lazy const RPT = WORK_POINT;
 
 function wipeAll(): void {
   memory.fill(ES, 0, ES_SIZE);

@@ -160,7 +160,8 @@ export function limbsIsZero(a: usize): i32 {
 
 // r = a^(p-2) = a^-1 (0 for 0), constant time: 255 squarings and 12 multiplications.
 // Temporaries in WORK_INV (so not while WORK holds a table).
-const INV_T: usize = WORK_INV;
+// @ts-ignore: decorator
+@lazy const INV_T: usize = WORK_INV;
 export function finv(r: usize, a: usize): void {
   const x2 = INV_T, x3 = INV_T + 36, x15 = INV_T + 72, x30 = INV_T + 108, t = INV_T + 144;
   // x_k = a^(2^k - 1)

@@ -12,9 +12,20 @@ import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_IN
 const KS_SIZE: i32 = 36 * 4 + 32 * 2;
 // @ts-ignore: decorator
 @lazy const KS: usize = memory.data(KS_SIZE, 8);
-const LX = KS, LY = KS + 36, MX = KS + 72, MY = KS + 108;
-const KW = KS + 144, KN = KS + 176;
-const RP = WORK_POINT;
+// @ts-ignore: decorator
+@lazy const LX = KS;
+// @ts-ignore: decorator
+@lazy const LY = KS + 36;
+// @ts-ignore: decorator
+@lazy const MX = KS + 72;
+// @ts-ignore: decorator
+@lazy const MY = KS + 108;
+// @ts-ignore: decorator
+@lazy const KW = KS + 144;
+// @ts-ignore: decorator
+@lazy const KN = KS + 176;
+// @ts-ignore: decorator
+@lazy const RP = WORK_POINT;
 
 // Wipes every P-256 scratch region (called at the end of each operation on secrets).
 export function p256Wipe(): void {

@@ -31,14 +31,36 @@ export const PT_SIZE: usize = 108;
 const FT_SIZE: i32 = 36 * 9;
 // @ts-ignore: decorator
 @lazy const FT: usize = memory.data(FT_SIZE, 8);
-const T0 = FT, T1 = FT + 36, T2 = FT + 72, T3 = FT + 108, T4 = FT + 144, T5 = FT + 180;
-const T6 = FT + 216, T7 = FT + 252, T8 = FT + 288;
+// @ts-ignore: decorator
+@lazy const T0 = FT;
+// @ts-ignore: decorator
+@lazy const T1 = FT + 36;
+// @ts-ignore: decorator
+@lazy const T2 = FT + 72;
+// @ts-ignore: decorator
+@lazy const T3 = FT + 108;
+// @ts-ignore: decorator
+@lazy const T4 = FT + 144;
+// @ts-ignore: decorator
+@lazy const T5 = FT + 180;
+// @ts-ignore: decorator
+@lazy const T6 = FT + 216;
+// @ts-ignore: decorator
+@lazy const T7 = FT + 252;
+// @ts-ignore: decorator
+@lazy const T8 = FT + 288;
 // Points used by the scalar multiplications.
 // @ts-ignore: decorator
 @lazy const PTS: usize = memory.data(<i32>PT_SIZE * 3, 8);
-const ACC = PTS, SEL = PTS + PT_SIZE, TMP = PTS + 2 * PT_SIZE;
+// @ts-ignore: decorator
+@lazy const ACC = PTS;
+// @ts-ignore: decorator
+@lazy const SEL = PTS + PT_SIZE;
+// @ts-ignore: decorator
+@lazy const TMP = PTS + 2 * PT_SIZE;
 // Comb selection in packed words (16 words: x then y), in TMP until paddAffine writes it.
-const WORDS = TMP;
+// @ts-ignore: decorator
+@lazy const WORDS = TMP;
 
 export function pointWipe(): void {
   memory.fill(FT, 0, FT_SIZE);

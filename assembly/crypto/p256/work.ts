@@ -13,8 +13,11 @@ export const WORK_SIZE: usize = <usize>(WORK_HMAC_OFF + HMAC_CTX_SIZE > WORK_VER
 
 // After a scalar multiplication its table is dead, so these may be used (one at a time
 // with the tables, never across them):
-export const WORK_POINT: usize = WORK;        // 108 bytes: the result of a scalar multiplication
-export const WORK_INV: usize = WORK + 112;    // 180 bytes: finv temporaries
-export const WORK_HMAC: usize = WORK + <usize>WORK_HMAC_OFF;   // HMAC context of RFC 6979 (not across ninv)
+// @ts-ignore: decorator
+@lazy export const WORK_POINT: usize = WORK;        // 108 bytes: the result of a scalar multiplication
+// @ts-ignore: decorator
+@lazy export const WORK_INV: usize = WORK + 112;    // 180 bytes: finv temporaries
+// @ts-ignore: decorator
+@lazy export const WORK_HMAC: usize = WORK + <usize>WORK_HMAC_OFF;   // HMAC context of RFC 6979 (not across ninv)
 
 export function workWipe(): void { memory.fill(WORK, 0, WORK_SIZE); }
