@@ -6,10 +6,14 @@ import { createInterface } from "node:readline";
 import { ConfigError, DtlsError, EngineOptions } from "./engine";
 import { UdpDtlsClient } from "./udp-client";
 import * as codes from "./codes";
+import { readPrivateKey, readServerPin } from "./keys";
 
-const USAGE = `usage: dtls-client HOST:PORT --psk-identity ID --psk HEX [options]
+const USAGE = `usage: dtls-client HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY [--key FILE]) [options]
   --psk-identity ID   PSK identity (1 to 128 bytes)
   --psk HEX           pre-shared key in hex (1 to 64 bytes)
+  --rpk               raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8
+  --server-key KEY    the server's P-256 public key: a PEM file, or the hex SHA-256 of its SubjectPublicKeyInfo
+  --key FILE          our P-256 private key (PEM), sent when the server asks for client authentication
   --sni NAME          send server_name (RFC 6066)
   --mfl N|off         max_fragment_length to offer: 512 (default), 1024, 2048, 4096, off
   --rto MS            initial retransmission timeout (default 9000, RFC 7925 s. 11)
@@ -54,6 +58,9 @@ export function parseArgs(argv: string[]): CliArgs {
   let target: string | undefined;
   let identity: string | undefined;
   let pskHex: string | undefined;
+  let rpk = false;
+  let keyFile: string | undefined;
+  let serverKey: string | undefined;
   const out: Partial<CliArgs> = { waitMs: 5000, json: false, verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -75,6 +82,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--timeout": engine.budgetMs = parseInteger(a, value()); break;
       case "--pmtu": engine.pmtu = parseInteger(a, value()); break;
       case "--require-ems": engine.requireEms = true; break;
+      case "--rpk": rpk = true; break;
+      case "--key": keyFile = value(); break;
+      case "--server-key": serverKey = value(); break;
       case "--send": out.send = value(); break;
       case "--wait": out.waitMs = parseInteger(a, value()); break;
       case "--json": out.json = true; break;
@@ -90,14 +100,20 @@ export function parseArgs(argv: string[]): CliArgs {
     }
   }
   if (target === undefined) throw new UsageError("missing HOST:PORT");
-  if (identity === undefined || pskHex === undefined) throw new UsageError("--psk-identity and --psk are required");
-  if (!/^([0-9a-fA-F]{2})+$/.test(pskHex)) throw new UsageError(`--psk must be hex digits (an even number of them), got "${pskHex}"`);
-  const id = Buffer.from(identity, "utf8");
-  if (id.length > 128) throw new UsageError(`--psk-identity is ${id.length} bytes; RFC 7925 clients allow at most 128`);
-  if (id.length === 0) throw new UsageError("--psk-identity must not be empty");
-  const key = Buffer.from(pskHex, "hex");
-  if (key.length > 64) throw new UsageError(`--psk is ${key.length} bytes; at most 64 are supported`);
-  engine.psk = { identity: id, key };
+  if ((identity === undefined) !== (pskHex === undefined)) throw new UsageError("--psk-identity and --psk go together");
+  if (!rpk && (keyFile !== undefined || serverKey !== undefined)) throw new UsageError("--key and --server-key need --rpk");
+  if (rpk && serverKey === undefined) throw new UsageError("--rpk needs --server-key (the server's key is pinned, RFC 7925 s. 4.3)");
+  if (!rpk && identity === undefined) throw new UsageError("--psk-identity and --psk are required (or --rpk)");
+  if (identity !== undefined && pskHex !== undefined) {
+    if (!/^([0-9a-fA-F]{2})+$/.test(pskHex)) throw new UsageError(`--psk must be hex digits (an even number of them), got "${pskHex}"`);
+    const id = Buffer.from(identity, "utf8");
+    if (id.length > 128) throw new UsageError(`--psk-identity is ${id.length} bytes; RFC 7925 clients allow at most 128`);
+    if (id.length === 0) throw new UsageError("--psk-identity must not be empty");
+    const key = Buffer.from(pskHex, "hex");
+    if (key.length > 64) throw new UsageError(`--psk is ${key.length} bytes; at most 64 are supported`);
+    engine.psk = { identity: id, key };
+  }
+  if (rpk) engine.rpk = { serverPin: readServerPin(serverKey!), privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile) };
   return { ...parseTarget(target), engine, ...out } as CliArgs;
 }
 

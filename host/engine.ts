@@ -8,6 +8,9 @@ import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } fr
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
+  /** Raw public keys (RFC 7250): our P-256 private key (32 bytes, optional) and the
+   *  server's pin: its uncompressed point (65 bytes) or SHA-256 of its SPKI (32 bytes). */
+  rpk?: { privateKey?: Buffer; serverPin: Buffer };
   sni?: string;
   mfl?: number;            // 0 = do not send max_fragment_length
   rtoMs?: number;
@@ -62,19 +65,34 @@ export class DtlsEngine {
     const o = this.options;
     const w = this.wasm;
     w.dtls_config_reset();
-    if (!o.psk) throw new ConfigError("no credentials: a PSK identity and key are needed");
-    if (o.psk.identity.length < 1 || o.psk.identity.length > 128) {
-      throw new ConfigError(`PSK identity must be 1 to 128 bytes, not ${o.psk.identity.length}`);
-    }
-    if (o.psk.key.length < 1 || o.psk.key.length > 64) {
-      throw new ConfigError(`PSK must be 1 to 64 bytes, not ${o.psk.key.length}`);
-    }
+    if (!o.psk && !o.rpk) throw new ConfigError("no credentials: a PSK or raw public keys are needed");
     const buf = this.buffer();
-    buf.set(o.psk.identity, 0);
-    buf.set(o.psk.key, o.psk.identity.length);
-    const r = w.dtls_config_psk(o.psk.identity.length, o.psk.key.length);
-    buf.fill(0, 0, o.psk.identity.length + o.psk.key.length);
-    if (r !== 0) throw new ConfigError("the module refused the PSK");
+    if (o.psk) {
+      if (o.psk.identity.length < 1 || o.psk.identity.length > 128) {
+        throw new ConfigError(`PSK identity must be 1 to 128 bytes, not ${o.psk.identity.length}`);
+      }
+      if (o.psk.key.length < 1 || o.psk.key.length > 64) {
+        throw new ConfigError(`PSK must be 1 to 64 bytes, not ${o.psk.key.length}`);
+      }
+      buf.set(o.psk.identity, 0);
+      buf.set(o.psk.key, o.psk.identity.length);
+      const r = w.dtls_config_psk(o.psk.identity.length, o.psk.key.length);
+      buf.fill(0, 0, o.psk.identity.length + o.psk.key.length);
+      if (r !== 0) throw new ConfigError("the module refused the PSK");
+    }
+    if (o.rpk) {
+      const priv = o.rpk.privateKey ?? Buffer.alloc(0);
+      if (priv.length !== 0 && priv.length !== 32) throw new ConfigError("the client key must be a P-256 private key (32 bytes)");
+      if (o.rpk.serverPin.length !== 65 && o.rpk.serverPin.length !== 32) {
+        throw new ConfigError("the server key must be a P-256 public key or the SHA-256 of its SubjectPublicKeyInfo");
+      }
+      buf.set(priv, 0);
+      buf.set(o.rpk.serverPin, priv.length);
+      const r = w.dtls_config_rpk(priv.length, o.rpk.serverPin.length);
+      buf.fill(0, 0, priv.length + o.rpk.serverPin.length);
+      if (r === codes.ERR_UNSUPPORTED) throw new ConfigError("this module was built without raw public keys (PSK only)");
+      if (r !== 0) throw new ConfigError("the module refused the raw public keys (not a valid P-256 key?)");
+    }
     if (o.sni !== undefined) {
       const name = Buffer.from(o.sni, "ascii");
       buf.set(name, 0);
@@ -139,6 +157,12 @@ export class DtlsEngine {
     return Buffer.from(this.buffer().subarray(0, n));
   }
 
+  /** SHA-256 of the server's SubjectPublicKeyInfo as seen in the handshake (hex), or null. */
+  peerKeyHash(): string | null {
+    const n = this.info(codes.INFO_PEER_KEY_HASH);
+    return n === 32 ? Buffer.from(this.buffer().subarray(0, 32)).toString("hex") : null;
+  }
+
   close(): void { this.wasm.dtls_close(); }
   get state(): number { return this.wasm.dtls_state(); }
   info(key: number): number { return this.wasm.dtls_info(key); }
@@ -168,6 +192,7 @@ export class DtlsEngine {
       flights_received: this.info(codes.INFO_FLIGHTS_RECEIVED),
       flights_retransmitted: this.info(codes.INFO_FLIGHTS_RETRANSMITTED),
       records_dropped: this.info(codes.INFO_RECORDS_DROPPED),
+      ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: this.info(codes.INFO_CLIENT_AUTH) === 1 } : {}),
       state: stateName(this.state),
     };
   }

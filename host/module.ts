@@ -13,6 +13,7 @@ export interface DtlsExports {
   dtls_config_set(option: number, value: number): number;
   dtls_config_psk(identityLen: number, pskLen: number): number;
   dtls_config_sni(len: number): number;
+  dtls_config_rpk(privateLen: number, pinLen: number): number;
   dtls_connect(): number;
   dtls_on_datagram(len: number): number;
   dtls_poll(): number;

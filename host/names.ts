@@ -55,7 +55,7 @@ const reasonText: Record<number, string> = {
   [codes.REASON_BAD_SIGNATURE]: "the server's signature did not verify",
   [codes.REASON_HANDSHAKE_FAILURE]: "no acceptable parameters",
   [codes.REASON_INTERNAL]: "an internal error",
-  [codes.REASON_FINISHED_TIMEOUT]: "the server never answered our Finished: the PSK or the identity is probably wrong",
+  [codes.REASON_FINISHED_TIMEOUT]: "the server never answered our Finished: the PSK or the identity is probably wrong (or the server refused our client key)",
 };
 
 export function reasonName(reason: number): string {

@@ -10,6 +10,8 @@ export interface LinkFilters {
   dropOutgoing?: (datagram: Uint8Array, index: number) => boolean;
   /** Return true to drop the n-th datagram (0-based) the client receives. */
   dropIncoming?: (datagram: Uint8Array, index: number) => boolean;
+  /** Rewrites a received datagram before the client sees it (tests of tampering). */
+  mapIncoming?: (datagram: Buffer, index: number) => Buffer;
 }
 
 export class UdpDtlsClient {
@@ -45,7 +47,7 @@ export class UdpDtlsClient {
   private incoming(msg: Buffer): void {
     const index = this.receivedCount++;
     if (this.filters.dropIncoming?.(msg, index)) return;
-    this.engine.receive(msg);
+    this.engine.receive(this.filters.mapIncoming ? this.filters.mapIncoming(msg, index) : msg);
     this.drain();
     this.schedule();
   }

@@ -1,5 +1,6 @@
 // Real DTLS servers on 127.0.0.1, started and stopped by the tests.
-import { spawn, ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, execFileSync, ChildProcessWithoutNullStreams } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,4 +82,35 @@ export async function startGnuTls(o: GnuTlsOptions = {}): Promise<ServerProcess>
   const server = new ServerProcess(spawn("gnutls-serv", args), port);
   await server.waitFor("listening");
   return server;
+}
+
+/** GnuTLS priority: DTLS 1.2, ECDHE-ECDSA, AES-128-CCM-8, P-256, raw public keys only. */
+export const GNUTLS_RPK_CCM8 = "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:" +
+  "-KX-ALL:+ECDHE-ECDSA:-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256:-CTYPE-ALL:+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK";
+
+export interface KeyPair { key: string; pub: string; dir: string }
+
+/** A fresh P-256 key pair from `openssl genpkey`, as PEM files. */
+export function generateKeyPair(name: string): KeyPair {
+  const dir = mkdtempSync(join(tmpdir(), `p256-${name}-`));
+  const key = join(dir, `${name}.key`);
+  const pub = join(dir, `${name}.pub`);
+  execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key], { stdio: "ignore" });
+  execFileSync("openssl", ["pkey", "-in", key, "-pubout", "-out", pub], { stdio: "ignore" });
+  return { key, pub, dir };
+}
+
+/** SHA-256 of a public key's SubjectPublicKeyInfo, computed by openssl (hex). */
+export function spkiSha256(pub: string): string {
+  const der = execFileSync("openssl", ["pkey", "-pubin", "-in", pub, "-outform", "DER"]);
+  return createHash("sha256").update(der).digest("hex");
+}
+
+export async function startGnuTlsRpk(server: KeyPair, o: { requireClientKey?: boolean } = {}): Promise<ServerProcess> {
+  const port = await freeUdpPort();
+  const args = ["--udp", "--echo", "-p", String(port), "--rawpkkeyfile", server.key, "--rawpkfile", server.pub,
+    "--priority", GNUTLS_RPK_CCM8, ...(o.requireClientKey ? ["--require-client-cert"] : [])];
+  const s = new ServerProcess(spawn("gnutls-serv", args), port);
+  await s.waitFor("listening");
+  return s;
 }
