@@ -74,3 +74,20 @@ test("a small PMTU fragments every flight; the server reassembles them", async (
     client.close();
   }
 });
+
+test("without --send the CLI relays stdin lines and prints the replies", async () => {
+  const s = await startGnuTls();
+  servers.push(s);
+  const { spawn } = await import("node:child_process");
+  const { CLI } = await import("./support/paths");
+  const p = spawn(process.execPath, [CLI, `127.0.0.1:${s.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--wait", "1500"]);
+  let out = "";
+  p.stdout.on("data", (d) => {
+    out += d;
+    if (out.includes("connected:") && !p.stdin.writableEnded) { p.stdin.write("first line\nsecond line\n"); p.stdin.end(); }
+  });
+  const code = await new Promise((r) => p.on("exit", r));
+  assert.equal(code, 0);
+  assert.match(out, /first line\n/);
+  assert.match(out, /second line\n/);
+});

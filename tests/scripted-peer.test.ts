@@ -198,3 +198,38 @@ test("the TRNG failing stops connect with a clear reason and sends nothing", () 
   assert.equal(engine.wasm.dtls_last_error(), codes.REASON_RANDOM);
   assert.equal(sent.length, 0);
 });
+
+/** The extension types of a ClientHello body, in order. */
+function clientHelloExtensions(body: Buffer): number[] {
+  let p = 2 + 32;
+  p += 1 + body[p];                 // session_id
+  p += 1 + body[p];                 // cookie
+  p += 2 + body.readUInt16BE(p);    // cipher_suites
+  p += 1 + body[p];                 // compression_methods
+  const end = p + 2 + body.readUInt16BE(p);
+  const types: number[] = [];
+  for (p += 2; p < end; p += 4 + body.readUInt16BE(p + 2)) types.push(body.readUInt16BE(p));
+  return types;
+}
+
+test("the ClientHello: DTLS 1.2 only, null compression, the profile's extensions and no others", () => {
+  const sent: Uint8Array[] = [];
+  const engine = new DtlsEngine({ psk, sni: "gw.example.net", seed: "ch" }, (d) => sent.push(d));
+  engine.connect();
+  const body = parseRecords(sent[0])[0].payload.subarray(12);
+  assert.equal(body.readUInt16BE(0), 0xfefd);
+  const types = clientHelloExtensions(body);
+  assert.deepEqual(types, [0, 1, 23, 0xff01], "server_name, max_fragment_length, EMS, renegotiation_info");
+  assert.ok(!types.includes(22) && !types.includes(4), "never encrypt_then_mac or truncated_hmac (s. 13)");
+  const compressionAt = 2 + 32 + 1 + 1 + 2 + body.readUInt16BE(2 + 32 + 1 + 1);
+  assert.deepEqual([...body.subarray(compressionAt, compressionAt + 2)], [1, 0], "null compression only (s. 8)");
+});
+
+test("all 32 bytes of ClientHello.random come from the TRNG (RFC 7925 s. 12)", async () => {
+  const { seededBytes } = await import("../host/hal");
+  const sent: Uint8Array[] = [];
+  const engine = new DtlsEngine({ psk, seed: "trng-check" }, (d) => sent.push(d));
+  engine.connect();
+  const random = parseRecords(sent[0])[0].payload.subarray(12 + 2, 12 + 34);
+  assert.deepEqual(random, seededBytes("trng-check")(32));
+});
