@@ -7,22 +7,11 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BUILD } from "./support/paths";
+import { VECTORS, seededPrng } from "./support/kat";
 import { createCipheriv, createHash, createHmac } from "node:crypto";
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("repository root not found above " + __dirname);
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
-// CI clones the repository beside shared/, so the vectors are never copied into it.
-const VECTORS = path.join(ROOT, "..", "shared", "vectors", "wycheproof");
-const WASM = path.join(ROOT, "build", "kat-crypto.wasm");
+const WASM = path.join(BUILD, "kat-crypto.wasm");
 
 type Fn = (...args: number[]) => number;
 interface KatExports {
@@ -33,17 +22,7 @@ interface KatExports {
 }
 
 // Deterministic "random" bytes, so a failure replays exactly.
-let seed = 0x9e3779b9;
-function prng(n: number): Buffer {
-  const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) {
-    seed ^= seed << 13; seed >>>= 0;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5; seed >>>= 0;
-    out[i] = seed & 0xff;
-  }
-  return out;
-}
+const prng = seededPrng(0x9e3779b9);
 function prngInt(n: number): number {
   return prng(4).readUInt32LE(0) % n;
 }

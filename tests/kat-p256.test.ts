@@ -11,22 +11,11 @@ import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BUILD } from "./support/paths";
+import { VECTORS, seededPrng } from "./support/kat";
 import { createHash, createECDH, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, KeyObject } from "node:crypto";
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("repository root not found above " + __dirname);
-    dir = up;
-  }
-  return dir;
-}
-
-const ROOT = repoRoot();
-// CI clones the repository beside shared/, so the vectors are never copied into it.
-const VECTORS = path.join(ROOT, "..", "shared", "vectors", "wycheproof");
-const WASM = path.join(ROOT, "build", "kat-p256.wasm");
+const WASM = path.join(BUILD, "kat-p256.wasm");
 
 type Fn = (...args: number[]) => number;
 interface KatExports {
@@ -37,17 +26,7 @@ interface KatExports {
 }
 
 // Deterministic "random" bytes, so a failure replays exactly.
-let seed = 0x2545f491;
-function prng(n: number): Buffer {
-  const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) {
-    seed ^= seed << 13; seed >>>= 0;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5; seed >>>= 0;
-    out[i] = seed & 0xff;
-  }
-  return out;
-}
+const prng = seededPrng(0x2545f491);
 
 // Buffer layout (offsets into kat_buffer()).
 const PRIV = 0, HASH = 32, SIG = 64, OUT = 128, PUB = 256, DER = 512;

@@ -2,7 +2,7 @@ import {
   AES_ROUND_KEYS_SIZE, aesSoftExpandKey, aesSoftEncrypt, aesSoftEncrypt2, aesSoftRoundKeyBytes,
   aesSetKey, aesEncryptBlock, aesEncryptBlock2, aesWipe,
 } from "../../crypto/aes";
-import { hex, ptr, toHex } from "./helpers";
+import { hex, ptr, toHex } from "../support/helpers";
 
 const rk = new Uint8Array(AES_ROUND_KEYS_SIZE);
 const out = new Uint8Array(16);

@@ -1,5 +1,5 @@
 import { ccm8Seal, ccm8Open, ccmSeal, ccmOpen } from "../../crypto/ccm";
-import { hex, ptr, toHex, hexOf } from "./helpers";
+import { hex, ptr, toHex, hexOf } from "../support/helpers";
 
 // Expected values were produced independently with Node.js:
 //   crypto.createCipheriv('aes-128-ccm', key, nonce12, { authTagLength: 8 })

@@ -1,5 +1,5 @@
 import { ctEqual, wipe } from "../../crypto/ct";
-import { ptr } from "./helpers";
+import { ptr } from "../support/helpers";
 
 function pattern(n: i32): Uint8Array {
   const a = new Uint8Array(n);

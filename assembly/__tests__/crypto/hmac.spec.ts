@@ -1,5 +1,5 @@
 import { HMAC_CTX_SIZE, hmacSha256, hmacSha256Init, hmacSha256Update, hmacSha256Final, hmacSha256Copy } from "../../crypto/hmac";
-import { hex, ascii, ptr, toHex } from "./helpers";
+import { hex, ascii, ptr, toHex } from "../support/helpers";
 import { sha256 } from "../../crypto/sha256";
 
 const out = new Uint8Array(32);

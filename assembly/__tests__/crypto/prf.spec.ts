@@ -3,7 +3,7 @@ import {
   LABEL_EXTENDED_MASTER_SECRET_LEN, LABEL_KEY_EXPANSION, LABEL_KEY_EXPANSION_LEN,
   LABEL_CLIENT_FINISHED, LABEL_CLIENT_FINISHED_LEN, LABEL_SERVER_FINISHED, LABEL_SERVER_FINISHED_LEN,
 } from "../../crypto/prf";
-import { hex, ascii, ptr, toHex } from "./helpers";
+import { hex, ascii, ptr, toHex } from "../support/helpers";
 
 // Expected outputs below were computed independently with Node's crypto.createHmac in a
 // scratch script implementing RFC 5246 section 5 (P_hash) directly.

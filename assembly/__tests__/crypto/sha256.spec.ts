@@ -1,5 +1,5 @@
 import { SHA256_CTX_SIZE, sha256, sha256Init, sha256Update, sha256Final, sha256Copy } from "../../crypto/sha256";
-import { ascii, ptr, toHex } from "./helpers";
+import { ascii, ptr, toHex } from "../support/helpers";
 
 const out = new Uint8Array(32);
 const ctx = new Uint8Array(SHA256_CTX_SIZE);

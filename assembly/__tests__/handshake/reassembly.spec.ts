@@ -1,7 +1,7 @@
 import { reassemblyReset, reassemblyAdd, messageBody, FRAG_PENDING, FRAG_COMPLETE, FRAG_TOO_LARGE,
   FRAG_INCONSISTENT } from "../../handshake/reassembly";
 import { HS_MESSAGE_MAX } from "../../config";
-import { hex, toHex } from "../crypto/helpers";
+import { hex, toHex } from "../support/helpers";
 
 const msg = hex("000102030405060708090a0b0c0d0e0f1011121314");
 

@@ -1,7 +1,7 @@
 import { parseServerHello, parseHelloVerifyRequest, cookieLen } from "../../handshake/server_hello";
 import { setOffers, mflLength, emsNegotiated, renegotiationInfoSeen, chosenSuite } from "../../handshake/negotiated";
 import { verdictAlert } from "../../handshake/verdict";
-import { hex } from "../crypto/helpers";
+import { hex } from "../support/helpers";
 
 // version, random, session_id (0), suite C0A8, null compression, extensions:
 // MFL 512, EMS, renegotiation_info empty.

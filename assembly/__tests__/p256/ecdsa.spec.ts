@@ -3,7 +3,7 @@ import {
   p256SignDeterministic, p256Verify, ecdsaSigToDer, ecdsaSigFromDer, P256_OK,
 } from "../../crypto/p256/p256";
 import { sha256 } from "../../crypto/sha256";
-import { hex, ptr, toHex, hexOf, ascii } from "./helpers";
+import { hex, ptr, toHex, hexOf, ascii } from "../support/helpers";
 
 const priv = new Uint8Array(32), pub = new Uint8Array(65);
 const priv2 = new Uint8Array(32), pub2 = new Uint8Array(65);

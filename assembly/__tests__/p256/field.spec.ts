@@ -4,7 +4,7 @@ import {
 } from "../../crypto/p256/field";
 import { nmul, ninv, ncanon, nfromBytes, naddCanon, nisValid, ntoMont } from "../../crypto/p256/scalar";
 import { P_LIMBS, N_LIMBS } from "../../crypto/p256/tables";
-import { hex, ptr, toHex } from "./helpers";
+import { hex, ptr, toHex } from "../support/helpers";
 
 const P_HEX = "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff";
 const N_HEX = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";

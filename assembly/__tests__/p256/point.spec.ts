@@ -1,7 +1,7 @@
 import { PT_SIZE, pdouble, padd, paddAffine, mulBaseCT, mulCT, ptoAffineBytes, ponCurve } from "../../crypto/p256/point";
 import { FE_SIZE, fcopy, limbsFromBytes } from "../../crypto/p256/field";
 import { GX_MONT, GY_MONT, ONE_P, N_WORDS } from "../../crypto/p256/tables";
-import { hex, ptr, toHex } from "./helpers";
+import { hex, ptr, toHex } from "../support/helpers";
 
 const G_X = "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296";
 const G_Y = "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";

@@ -1,6 +1,6 @@
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readU24, readBytes, readerEnter,
   readerLeave, readerLeft } from "../../util/reader";
-import { hex } from "../crypto/helpers";
+import { hex } from "../support/helpers";
 
 describe("reader", () => {
   it("reads big-endian fields in order", () => {

@@ -1,6 +1,6 @@
 import { recordsBegin, recordNext, recType, recEpoch, recSeq, recPayloadLen, resetDropCount,
   recordsDropped } from "../../record/receive";
-import { hex } from "../crypto/helpers";
+import { hex } from "../support/helpers";
 
 describe("splitting a datagram into records", () => {
   it("reads two records in one datagram", () => {

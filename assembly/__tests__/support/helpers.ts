@@ -1,8 +1,14 @@
-// Helpers for the P-256 specs (managed memory is fine here: tests run in as-pect's runtime).
+// Shared by the as-pect specs (managed memory is fine here: tests run in as-pect's runtime).
 
 export function hex(s: string): Uint8Array {
   const out = new Uint8Array(s.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = <u8>I32.parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+export function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = <u8>s.charCodeAt(i);
   return out;
 }
 
@@ -22,10 +28,4 @@ export function toHex(p: usize, len: i32): string {
 
 export function hexOf(a: Uint8Array): string {
   return toHex(a.dataStart, a.length);
-}
-
-export function ascii(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = <u8>s.charCodeAt(i);
-  return out;
 }
