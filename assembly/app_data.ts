@@ -5,13 +5,11 @@ import { APP_RX_BUFFER_SIZE } from "./config";
 
 const queue = memory.data(APP_RX_BUFFER_SIZE);
 let used: i32 = 0;
-let droppedFull: i32 = 0;
 
 export function appQueueReset(): void { used = 0; }
-export function appQueueDropped(): i32 { return droppedFull; }
 
 export function appQueuePush(src: usize, len: i32): bool {
-  if (used + 2 + len > APP_RX_BUFFER_SIZE) { droppedFull++; return false; }
+  if (used + 2 + len > APP_RX_BUFFER_SIZE) return false;
   store<u16>(queue + <usize>used, <u16>len);
   memory.copy(queue + <usize>used + 2, src, <usize>len);
   used += 2 + len;

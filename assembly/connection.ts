@@ -108,7 +108,7 @@ function dispatch(now: i32): void {
   } else if (recType == CT_ALERT) {
     onAlert();
   } else if (recType == CT_APPLICATION_DATA && recEpoch > 0 && handshakeDone()) {
-    appQueuePush(recPayload, recPayloadLen);
+    if (!appQueuePush(recPayload, recPayloadLen)) countDrop();  // dtls_read is behind: lost
   } else {
     countDrop();
   }

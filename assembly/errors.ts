@@ -28,7 +28,6 @@ export const REASON_EMS_REFUSED: i32 = 12;       // EMS required but not negotia
 export const REASON_RENEGOTIATION_INFO: i32 = 13;// bad renegotiation_info (RFC 5746)
 export const REASON_CLOSED_BY_PEER: i32 = 14;    // close_notify received
 export const REASON_TOO_MANY_HVR: i32 = 15;      // HelloVerifyRequest loop
-export const REASON_SEND_FAILED: i32 = 16;
 export const REASON_BAD_PEER_KEY: i32 = 17;      // server key does not match the pin
 export const REASON_BAD_SIGNATURE: i32 = 18;     // ServerKeyExchange signature invalid
 export const REASON_HANDSHAKE_FAILURE: i32 = 19; // no acceptable parameters

@@ -1,5 +1,5 @@
 // Connection-wide status: the public state, why it failed, the last alert, counters.
-import { STATE_IDLE, STATE_FAILED } from "./api_codes";
+import { STATE_IDLE } from "./api_codes";
 import { REASON_NONE } from "./errors";
 
 export let connState: i32 = STATE_IDLE;
@@ -29,4 +29,3 @@ export function countFlightReceived(): void { flightsReceived++; }
 export function countRetransmission(): void { flightsRetransmitted++; }
 export function markHandshakeStart(now: i32): void { handshakeStartMs = now; }
 export function markHandshakeDone(now: i32): void { handshakeMs = now - handshakeStartMs; }
-export function isFailed(): bool { return connState == STATE_FAILED; }

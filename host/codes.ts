@@ -53,7 +53,6 @@ export const REASON_EMS_REFUSED = 12;
 export const REASON_RENEGOTIATION_INFO = 13;
 export const REASON_CLOSED_BY_PEER = 14;
 export const REASON_TOO_MANY_HVR = 15;
-export const REASON_SEND_FAILED = 16;
 export const REASON_BAD_PEER_KEY = 17;
 export const REASON_BAD_SIGNATURE = 18;
 export const REASON_HANDSHAKE_FAILURE = 19;

@@ -50,7 +50,6 @@ const reasonText: Record<number, string> = {
   [codes.REASON_RENEGOTIATION_INFO]: "a bad renegotiation_info extension",
   [codes.REASON_CLOSED_BY_PEER]: "the server closed the connection",
   [codes.REASON_TOO_MANY_HVR]: "too many HelloVerifyRequests",
-  [codes.REASON_SEND_FAILED]: "sending failed",
   [codes.REASON_BAD_PEER_KEY]: "the server's public key does not match the pinned key",
   [codes.REASON_BAD_SIGNATURE]: "the server's signature did not verify",
   [codes.REASON_HANDSHAKE_FAILURE]: "no acceptable parameters",

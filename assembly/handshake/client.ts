@@ -61,7 +61,6 @@ let sawServerKeyExchange: bool = false;
 let sawCertificate: bool = false;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
-export function handshakeState(): i32 { return hsState; }
 
 // The connection ended: stop the timer and drop the flight; keep what was negotiated.
 export function handshakeEnd(): void {
@@ -311,7 +310,6 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
 
 export function handshakeDone(): bool { return hsState == HS_DONE; }
 export function handshakeWaitingForChangeCipherSpec(): bool { return hsState == HS_WAIT_CHANGE_CIPHER_SPEC; }
-export function handshakeSawServerKeyExchange(): bool { return sawServerKeyExchange; }
 export function handshakeClientAuthenticated(): bool {
   if (ECDHE_ENABLED) return clientAuthRequested && hasClientKey;
   return false;

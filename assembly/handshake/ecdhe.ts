@@ -154,4 +154,3 @@ export function buildCertificateVerify(messageSeq: i32): usize {
 }
 
 // The public key as last seen (tests: two handshakes never share an ephemeral key).
-export function ephemeralPublicKey(): usize { return ephemeralPublic; }

@@ -14,9 +14,7 @@ let used: i32 = 0;
 let openAt: i32 = -1;
 
 export function flightClear(): void { count = 0; used = 0; openAt = -1; }
-export function flightCount(): i32 { return count; }
 @inline function entry(i: i32): usize { return entries + (<usize>i << 4); }
-export function flightEntryType(i: i32): i32 { return load<i32>(entry(i)); }
 export function flightEntryData(i: i32): usize { return flightBuffer + <usize>load<i32>(entry(i), 8); }
 export function flightEntryLength(i: i32): i32 { return load<i32>(entry(i), 12); }
 

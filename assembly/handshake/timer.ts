@@ -9,7 +9,6 @@ let deadline: i32 = 0;
 let rto: i32 = 0;
 let flightStart: i32 = 0;
 
-export function timerArmed(): bool { return armed; }
 export function timerStop(): void { armed = false; }
 
 export function timerStartFlight(now: i32): void {

@@ -3,7 +3,7 @@
 // (RFC 6347 4.1.2.7: invalid records are discarded, the connection lives on).
 import { RECORD_HEADER_LEN } from "../config";
 import { get8, get16, get48 } from "../util/bytes";
-import { readEpoch, serverWriteKey, serverWriteSalt } from "./keys";
+import { serverWriteKey, serverWriteSalt } from "./keys";
 import { replayFresh, replayMark } from "./replay";
 import { openRecord, PROTECTED_PAYLOAD_OFFSET } from "./protect";
 
@@ -67,4 +67,3 @@ export function recordLoad(h: usize, len: i32): void {
   recPayloadLen = len;
 }
 
-export function currentReadEpoch(): i32 { return readEpoch; }

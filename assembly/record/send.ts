@@ -11,11 +11,9 @@ const txBuffer = memory.data(TX_DATAGRAM_MAX);
 let txLen: i32 = 0;
 let openRecordAt: i32 = -1;
 let openRecordEpoch: i32 = 0;
-let sendFailures: i32 = 0;
 
 export function txReset(): void { txLen = 0; openRecordAt = -1; }
 export function txUsed(): i32 { return txLen; }
-export function txSendFailures(): i32 { return sendFailures; }
 
 // Bytes a record of this epoch adds around its plaintext.
 @inline export function recordExpansion(epoch: i32): i32 {
@@ -50,21 +48,12 @@ export function txEndRecord(plainLen: i32): void {
   openRecordAt = -1;
 }
 
-// Appends a whole record from src (src must not be the TX buffer).
-export function txRecord(type: i32, epoch: i32, src: usize, len: i32): bool {
-  const p = txBeginRecord(type, epoch);
-  if (p == 0) return false;
-  memory.copy(p, src, <usize>len);
-  txEndRecord(len);
-  return true;
-}
 
 // Sends the datagram built so far. A HAL send failure counts as loss: DTLS recovers
 // from it by retransmission like from any other lost datagram.
 export function txFlush(): void {
   if (txLen == 0) return;
-  if (halSend(txBuffer, txLen) < 0) sendFailures++;
+  halSend(txBuffer, txLen);
   txLen = 0;
 }
 
-export function txCapacity(): i32 { return TX_DATAGRAM_MAX; }

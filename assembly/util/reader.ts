@@ -9,8 +9,6 @@ let bad: bool = false;
 
 export function readerInit(p: usize, len: i32): void { pos = p; end = p + <usize>len; bad = len < 0; }
 export function readerBad(): bool { return bad; }
-export function readerFail(): void { bad = true; }
-export function readerPos(): usize { return pos; }
 export function readerLeft(): i32 { return bad ? 0 : <i32>(end - pos); }
 export function readerAtEnd(): bool { return !bad && pos == end; }
 

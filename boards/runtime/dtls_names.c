@@ -44,7 +44,6 @@ const char *reason_name(int32_t reason) {
     case DTLS_REASON_RENEGOTIATION_INFO: return "renegotiation_info";
     case DTLS_REASON_CLOSED_BY_PEER: return "closed_by_peer";
     case DTLS_REASON_TOO_MANY_HVR: return "too_many_hvr";
-    case DTLS_REASON_SEND_FAILED: return "send_failed";
     case DTLS_REASON_BAD_PEER_KEY: return "bad_peer_key";
     case DTLS_REASON_BAD_SIGNATURE: return "bad_signature";
     case DTLS_REASON_HANDSHAKE_FAILURE: return "handshake_failure";
@@ -71,7 +70,6 @@ const char *reason_text(int32_t reason) {
     case DTLS_REASON_RENEGOTIATION_INFO: return "a bad renegotiation_info extension";
     case DTLS_REASON_CLOSED_BY_PEER: return "the server closed the connection";
     case DTLS_REASON_TOO_MANY_HVR: return "too many HelloVerifyRequests";
-    case DTLS_REASON_SEND_FAILED: return "sending failed";
     case DTLS_REASON_BAD_PEER_KEY: return "the server's public key does not match the pinned key";
     case DTLS_REASON_BAD_SIGNATURE: return "the server's signature did not verify";
     case DTLS_REASON_HANDSHAKE_FAILURE: return "no acceptable parameters";
