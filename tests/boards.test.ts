@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { HAL_IMPORTS } from "../host/hal";
 import { SlipDecoder, slipEncode } from "../host/slip-bridge";
 import { ROOT, BUILD, CLI } from "./support/paths";
-import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort } from "./support/servers";
+import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort, generateKeyPair, spkiSha256, startGnuTlsRpk } from "./support/servers";
 
 const POSIX = join(BUILD, "boards", "dtls-posix");
 const POSIX_PSK = join(BUILD, "boards", "dtls-posix-psk");
@@ -126,6 +126,38 @@ test("posix: wrong PSK fails with the CLI's reason and exit code", async () => {
   assert.equal(r.code, 1);
   assert.equal(r.json.state, "failed");
   assert.ok(typeof r.json.reason === "string" && r.json.reason.length > 0);
+});
+
+test("posix: ECDHE-ECDSA with raw public keys, mutual authentication, and echo with gnutls-serv", async () => {
+  const serverKeys = generateKeyPair("server");
+  const clientKeys = generateKeyPair("client");
+  const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
+  servers.push(s);
+  const hash = spkiSha256(serverKeys.pub);
+  const r = await run(POSIX, [`127.0.0.1:${s.port}`, "--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key,
+    "--send", "rpk from posix", "--wait", "10000", "--json"], 30000);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.json.state, "connected");
+  assert.equal(r.json.cipher, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+  assert.equal(r.json.client_auth, true);
+  assert.equal(r.json.server_key_sha256, hash);
+  assert.equal(r.json.received, "rpk from posix");
+  assert.deepEqual(Object.keys(r.json).slice(-4), ["server_key_sha256", "client_auth", "state", "received"], "the CLI's keys");
+  // The pin as the SPKI's SHA-256; another key is refused as the CLI refuses it.
+  const other = generateKeyPair("other");
+  const byHash = await run(POSIX, [`127.0.0.1:${s.port}`, "--rpk", "--server-key", hash, "--key", clientKeys.key, "--json"], 30000);
+  assert.equal(byHash.code, 0, byHash.stderr + byHash.stdout);
+  assert.equal(byHash.json.client_auth, true);
+  const wrong = await run(POSIX, [`127.0.0.1:${s.port}`, "--rpk", "--server-key", other.pub, "--json"], 30000);
+  await s.stop();
+  assert.equal(wrong.code, 1);
+  assert.equal(wrong.json.reason, "bad_peer_key");
+  assert.match(wrong.stderr, /does not match the pinned key/);
+  // Bad key files and the PSK-only module are configuration errors (exit 2).
+  assert.equal((await run(POSIX, ["127.0.0.1:9", "--rpk", "--server-key", hash, "--key", clientKeys.pub], 5000)).code, 2);
+  const pskOnly = await run(POSIX_PSK, ["127.0.0.1:9", "--rpk", "--server-key", hash], 5000);
+  assert.equal(pskOnly.code, 2);
+  assert.match(pskOnly.stderr, /without raw public keys/);
 });
 
 test("posix: usage errors exit 2", async () => {

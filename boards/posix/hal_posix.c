@@ -18,7 +18,7 @@
 #include "hal.h"
 
 static int g_fd = -1;
-static int g_aes_hw;
+static int g_aes_hw = 1; /* OpenSSL stands in for an AES engine unless --software-aes */
 static int g_seeded;
 static uint8_t g_seed_text[256];
 static size_t g_seed_len;

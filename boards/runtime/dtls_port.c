@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "dtls_codes.h"
 #include "dtls_vm.h"
 
 static int g_ready;   /* 1 after a successful init, 0 before and after a trap */
@@ -81,6 +82,21 @@ int32_t dtls_port_config_psk(const uint8_t *identity, size_t identity_len, const
   return call(DTLS_X_CONFIG_PSK, (int32_t)identity_len, (int32_t)psk_len);
 }
 
+int32_t dtls_port_config_rpk(const uint8_t *private_key, size_t private_len, const uint8_t *server_pin,
+                             size_t pin_len) {
+  uint8_t *p;
+  int32_t r;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(private_len + pin_len);
+  if (p == 0 || private_len + pin_len < private_len) return DTLS_PORT_ETOOBIG;
+  if (private_len) memcpy(p, private_key, private_len);
+  if (pin_len) memcpy(p + private_len, server_pin, pin_len);
+  r = call(DTLS_X_CONFIG_RPK, (int32_t)private_len, (int32_t)pin_len);
+  p = io_buffer(private_len); /* wipe the private key from the I/O buffer */
+  if (p && private_len) memset(p, 0, private_len);
+  return r;
+}
+
 int32_t dtls_port_config_sni(const char *host_name) {
   size_t n = host_name ? strlen(host_name) : 0;
   uint8_t *p;
@@ -129,6 +145,16 @@ int32_t dtls_port_state(void) { return call(DTLS_X_STATE, 0, 0); }
 int32_t dtls_port_last_alert(void) { return call(DTLS_X_LAST_ALERT, 0, 0); }
 int32_t dtls_port_last_error(void) { return call(DTLS_X_LAST_ERROR, 0, 0); }
 int32_t dtls_port_info(int32_t key) { return call(DTLS_X_INFO, key, 0); }
+
+int32_t dtls_port_peer_key_hash(uint8_t out[32]) {
+  int32_t n = call(DTLS_X_INFO, DTLS_INFO_PEER_KEY_HASH, 0);
+  uint8_t *p;
+  if (n != 32) return n < 0 ? n : -1;
+  p = io_buffer(32);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  memcpy(out, p, 32);
+  return 0;
+}
 
 const char *dtls_port_error_message(void) { return g_port_error ? g_port_error : dtls_vm_error(); }
 const char *dtls_port_backend(void) { return dtls_vm_name(); }

@@ -44,6 +44,12 @@ int32_t dtls_port_config_reset(void);
 int32_t dtls_port_config_set(int32_t option, int32_t value);
 int32_t dtls_port_config_psk(const uint8_t *identity, size_t identity_len, const uint8_t *psk,
                              size_t psk_len);
+/* Raw public keys (RFC 7250) for TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: our P-256 private key
+ * (32 bytes, big-endian; NULL/0 for none: no client authentication) and the server's pin:
+ * its uncompressed point (65 bytes) or the SHA-256 of its SubjectPublicKeyInfo (32 bytes).
+ * 0, DTLS_ERR_UNSUPPORTED (a PSK-only module) or another negative error. */
+int32_t dtls_port_config_rpk(const uint8_t *private_key, size_t private_len, const uint8_t *server_pin,
+                             size_t pin_len);
 /* NUL-terminated host name, or NULL for none. */
 int32_t dtls_port_config_sni(const char *host_name);
 
@@ -66,6 +72,9 @@ int32_t dtls_port_state(void);
 int32_t dtls_port_last_alert(void);
 int32_t dtls_port_last_error(void);
 int32_t dtls_port_info(int32_t key);
+/* SHA-256 of the server's SubjectPublicKeyInfo as seen in the handshake (raw public keys):
+ * 0 and out filled, or a negative value when there is none. */
+int32_t dtls_port_peer_key_hash(uint8_t out[32]);
 
 /* Readable reason of the last glue failure (trap, link error). */
 const char *dtls_port_error_message(void);

@@ -16,6 +16,7 @@
   X(DTLS_X_CONFIG_SET, "dtls_config_set", 2, 1)   \
   X(DTLS_X_CONFIG_PSK, "dtls_config_psk", 2, 1)   \
   X(DTLS_X_CONFIG_SNI, "dtls_config_sni", 1, 1)   \
+  X(DTLS_X_CONFIG_RPK, "dtls_config_rpk", 2, 1)   \
   X(DTLS_X_CONNECT, "dtls_connect", 0, 1)         \
   X(DTLS_X_ON_DATAGRAM, "dtls_on_datagram", 1, 1) \
   X(DTLS_X_POLL, "dtls_poll", 0, 1)               \

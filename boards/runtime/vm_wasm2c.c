@@ -137,6 +137,7 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
     case DTLS_X_CONFIG_SET: r = (int32_t)Z_dtlsZ_dtls_config_set(m, (u32)a, (u32)b); break;
     case DTLS_X_CONFIG_PSK: r = (int32_t)Z_dtlsZ_dtls_config_psk(m, (u32)a, (u32)b); break;
     case DTLS_X_CONFIG_SNI: r = (int32_t)Z_dtlsZ_dtls_config_sni(m, (u32)a); break;
+    case DTLS_X_CONFIG_RPK: r = (int32_t)Z_dtlsZ_dtls_config_rpk(m, (u32)a, (u32)b); break;
     case DTLS_X_CONNECT: r = (int32_t)Z_dtlsZ_dtls_connect(m); break;
     case DTLS_X_ON_DATAGRAM: r = (int32_t)Z_dtlsZ_dtls_on_datagram(m, (u32)a); break;
     case DTLS_X_POLL: r = (int32_t)Z_dtlsZ_dtls_poll(m); break;

@@ -1,9 +1,13 @@
 """build/dtls.wasm in the real wasm3 interpreter (pywasm3): links, and completes a PSK
-handshake and an echo with openssl s_server. Run by `make wasm3-test`."""
+handshake and an echo with openssl s_server, and an ECDHE-ECDSA handshake with raw public
+keys and mutual authentication with gnutls-serv. Run by `make wasm3-test`."""
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -71,6 +75,63 @@ class EchoServer:
                 f.close()
             except OSError:
                 pass
+
+
+# GnuTLS priority: DTLS 1.2, ECDHE-ECDSA, AES-128-CCM-8, P-256, raw public keys only
+# (the same string as GNUTLS_RPK_CCM8 in tests/support/servers.ts).
+GNUTLS_RPK_CCM8 = ("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:"
+                   "-KX-ALL:+ECDHE-ECDSA:-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256:"
+                   "-CTYPE-ALL:+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK")
+
+
+def generate_key_pair(directory, name):
+    """A fresh P-256 key pair from `openssl genpkey`: (private key PEM, public key PEM) paths."""
+    key, pub = os.path.join(directory, name + ".key"), os.path.join(directory, name + ".pub")
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-out", key], check=True, capture_output=True, timeout=30)
+    subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub], check=True,
+                   capture_output=True, timeout=30)
+    return key, pub
+
+
+def spki_der(pub):
+    return subprocess.run(["openssl", "pkey", "-pubin", "-in", pub, "-outform", "DER"], check=True,
+                          capture_output=True, timeout=30).stdout
+
+
+class GnuTlsRpkServer:
+    """gnutls-serv --udp --echo on 127.0.0.1 with a raw public key, requiring the client's."""
+
+    def __init__(self, key, pub, require_client_key=True):
+        self.port = free_udp_port()
+        self.output = []
+        self.ready = threading.Event()
+        self.proc = subprocess.Popen(
+            ["timeout", "60", "gnutls-serv", "--udp", "--echo", "-p", str(self.port), "--rawpkkeyfile", key,
+             "--rawpkfile", pub, "--priority", GNUTLS_RPK_CCM8]
+            + (["--require-client-cert"] if require_client_key else []),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        threading.Thread(target=self._pump, daemon=True).start()
+        if not self.ready.wait(10):
+            self.stop()
+            raise RuntimeError("gnutls-serv did not start: " + "".join(self.output))
+
+    def _pump(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("latin-1")
+            self.output.append(line)
+            if "listening" in line:
+                self.ready.set()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc.stdout.close()
 
 
 def wasm_imports(path):
@@ -155,6 +216,57 @@ class Wasm3Tests(unittest.TestCase):
             self.skipTest("build/dtls-psk.wasm not built")
         self._handshake(WASM_PSK)
 
+
+    def test_pem_keys_read_like_openssl(self):
+        """The harness's DER reader gives openssl's public point and a private key whose
+        public key the module derives to the same point (PKCS#8 and SEC1 files)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            key, pub = generate_key_pair(tmp, "k")
+            sec1 = os.path.join(tmp, "sec1.key")
+            subprocess.run(["openssl", "ec", "-in", key, "-out", sec1], check=True, capture_output=True, timeout=30)
+            point = spki_der(pub)[26:]
+            self.assertEqual(dtls_wasm3.read_public_point(pub), point)
+            self.assertEqual(dtls_wasm3.read_public_point(key), point)
+            self.assertEqual(dtls_wasm3.read_private_key(sec1), dtls_wasm3.read_private_key(key))
+            self.assertEqual(len(dtls_wasm3.read_private_key(key)), 32)
+            with self.assertRaises(ValueError):
+                dtls_wasm3.read_private_key(pub)
+            d = dtls_wasm3.Wasm3Dtls(WASM)
+            d.call("dtls_config_reset")
+            self.assertEqual(d.config_rpk(dtls_wasm3.read_private_key(key), point), 0)
+            self.assertEqual(d.config_rpk(bytes(32), point), dtls_wasm3.CODES["ERR_BAD_ARGUMENT"])
+
+    def test_rpk_mutual_auth_handshake_and_echo_with_gnutls(self):
+        """TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, raw public keys, the server requiring ours."""
+        if shutil.which("gnutls-serv") is None:
+            self.skipTest("gnutls-serv not installed")
+        with tempfile.TemporaryDirectory() as tmp:
+            server_key, server_pub = generate_key_pair(tmp, "server")
+            client_key, _ = generate_key_pair(tmp, "client")
+            pin_hash = hashlib.sha256(spki_der(server_pub)).hexdigest()
+            server = GnuTlsRpkServer(server_key, server_pub)
+            try:
+                message = b"rpk from wasm3"
+                rpk = (dtls_wasm3.read_private_key(client_key), dtls_wasm3.read_server_pin(server_pub))
+                summary, _ = dtls_wasm3.run_client(WASM, f"127.0.0.1:{server.port}", None, None, message,
+                                                   wait_ms=20000, rpk=rpk)
+                print(summary, file=sys.stderr)
+                self.assertEqual(summary["state"], "connected", summary)
+                self.assertEqual(summary["cipher"], "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8")
+                self.assertTrue(summary["client_auth"])
+                self.assertEqual(summary["server_key_sha256"], pin_hash)
+                self.assertEqual(summary["received"], message.decode(), summary)
+                self.assertNotIn("hal_errors", summary)
+                # The same through the command line, the pin given as the SPKI's hash.
+                p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "dtls_wasm3.py"),
+                                    f"127.0.0.1:{server.port}", "--rpk", "--server-key", pin_hash, "--key", client_key,
+                                    "--send", "by hash", "--json", "--wasm", WASM],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr + p.stdout)
+                self.assertIn('"client_auth":true', p.stdout)
+                self.assertIn('"received":"by hash"', p.stdout)
+            finally:
+                server.stop()
 
     def test_same_seed_same_client_hello_as_node(self):
         """Determinism across backends: wasm3 and V8 send byte-identical ClientHellos."""
