@@ -93,3 +93,11 @@ test("the PSK-only module is smaller than the full one", () => {
   assert.ok(psk <= full, `dtls-psk.wasm ${psk} > dtls.wasm ${full}`);
   assert.ok(psk < 20 * 1024, `dtls-psk.wasm is ${psk} bytes, over the 20 KiB aim`);
 });
+
+test("the core never sends a certificate-only alert (RFC 7925 s. 6: not with PSK or raw keys)", () => {
+  const { execFileSync } = require("node:child_process");
+  const uses = execFileSync("grep", ["-rnE", "ALERT_(BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|DECOMPRESSION_FAILURE|UNKNOWN_PSK_IDENTITY)",
+    join(ROOT, "assembly"), "--include=*.ts", "--exclude-dir=__tests__"], { encoding: "utf8" }).split("\n").filter(Boolean);
+  // Only their definitions in protocol.ts may name them.
+  assert.ok(uses.every((l: string) => l.includes("assembly/protocol.ts")), uses.join("\n"));
+});

@@ -233,3 +233,45 @@ test("all 32 bytes of ClientHello.random come from the TRNG (RFC 7925 s. 12)", a
   const random = parseRecords(sent[0])[0].payload.subarray(12 + 2, 12 + 34);
   assert.deepEqual(random, seededBytes("trng-check")(32));
 });
+
+// ECDHE_ECDSA with raw public keys: what a ServerHello and the server's flight may not do.
+const pin = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 7)]);
+function rpkPeer() {
+  const sent: Uint8Array[] = [];
+  const engine = new DtlsEngine({ rpk: { serverPin: pin }, seed: "rpk" }, (d) => sent.push(d));
+  engine.connect();
+  return { engine, sent };
+}
+const rawPkTypes = Buffer.concat([ext(20, Buffer.from([2])), ext(23, Buffer.alloc(0)), ext(0xff01, Buffer.from([0]))]);
+
+test("ECDHE: a ServerHello without server_certificate_type (X.509) gets handshake_failure", () => {
+  const { engine, sent } = rpkPeer();
+  engine.receive(serverHello(0, { suite: 0xc0ae, extensions: Buffer.concat([ext(23, Buffer.alloc(0))]) }));
+  assert.equal(engine.state, codes.STATE_FAILED);
+  assert.deepEqual(lastAlert(sent), [codes.ALERT_FATAL, codes.ALERT_HANDSHAKE_FAILURE]);
+});
+
+test("ECDHE: a certificate type other than raw public key gets illegal_parameter", () => {
+  const { engine, sent } = rpkPeer();
+  engine.receive(serverHello(0, { suite: 0xc0ae, extensions: ext(20, Buffer.from([0])) }));
+  assert.deepEqual(lastAlert(sent), [codes.ALERT_FATAL, codes.ALERT_ILLEGAL_PARAMETER]);
+});
+
+test("ECDHE: ServerKeyExchange before Certificate is an unexpected message", () => {
+  const { engine, sent } = rpkPeer();
+  engine.receive(Buffer.concat([serverHello(0, { suite: 0xc0ae, extensions: rawPkTypes }),
+    record(22, 0, 1, handshake(HT.SKE, 1, Buffer.from([3, 0, 23, 65, ...pin, 4, 3, 0, 0])))]));
+  assert.deepEqual(lastAlert(sent), [codes.ALERT_FATAL, codes.ALERT_UNEXPECTED_MESSAGE]);
+});
+
+test("ECDHE: a Certificate that is not a P-256 SubjectPublicKeyInfo, or not the pinned key, is refused without certificate alerts", () => {
+  for (const spki of [Buffer.alloc(91, 1), Buffer.concat([Buffer.from("3059301306072a8648ce3d020106082a8648ce3d030107034200", "hex"), pin])]) {
+    const { engine, sent } = rpkPeer();
+    const cert = Buffer.concat([Buffer.from([0, 0, spki.length]), spki]);
+    engine.receive(Buffer.concat([serverHello(0, { suite: 0xc0ae, extensions: rawPkTypes }), record(22, 0, 1, handshake(11, 1, cert))]));
+    assert.equal(engine.state, codes.STATE_FAILED);
+    // RFC 7925 s. 6: bad_certificate & co. are not used with raw public keys.
+    assert.deepEqual(lastAlert(sent), [codes.ALERT_FATAL, codes.ALERT_HANDSHAKE_FAILURE]);
+    assert.equal(engine.wasm.dtls_last_error(), codes.REASON_BAD_PEER_KEY);
+  }
+});
