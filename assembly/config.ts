@@ -27,6 +27,8 @@ export const PMTU_MAX: i32 = TX_DATAGRAM_MAX;
 
 // Handshake reassembly: the largest handshake message we accept (RFC 7925 App. C).
 export const HS_MESSAGE_MAX: i32 = 1536;
+// Fragments of later messages that overtake the one being reassembled (RFC 6347 4.2.2).
+export const HS_STASH_SIZE: i32 = 512;
 // Our last flight, kept as plaintext handshake messages for retransmission.
 export const FLIGHT_BUFFER_SIZE: i32 = 1024;
 export const FLIGHT_MAX_ENTRIES: i32 = 8;

@@ -275,3 +275,28 @@ test("ECDHE: a Certificate that is not a P-256 SubjectPublicKeyInfo, or not the 
     assert.equal(engine.wasm.dtls_last_error(), codes.REASON_BAD_PEER_KEY);
   }
 });
+
+test("a server flight arriving in reverse order is queued and used at once (RFC 6347 4.2.2)", () => {
+  const { engine, sent } = peer();
+  const hint = Buffer.from([0, 0]);
+  engine.receive(record(22, 0, 3, handshake(HT.SHD, 2, Buffer.alloc(0))));
+  engine.receive(record(22, 0, 2, handshake(HT.SKE, 1, hint)));
+  assert.equal(sent.length, 1, "nothing to answer yet");
+  const sh = serverHelloBody();
+  engine.receive(record(22, 0, 1, handshake(HT.SERVER_HELLO, 0, sh, 20, sh.length - 20)));
+  engine.receive(record(22, 0, 0, handshake(HT.SERVER_HELLO, 0, sh, 0, 20)));
+  assert.equal(sent.length, 2, "flight 5 went out without waiting for a retransmission");
+  assert.deepEqual(parseRecords(sent[1]).map((r) => r.type), [22, 20, 22]);
+  assert.equal(engine.info(codes.INFO_FLIGHTS_RETRANSMITTED), 0);
+});
+
+test("stashed fragments of a message already done are discarded, not replayed", () => {
+  const { engine, sent } = peer();
+  const sh = serverHelloBody();
+  engine.receive(record(22, 0, 0, handshake(HT.SHD, 1, Buffer.alloc(0))));
+  engine.receive(record(22, 0, 1, handshake(HT.SHD, 1, Buffer.alloc(0))));   // twice
+  engine.receive(record(22, 0, 2, handshake(HT.SERVER_HELLO, 0, sh)));
+  assert.equal(engine.state, codes.STATE_HANDSHAKING);
+  assert.equal(sent.length, 2);
+  assert.equal(parseRecords(sent[1]).length, 3);
+});

@@ -40,6 +40,7 @@ import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyDat
   VERIFY_DATA_LEN, keyScheduleWipe } from "./key_schedule";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
 import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
+import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
 import { verdictReason, verdictAlert, ACCEPTED } from "./verdict";
 
 export const HS_IDLE: i32 = 0;
@@ -67,6 +68,7 @@ export function handshakeEnd(): void {
   if (hsState != HS_DONE) hsState = HS_IDLE;
   timerStop();
   reassemblyReset();
+  stashReset();
   flightClear();
 }
 export function handshakeReset(): void {
@@ -79,6 +81,7 @@ export function handshakeReset(): void {
   sawServerKeyExchange = false;
   sawCertificate = false;
   reassemblyReset();
+  stashReset();
   flightClear();
   cookieReset();
   negotiatedReset();
@@ -135,7 +138,26 @@ export function handshakeRecord(p: usize, len: i32, epoch: i32, now: i32): void 
       return;
     }
     off += HANDSHAKE_HEADER_LEN + fragLen;
+    if (seq > nextReceiveSeq && seq <= nextReceiveSeq + 8 && hsState != HS_DONE) {
+      stashPut(epoch, h, fragLen);  // RFC 6347 4.2.2: queue what comes early
+      continue;
+    }
     fragment(type, total, seq, fragOff, h + HANDSHAKE_HEADER_LEN, fragLen, epoch, now);
+    drainStash(now);
+  }
+}
+
+// Feeds stashed fragments of the message now expected, as long as there are any.
+// Entry layout: see stash.ts. Processing never adds to the stash, so the entry stays put.
+function drainStash(now: i32): void {
+  for (;;) {
+    if (hsState == HS_IDLE || hsState == HS_DONE) return;
+    const e = stashFind(nextReceiveSeq);
+    if (e == 0) return;
+    const h = e + 1;
+    fragment(get8(h), get24(h + 1), get16(h + 4), get24(h + 6), h + HANDSHAKE_HEADER_LEN, get24(h + 9),
+      <i32>load<u8>(e), now);
+    stashRemove(e);
   }
 }
 
@@ -153,7 +175,7 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
     if (seq == previousFlightLastSeq && fragOff + fragLen == total) sendFlight(now, false);
     return;
   }
-  if (seq > nextReceiveSeq) return;       // RFC 6347 4.2.2: future messages MAY be dropped
+  if (seq > nextReceiveSeq) return;       // beyond what the stash keeps: MAY be dropped
   const r = reassemblyAdd(type, total, seq, fragOff, data, fragLen);
   if (r == FRAG_TOO_LARGE) { fail(REASON_MESSAGE_TOO_LARGE, ALERT_INTERNAL_ERROR); return; }
   if (r == FRAG_INCONSISTENT) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
