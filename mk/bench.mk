@@ -1,8 +1,13 @@
-# `make bench`: P-256 instruction counts under wasm2c and wasm3, measured with callgrind,
-# written to docs/BENCHMARKS.md (section "P-256"). Not part of `make test`.
+# `make bench`: instruction counts under wasm2c and wasm3, measured with callgrind, written
+# to docs/BENCHMARKS.md. Not part of `make test`.
+#   bench-p256       each P-256 operation (section "P-256")
+#   bench-handshake  the client's whole handshake against a local gnutls-serv: ECDHE-ECDSA
+#                    with raw public keys and mutual authentication, and PSK (section
+#                    "Whole handshake"); the posix program and the pywasm3 harness
+# `make bench` runs both, one after the other (both rewrite docs/BENCHMARKS.md).
 # Installs what it needs: valgrind and wabt (apt-get, only when the command is missing),
-# pywasm3 (pip).
-.PHONY: bench bench-deps
+# pywasm3 (pip); openssl, gnutls-serv and libssl-dev through boards-deps (mk/boards.mk).
+.PHONY: bench bench-deps bench-p256 bench-handshake
 
 BENCH_OUT := build/bench
 
@@ -25,6 +30,18 @@ $(BENCH_OUT)/p256_bench: scripts/bench/p256_bench.c scripts/bench/w2c_rt.c $(BEN
 	  -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
 	  scripts/bench/p256_bench.c scripts/bench/w2c_rt.c $(BENCH_OUT)/kat_p256.c -o $@
 
-bench: build/kat-p256.wasm $(BENCH_OUT)/p256_bench | bench-deps
-	python3 scripts/bench/p256_bench.py --doc docs/BENCHMARKS.md \
+BENCH_P256 = python3 scripts/bench/p256_bench.py --doc docs/BENCHMARKS.md \
 	  --wasm2c $(BENCH_OUT)/p256_bench --wasm build/kat-p256.wasm
+# build/boards/dtls-posix: the posix program of mk/boards.mk (spelled out: this file is read first).
+BENCH_HANDSHAKE = python3 scripts/bench/handshake_bench.py --doc docs/BENCHMARKS.md \
+	  --posix build/boards/dtls-posix --wasm build/dtls.wasm
+BENCH_P256_DEPS := build/kat-p256.wasm $(BENCH_OUT)/p256_bench
+BENCH_HANDSHAKE_DEPS := build/dtls.wasm build/boards/dtls-posix
+
+bench: $(BENCH_P256_DEPS) $(BENCH_HANDSHAKE_DEPS) | bench-deps boards-deps
+	$(BENCH_P256)
+	$(BENCH_HANDSHAKE)
+bench-p256: $(BENCH_P256_DEPS) | bench-deps
+	$(BENCH_P256)
+bench-handshake: $(BENCH_HANDSHAKE_DEPS) | bench-deps boards-deps
+	$(BENCH_HANDSHAKE)
