@@ -160,6 +160,22 @@ test("posix: ECDHE-ECDSA with raw public keys, mutual authentication, and echo w
   assert.match(pskOnly.stderr, /without raw public keys/);
 });
 
+test("posix: --stop-before connect configures the module and exits 0 without sending (the bench baseline)", async () => {
+  const keys = generateKeyPair("baseline");
+  const sock = createSocket("udp4");
+  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
+  let datagrams = 0;
+  sock.on("message", () => { datagrams++; });
+  const r = await run(POSIX, [`127.0.0.1:${sock.address().port}`, "--rpk", "--server-key", keys.pub, "--key", keys.key,
+    "--stop-before", "connect"], 10000);
+  await new Promise((res) => setTimeout(res, 100));
+  sock.close();
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(datagrams, 0);
+  const bad = await run(POSIX, ["127.0.0.1:9", "--psk-identity", "a", "--psk", "00", "--stop-before", "later"], 5000);
+  assert.equal(bad.code, 2);
+});
+
 test("posix: usage errors exit 2", async () => {
   const r = await run(POSIX, ["127.0.0.1:9", "--psk-identity", "a", "--psk", "zz"], 5000);
   assert.equal(r.code, 2);

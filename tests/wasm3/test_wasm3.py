@@ -268,6 +268,24 @@ class Wasm3Tests(unittest.TestCase):
             finally:
                 server.stop()
 
+    def test_stop_before_connect_sends_nothing(self):
+        """--stop-before connect (the baseline of `make bench`) configures and exits 0 silently."""
+        with tempfile.TemporaryDirectory() as tmp:
+            key, pub = generate_key_pair(tmp, "k")
+            sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sink.bind(("127.0.0.1", 0))
+            sink.settimeout(0.2)
+            try:
+                p = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "dtls_wasm3.py"),
+                                    f"127.0.0.1:{sink.getsockname()[1]}", "--rpk", "--server-key", pub, "--key", key,
+                                    "--stop-before", "connect", "--wasm", WASM],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                with self.assertRaises(socket.timeout):
+                    sink.recv(4096)
+            finally:
+                sink.close()
+
     def test_same_seed_same_client_hello_as_node(self):
         """Determinism across backends: wasm3 and V8 send byte-identical ClientHellos."""
         cli = os.path.join(ROOT, "dist", "host", "cli.js")
