@@ -370,7 +370,9 @@ int main(int argc, char **argv) {
     pfd.fd = fd;
     pfd.events = POLLIN;
     pfd.revents = 0;
-    if (poll(&pfd, 1, wait) > 0 && (pfd.revents & POLLIN)) {
+    if (poll(&pfd, 1, wait) > 0 && (pfd.revents & (POLLIN | POLLERR))) {
+      /* POLLERR: an ICMP error (port unreachable) pending on the connected socket; recv
+       * consumes it (ECONNREFUSED), otherwise poll would return at once until the timeout. */
       ssize_t len = recv(fd, rx, sizeof rx, 0);
       if (len > 0) dtls_port_on_datagram(rx, (size_t)len);
     }
