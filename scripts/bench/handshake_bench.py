@@ -377,9 +377,10 @@ valgrind --tool=callgrind python3 tests/wasm3/dtls_wasm3.py 127.0.0.1:PORT --was
   --psk-identity {PSK_IDENTITY} --psk {PSK_HEX} --json --seed {SEED} [--stop-before init|connect]
 ```
 
-(`PYTHONHASHSEED=0` for the Python runs.) Not part of `make test`; the same handshakes are
-tested, fast and without valgrind, by `make posix-test` (tests/boards.test.ts) and
-`make wasm3-test` (tests/wasm3/).
+(`PYTHONHASHSEED=0` for the Python runs; `python3` must be the interpreter's binary itself:
+valgrind does not follow a wrapper script such as a pyenv shim.) Not part of `make test`;
+the same handshakes are tested, fast and without valgrind, by `make posix-test`
+(tests/boards.test.ts) and `make wasm3-test` (tests/wasm3/).
 """
     print(table)
     print(detail_table)
