@@ -44,7 +44,9 @@ export function dtls_config_set(option: i32, value: i32): i32 {
 export function dtls_config_psk(identityLen: i32, pskLen: i32): i32 {
   if (!configurable()) return ERR_BAD_STATE;
   if (!inBuffer(identityLen) || !inBuffer(pskLen) || !inBuffer(identityLen + pskLen)) return ERR_BAD_ARGUMENT;
-  return setPsk(ioBuffer, identityLen, pskLen);
+  const r = setPsk(ioBuffer, identityLen, pskLen);
+  wipe(ioBuffer, identityLen + pskLen);   // the key must not linger in the shared buffer
+  return r;
 }
 
 export function dtls_config_sni(len: i32): i32 {

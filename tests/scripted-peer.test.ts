@@ -300,3 +300,16 @@ test("stashed fragments of a message already done are discarded, not replayed", 
   assert.equal(sent.length, 2);
   assert.equal(parseRecords(sent[1]).length, 3);
 });
+
+test("configuration wipes the PSK and the private key from the shared I/O buffer", () => {
+  const engine = new DtlsEngine({ psk, seed: "wipe" }, () => {});
+  const w = engine.wasm;
+  const buf = new Uint8Array(w.memory.buffer, w.dtls_buffer(), 128);
+  buf.set(Buffer.concat([psk.identity, psk.key]));
+  assert.equal(w.dtls_config_psk(psk.identity.length, psk.key.length), 0);
+  assert.ok(buf.subarray(0, psk.identity.length + psk.key.length).every((b) => b === 0));
+  const priv = Buffer.alloc(32, 0x11);
+  buf.set(Buffer.concat([priv, pin]));
+  assert.equal(w.dtls_config_rpk(32, 65), 0);
+  assert.ok(buf.subarray(0, 32).every((b) => b === 0));
+});
