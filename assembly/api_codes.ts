@@ -2,7 +2,7 @@
 // `export const NAME: i32 = VALUE;` line here into host/codes.ts and boards/hal/dtls_codes.h.
 
 // dtls_config_set options.
-export const OPT_MFL: i32 = 1;                  // 0 = do not send, else 512/1024/2048/4096
+export const OPT_MFL: i32 = 1;                  // 0 = do not send, else 512 or 1024 (what the buffers can take)
 export const OPT_RTO_INITIAL_MS: i32 = 2;       // RFC 7925 section 11: 9000 by default
 export const OPT_RTO_MAX_MS: i32 = 3;           // 60000 by default
 export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 7 x initial RTO
@@ -36,3 +36,5 @@ export const INFO_RECORDS_DROPPED: i32 = 16;    // records discarded (bad MAC, r
 export const INFO_CLIENT_AUTH: i32 = 17;        // 1 if we authenticated with our raw public key
 export const INFO_PEER_KEY_HASH: i32 = 18;      // copies SHA-256(server SPKI) to the I/O buffer: 32, or 0
 export const INFO_ECDHE_SUPPORTED: i32 = 19;    // 1 in builds with the ECDHE suite
+export const INFO_APP_RECORDS_LOST: i32 = 20;   // application records dropped: the read queue was full
+export const INFO_DATAGRAMS_TOO_LARGE: i32 = 21;// datagrams the host reported as larger than the I/O buffer

@@ -1,15 +1,18 @@
 // Received application records waiting for dtls_read: a FIFO of [u16 length][bytes]
 // in a fixed buffer. When it is full, a new record is dropped, as the network could
-// have dropped it (DTLS gives datagram semantics).
+// have dropped it (DTLS gives datagram semantics), and counted so the application sees
+// the loss (dtls_info(INFO_APP_RECORDS_LOST)).
 import { APP_RX_BUFFER_SIZE } from "./config";
 
 const queue = memory.data(APP_RX_BUFFER_SIZE);
 let used: i32 = 0;
+let lost: i32 = 0;
 
-export function appQueueReset(): void { used = 0; }
+export function appQueueReset(): void { used = 0; lost = 0; }
+export function appRecordsLost(): i32 { return lost; }
 
 export function appQueuePush(src: usize, len: i32): bool {
-  if (used + 2 + len > APP_RX_BUFFER_SIZE) return false;
+  if (used + 2 + len > APP_RX_BUFFER_SIZE) { lost++; return false; }
   store<u16>(queue + <usize>used, <u16>len);
   memory.copy(queue + <usize>used + 2, src, <usize>len);
   used += 2 + len;

@@ -32,8 +32,14 @@ export const HS_STASH_SIZE: i32 = 512;
 // Our last flight, kept as plaintext handshake messages for retransmission.
 export const FLIGHT_BUFFER_SIZE: i32 = 1024;
 export const FLIGHT_MAX_ENTRIES: i32 = 8;
-// Received application data waiting for dtls_read.
-export const APP_RX_BUFFER_SIZE: i32 = 1024;
+// The largest record plaintext that fits a datagram we can receive. We never offer a
+// max_fragment_length above it (RFC 6066 s. 4), so every record the server may send
+// under the negotiated length reaches the queue below.
+export const RX_RECORD_PLAINTEXT_MAX: i32 = RX_DATAGRAM_MAX - RECORD_OVERHEAD;
+// Received application data waiting for dtls_read: room for one largest record and its
+// 2-byte length, so a record is lost only when dtls_read falls behind (counted, then
+// reported by dtls_info(INFO_APP_RECORDS_LOST)).
+export const APP_RX_BUFFER_SIZE: i32 = RX_DATAGRAM_MAX;
 // One record of the next epoch (e.g. Finished overtaking CCS) kept until CCS arrives.
 export const FUTURE_RECORD_MAX: i32 = 128;
 

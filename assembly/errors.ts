@@ -32,4 +32,5 @@ export const REASON_BAD_PEER_KEY: i32 = 17;      // server key does not match th
 export const REASON_BAD_SIGNATURE: i32 = 18;     // ServerKeyExchange signature invalid
 export const REASON_HANDSHAKE_FAILURE: i32 = 19; // no acceptable parameters
 export const REASON_INTERNAL: i32 = 20;
-export const REASON_FINISHED_TIMEOUT: i32 = 21; // no answer to our Finished: wrong PSK?
+export const REASON_FINISHED_TIMEOUT: i32 = 21; // no answer to our Finished (rejected, or its answer lost)
+export const REASON_PMTU_TOO_SMALL: i32 = 22;   // a record or the ClientHello does not fit the PMTU

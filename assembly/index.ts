@@ -5,7 +5,7 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_FLIGHTS_RETRANSMITTED, INFO_FLIGHTS_SENT, INFO_FLIGHTS_RECEIVED, INFO_HANDSHAKE_MS,
   INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
   INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, INFO_CLIENT_AUTH, INFO_PEER_KEY_HASH, INFO_ECDHE_SUPPORTED,
-  STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
+  INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
 import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
@@ -17,10 +17,10 @@ import { handshakeClientAuthenticated } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
   handshakeMs } from "./session";
 import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
-import { appQueuePop } from "./app_data";
+import { appQueuePop, appRecordsLost } from "./app_data";
 import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
   renegotiationInfoSeen } from "./handshake/negotiated";
-import { recordsDropped } from "./record/receive";
+import { recordsDropped, datagramsTooLarge, countDatagramTooLarge } from "./record/receive";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -76,8 +76,11 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
 
 export function dtls_connect(): i32 { return connect(); }
 
+// len > dtls_buffer_size(): the host received a datagram too large to copy in (nothing
+// was copied). It is dropped here and counted, so the loss is visible.
 export function dtls_on_datagram(len: i32): i32 {
-  if (!inBuffer(len)) return connState;   // cannot be: the host wrote past the buffer
+  if (len > IO_BUFFER_SIZE) { countDatagramTooLarge(); return connState; }
+  if (len < 0) return connState;
   return onDatagram(ioBuffer, len);
 }
 
@@ -117,6 +120,8 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_RENEGOTIATION_INFO) return renegotiationInfoSeen ? 1 : 0;
   if (key == INFO_RECORDS_DROPPED) return recordsDropped();
   if (key == INFO_ECDHE_SUPPORTED) return ECDHE_ENABLED != 0 ? 1 : 0;
+  if (key == INFO_APP_RECORDS_LOST) return appRecordsLost();
+  if (key == INFO_DATAGRAMS_TOO_LARGE) return datagramsTooLarge();
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;
     if (key == INFO_PEER_KEY_HASH) {

@@ -1,5 +1,6 @@
 // Configuration set through dtls_config_set (validated here; applied at connect).
-import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX } from "./config";
+import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
+  RX_RECORD_PLAINTEXT_MAX } from "./config";
 import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS } from "./api_codes";
 import { ERR_BAD_ARGUMENT } from "./errors";
 
@@ -25,8 +26,10 @@ export function flightBudgetMs(): i32 {
   return HANDSHAKE_BUDGET_MS / RTO_INITIAL_MS * optRtoInitial;
 }
 
-// The RFC 6066 max_fragment_length code for a length, or 0 if it has none.
+// The RFC 6066 max_fragment_length code for a length we can receive, or 0. 2048 and
+// 4096 would let the server send records larger than our datagram buffer.
 export function mflCode(len: i32): i32 {
+  if (len > RX_RECORD_PLAINTEXT_MAX) return 0;
   if (len == 512) return 1;
   if (len == 1024) return 2;
   if (len == 2048) return 3;

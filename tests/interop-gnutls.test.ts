@@ -5,6 +5,7 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { startGnuTls, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { runCli } from "./support/cli";
+import { parseRecords } from "./support/wire";
 
 const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const servers: ServerProcess[] = [];
@@ -57,17 +58,24 @@ test("a wrong PSK is refused", async () => {
   assert.match(r.stderr, /handshake failed: /);
 });
 
-test("a small PMTU fragments every flight; the server reassembles them", async () => {
+test("a small PMTU fragments flight 5 but never the ClientHello; the server reassembles", async () => {
   const s = await startGnuTls({ identity: "d".repeat(128) });
   servers.push(s);
-  const sizes: number[] = [];
+  const sent: Buffer[] = [];
   const client = new UdpDtlsClient("127.0.0.1", s.port, {
-    psk: { identity: Buffer.from("d".repeat(128)), key: psk.key }, pmtu: 80, sni: "sensor.example.com", rtoMs: 1000,
-  }, { dropOutgoing: (d) => { sizes.push(d.length); return false; } });
+    psk: { identity: Buffer.from("d".repeat(128)), key: psk.key }, pmtu: 140, rtoMs: 1000,
+  }, { dropOutgoing: (d) => { sent.push(Buffer.from(d)); return false; } });
   try {
     await client.connect();
-    assert.ok(sizes.length > 5, `expected fragmented flights, got ${sizes.length}`);
-    assert.ok(sizes.every((n) => n <= 80), `a datagram exceeded the PMTU: ${sizes}`);
+    const sizes = sent.map((d) => d.length);
+    assert.ok(sizes.every((n) => n <= 140), `a datagram exceeded the PMTU: ${sizes}`);
+    const hs = sent.flatMap((d) => parseRecords(d)).filter((r) => r.type === 22 && r.epoch === 0);
+    const fragments = (t: number) => hs.filter((r) => r.payload[0] === t);
+    for (const ch of fragments(1)) {
+      assert.equal(ch.payload.readUIntBE(6, 3), 0, "ClientHello fragment offset");
+      assert.equal(ch.payload.readUIntBE(9, 3), ch.payload.readUIntBE(1, 3), "ClientHello sent whole");
+    }
+    assert.ok(fragments(16).length >= 2, "the 130-byte ClientKeyExchange is fragmented at PMTU 140");
     client.write(Buffer.from("small"));
     assert.equal((await client.readOne(3000))?.toString(), "small");
   } finally {

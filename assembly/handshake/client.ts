@@ -18,7 +18,7 @@ import { get8, get16, get24 } from "../util/bytes";
 import { halRandom } from "../hal";
 import { ctEqual } from "../crypto/ct";
 import { optPmtu } from "../options";
-import { fail, sendAlert, NO_ALERT } from "../alert";
+import { fail, sendAlert, connectionLive, NO_ALERT } from "../alert";
 import { setState, countFlightSent, countFlightReceived, countRetransmission, markHandshakeDone,
   setReason } from "../session";
 import { setWriteEpoch } from "../record/keys";
@@ -57,6 +57,10 @@ let nextReceiveSeq: i32 = 0;
 // means the server did not get our answer, so we resend our flight (RFC 6347 4.2.4).
 let previousFlightLastSeq: i32 = -1;
 let helloVerifyCount: i32 = 0;
+// A copy of the server's previous flight may make us resend ours at most once per timer
+// period (RFC 6347 4.2.4 lets us limit this): copies cost a spoofer one datagram each, so
+// without the limit every one of them would buy a whole flight (amplification).
+let peerResendAllowed: bool = false;
 let serverFlightRank: i32 = 0;
 let sawServerKeyExchange: bool = false;
 let sawCertificate: bool = false;
@@ -77,6 +81,7 @@ export function handshakeReset(): void {
   nextReceiveSeq = 0;
   previousFlightLastSeq = -1;
   helloVerifyCount = 0;
+  peerResendAllowed = false;
   serverFlightRank = 0;
   sawServerKeyExchange = false;
   sawCertificate = false;
@@ -95,8 +100,10 @@ export function maxRecordPlaintext(): i32 {
 }
 
 function sendFlight(now: i32, first: bool): void {
-  if (!flightTransmit(optPmtu, maxRecordPlaintext())) { fail(REASON_INTERNAL, NO_ALERT); return; }
+  const r = flightTransmit(optPmtu, maxRecordPlaintext());
+  if (r != REASON_NONE) { fail(r, NO_ALERT); return; }
   if (first) { countFlightSent(); timerStartFlight(now); } else countRetransmission();
+  peerResendAllowed = first;
 }
 
 export function handshakeStart(now: i32): i32 {
@@ -119,6 +126,7 @@ export function handshakeTimer(now: i32): void {
     return;
   }
   sendFlight(now, false);
+  peerResendAllowed = true;   // a new timer period
 }
 
 function refuse(v: i32): void { fail(verdictReason(v), verdictAlert(v)); }
@@ -126,7 +134,8 @@ function refuse(v: i32): void { fail(verdictReason(v), verdictAlert(v)); }
 // One handshake record's plaintext: a sequence of fragments (RFC 6347 4.2.2).
 export function handshakeRecord(p: usize, len: i32, epoch: i32, now: i32): void {
   let off = 0;
-  while (len - off >= HANDSHAKE_HEADER_LEN && hsState != HS_IDLE) {
+  // Each fragment may end the connection: stop at once when one did (RFC 5246 7.2.2).
+  while (len - off >= HANDSHAKE_HEADER_LEN && hsState != HS_IDLE && connectionLive()) {
     const h = p + <usize>off;
     const type = get8(h);
     const total = get24(h + 1);
@@ -151,7 +160,7 @@ export function handshakeRecord(p: usize, len: i32, epoch: i32, now: i32): void 
 // Entry layout: see stash.ts. Processing never adds to the stash, so the entry stays put.
 function drainStash(now: i32): void {
   for (;;) {
-    if (hsState == HS_IDLE || hsState == HS_DONE) return;
+    if (hsState == HS_IDLE || hsState == HS_DONE || !connectionLive()) return;
     const e = stashFind(nextReceiveSeq);
     if (e == 0) return;
     const h = e + 1;
@@ -170,9 +179,13 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
   }
   if (type == HT_HELLO_REQUEST) return;   // RFC 5246 7.4.1.1: ignored while negotiating
   if (seq < nextReceiveSeq) {
-    // A retransmission of the server's previous flight: resend ours once per flight,
-    // when its last message's final fragment comes in.
-    if (seq == previousFlightLastSeq && fragOff + fragLen == total) sendFlight(now, false);
+    // A retransmission of the server's previous flight: resend ours when its last
+    // message's final fragment comes in, at most once per timer period. Copies of a
+    // HelloVerifyRequest count against the limit like new ones.
+    if (seq != previousFlightLastSeq || fragOff + fragLen != total) return;
+    if (type == HT_HELLO_VERIFY_REQUEST && ++helloVerifyCount > HELLO_VERIFY_MAX) return;
+    if (!peerResendAllowed) return;
+    sendFlight(now, false);
     return;
   }
   if (seq > nextReceiveSeq) return;       // beyond what the stash keeps: MAY be dropped
@@ -316,6 +329,7 @@ export function handshakeChangeCipherSpec(): bool {
 }
 
 function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
+  if (!connectionLive()) return;
   if (len != VERIFY_DATA_LEN || !ctEqual(body, expectedVerify, VERIFY_DATA_LEN)) {
     fail(REASON_BAD_FINISHED, ALERT_DECRYPT_ERROR);
     return;

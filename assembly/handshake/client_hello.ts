@@ -5,7 +5,7 @@ import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_
   EXT_SERVER_CERTIFICATE_TYPE } from "../protocol";
 import { put8, put16 } from "../util/bytes";
 import { optMfl, mflCode } from "../options";
-import { hasPsk, hasRpk, hasClientKey, serverName, serverNameLen } from "../credentials";
+import { hasPsk, hasRpk, serverName, serverNameLen } from "../credentials";
 import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
 import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
@@ -63,9 +63,10 @@ function writeEcdheExtensions(start: usize): usize {
   put16(p, EXT_SUPPORTED_GROUPS); put16(p + 2, 4); put16(p + 4, 2); put16(p + 6, SECP256R1); p += 8;
   put16(p, EXT_EC_POINT_FORMATS); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, 0); p += 6;
   put16(p, EXT_SIGNATURE_ALGORITHMS); put16(p + 2, 4); put16(p + 4, 2); put16(p + 6, ECDSA_SECP256R1_SHA256); p += 8;
-  if (hasClientKey) {
-    put16(p, EXT_CLIENT_CERTIFICATE_TYPE); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, CERT_TYPE_RAW_PUBLIC_KEY); p += 6;
-  }
+  // Offered even without a key of ours: tinydtls refuses an ECDHE_ECDSA ClientHello
+  // without it, and Scandium with client authentication "wanted" finds no common type.
+  // Asked for a certificate without a key, we answer with an empty one (RFC 5246 7.4.6).
+  put16(p, EXT_CLIENT_CERTIFICATE_TYPE); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, CERT_TYPE_RAW_PUBLIC_KEY); p += 6;
   put16(p, EXT_SERVER_CERTIFICATE_TYPE); put16(p + 2, 2); put8(p + 4, 1); put8(p + 5, CERT_TYPE_RAW_PUBLIC_KEY); p += 6;
   return p;
 }

@@ -2,8 +2,9 @@
 // it (RFC 6347 4.2.4) with fresh record sequence numbers, re-fragmented to the PMTU and
 // to the peer's max_fragment_length (RFC 7925 section 15).
 import { FLIGHT_BUFFER_SIZE, FLIGHT_MAX_ENTRIES, HANDSHAKE_HEADER_LEN } from "../config";
-import { CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC } from "../protocol";
-import { put8, put16, put24, get24 } from "../util/bytes";
+import { CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, HT_CLIENT_HELLO } from "../protocol";
+import { REASON_NONE, REASON_PMTU_TOO_SMALL, REASON_INTERNAL } from "../errors";
+import { put8, put16, put24, get8, get24 } from "../util/bytes";
 import { txBeginRecord, txEndRecord, txFlush, txUsed, recordExpansion } from "../record/send";
 
 export const flightBuffer = memory.data(FLIGHT_BUFFER_SIZE);
@@ -61,8 +62,9 @@ export function flightAddChangeCipherSpec(epoch: i32): bool {
 }
 
 // Sends the whole flight. pmtu bounds each datagram; maxPlain bounds each record's
-// plaintext. Returns false if the PMTU cannot fit even a minimal record.
-export function flightTransmit(pmtu: i32, maxPlain: i32): bool {
+// plaintext. Returns REASON_NONE, REASON_PMTU_TOO_SMALL when the PMTU cannot hold a
+// minimal record or the whole ClientHello, or REASON_INTERNAL.
+export function flightTransmit(pmtu: i32, maxPlain: i32): i32 {
   for (let i = 0; i < count; i++) {
     const e = entry(i);
     const type = load<i32>(e);
@@ -72,14 +74,17 @@ export function flightTransmit(pmtu: i32, maxPlain: i32): bool {
     const expansion = recordExpansion(epoch);
     if (type != CT_HANDSHAKE) {
       if (txUsed() + expansion + len > pmtu) txFlush();
-      if (expansion + len > pmtu) return false;
+      if (expansion + len > pmtu) return REASON_PMTU_TOO_SMALL;
       const p = txBeginRecord(type, epoch);
-      if (p == 0) return false;
+      if (p == 0) return REASON_INTERNAL;
       memory.copy(p, data, <usize>len);
       txEndRecord(len);
       continue;
     }
     const bodyLen = get24(data + 1);
+    // Servers such as Scandium and Mbed TLS do not reassemble a fragmented ClientHello
+    // (it comes before any state is kept), so it goes whole or not at all.
+    if (get8(data) == HT_CLIENT_HELLO && (expansion + len > pmtu || len > maxPlain)) return REASON_PMTU_TOO_SMALL;
     let offset = 0;
     do {
       let room = pmtu - txUsed() - expansion - HANDSHAKE_HEADER_LEN;
@@ -89,9 +94,9 @@ export function flightTransmit(pmtu: i32, maxPlain: i32): bool {
       let fragLen = want;
       if (fragLen > room) fragLen = room;
       if (fragLen > maxPlain - HANDSHAKE_HEADER_LEN) fragLen = maxPlain - HANDSHAKE_HEADER_LEN;
-      if (fragLen <= 0 && want > 0) return false;
+      if (fragLen <= 0 && want > 0) return REASON_PMTU_TOO_SMALL;
       const p = txBeginRecord(CT_HANDSHAKE, epoch);
-      if (p == 0) return false;
+      if (p == 0) return REASON_INTERNAL;
       memory.copy(p, data, 6);                 // type, length, message_seq
       put24(p + 6, offset);
       put24(p + 9, fragLen);
@@ -101,5 +106,5 @@ export function flightTransmit(pmtu: i32, maxPlain: i32): bool {
     } while (offset < bodyLen);
   }
   txFlush();
-  return true;
+  return REASON_NONE;
 }

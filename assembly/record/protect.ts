@@ -36,6 +36,9 @@ export function openRecord(record: usize, fragmentLen: i32, key: usize, salt: us
   if (plainLen < 0) return -1;
   const explicit = record + RECORD_HEADER_LEN;
   const body = explicit + AEAD_EXPLICIT_NONCE_LEN;
+  // RFC 7925 Appendix B: nonce_explicit is the record's epoch and sequence number. One
+  // that differs is refused: it would let a peer bind a record to another number.
+  if (load<u64>(explicit) != load<u64>(record + 3)) return -1;
   memory.copy(nonce, salt, SALT_LEN);
   memory.copy(nonce + SALT_LEN, explicit, AEAD_EXPLICIT_NONCE_LEN);
   buildAad(record, plainLen);

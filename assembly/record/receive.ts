@@ -22,9 +22,12 @@ export let recPayload: usize = 0;    // plaintext after recordOpen
 export let recPayloadLen: i32 = 0;
 
 let dropped: i32 = 0;
+let tooLarge: i32 = 0;
 export function recordsDropped(): i32 { return dropped; }
+export function datagramsTooLarge(): i32 { return tooLarge; }
 export function countDrop(): void { dropped++; }
-export function resetDropCount(): void { dropped = 0; }
+export function countDatagramTooLarge(): void { tooLarge++; }
+export function resetDropCount(): void { dropped = 0; tooLarge = 0; }
 
 export function recordsBegin(p: usize, len: i32): void { dgram = p; dgramLen = len; offset = 0; }
 
