@@ -1,11 +1,11 @@
 // Shared by the known-answer tests: where the Wycheproof vectors are, and a seeded
 // byte stream so a failing random case replays exactly.
 import { join } from "node:path";
-import { SHARED } from "./paths";
+import { ROOT } from "./paths";
 
-// CI clones the repository beside shared/, so the vectors are never copied into it.
-export const VECTORS = join(SHARED, "vectors", "wycheproof");
-
+// The repository's own copy (tests/vectors/wycheproof/README.md says where it comes from):
+// the tests read nothing outside the repository.
+export const VECTORS = join(ROOT, "tests", "vectors", "wycheproof");
 
 /** xorshift32 bytes from a fixed seed: deterministic, not cryptographic. */
 export function seededPrng(seed: number): (n: number) => Buffer {

@@ -3,4 +3,3 @@ import { join } from "node:path";
 export const ROOT = join(__dirname, "..", "..", "..");
 export const BUILD = join(ROOT, "build");
 export const CLI = join(ROOT, "dist", "host", "cli.js");
-export const SHARED = join(ROOT, "..", "shared");
