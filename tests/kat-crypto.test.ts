@@ -1,6 +1,7 @@
 // Known-answer tests for the core's symmetric crypto, run on build/kat-crypto.wasm:
 // every Wycheproof HMAC-SHA256 case, the Wycheproof AES-CCM cases with a 128-bit key,
-// 96-bit nonce and 64-bit tag (plus the other tag sizes), and cross-checks against
+// 96-bit nonce and 64-bit tag (plus the other tag sizes), tampered copies of the valid
+// CCM-8 cases (the rejection branch), and cross-checks against
 // node:crypto. Each suite runs twice: software AES (the HAL says "unsupported"), then
 // with a HAL AES backed by node:crypto, which must give identical results.
 import { describe, test, before } from "node:test";
@@ -102,6 +103,27 @@ function readVectors<G>(name: string): G[] {
 }
 const hx = (s: string) => Buffer.from(s, "hex");
 
+interface CcmInput { what: string; key: Buffer; iv: Buffer; aad: Buffer; ct: Buffer; tag: Buffer }
+
+/** Forgeries derived from one valid CCM-8 case: each must fail to open. */
+function tamperedCcm8(t: CcmCase): CcmInput[] {
+  const base = { key: hx(t.key), iv: hx(t.iv), aad: hx(t.aad), ct: hx(t.ct), tag: hx(t.tag) };
+  const out: CcmInput[] = [];
+  const flip = (b: Buffer, bit: number) => { const c = Buffer.from(b); c[bit >> 3] ^= 1 << (bit & 7); return c; };
+  for (let bit = 0; bit < 64; bit++) out.push({ ...base, what: `tag bit ${bit}`, tag: flip(base.tag, bit) });
+  for (let i = 0; i < base.ct.length; i++) out.push({ ...base, what: `ciphertext byte ${i}`, ct: flip(base.ct, i * 8 + (i & 7)) });
+  for (let i = 0; i < base.aad.length; i++) out.push({ ...base, what: `AAD byte ${i}`, aad: flip(base.aad, i * 8 + (i & 7)) });
+  for (let i = 0; i < 12; i++) out.push({ ...base, what: `nonce byte ${i}`, iv: flip(base.iv, i * 8 + (i & 7)) });
+  // Tags cut short: 7 bytes (not a CCM tag size), 6 and 4 (valid sizes, but the tag of
+  // another M), none; and a record one byte short, whose last 8 bytes are taken as the tag.
+  for (const n of [7, 6, 4, 0]) out.push({ ...base, what: `tag truncated to ${n} bytes`, tag: base.tag.subarray(0, n) });
+  if (base.ct.length > 0) {
+    const record = Buffer.concat([base.ct, base.tag]).subarray(0, base.ct.length + 7);
+    out.push({ ...base, what: "record one byte short", ct: record.subarray(0, record.length - 8), tag: record.subarray(record.length - 8) });
+  }
+  return out;
+}
+
 for (const hardwareAes of [false, true]) {
   describe(`kat-crypto.wasm, ${hardwareAes ? "HAL AES (node:crypto)" : "software AES"}`, () => {
     let k: Kat;
@@ -155,6 +177,34 @@ for (const hardwareAes of [false, true]) {
       }
       assert.ok(run > 0);
       console.log(`wycheproof aes_ccm (128-bit key, 96-bit nonce, CCM-8): ${run} cases`);
+    });
+
+    test("Wycheproof CCM-8 cases, tampered: open refuses every one and leaves no plaintext", () => {
+      // The CCM-8 group has only valid cases, so its rejection branch needs derived ones:
+      // every tag bit, a bit in every ciphertext, AAD and nonce byte, and truncated tags.
+      // The core's open decrypts in place and wipes the data when the tag is wrong.
+      let run = 0, searched = 0;
+      for (const g of readVectors<CcmGroup>("aes_ccm_test.json")) {
+        if (g.keySize !== 128 || g.ivSize !== 96 || g.tagSize !== 64) continue;
+        for (const t of g.tests) {
+          if (t.result !== "valid") continue;
+          for (const c of tamperedCcm8(t)) {
+            k.put(0, Buffer.alloc(k.x.kat_buffer_size())); // no earlier plaintext anywhere
+            const o = ccmOpenWasm(k, c.key, c.iv, c.aad, c.ct, c.tag);
+            const what = `tcId ${t.tcId}, ${c.what}`;
+            assert.equal(o.ok, false, `${what} must be rejected`);
+            assert.ok(o.pt.every((b) => b === 0), `${what}: data not wiped`);
+            const msg = hx(t.msg);
+            if (msg.length >= 8) {
+              assert.equal(Buffer.from(k.x.memory.buffer).indexOf(msg), -1, `${what}: plaintext left in memory`);
+              searched++;
+            }
+            run++;
+          }
+        }
+      }
+      assert.ok(run > 500 && searched > 0, `${run} tampered cases`);
+      console.log(`wycheproof aes_ccm CCM-8, tampered: ${run} cases rejected (${searched} with a memory search)`);
     });
 
     test("Wycheproof aes_ccm_test.json: 128-bit key, 96-bit nonce, every tag size", () => {
