@@ -131,7 +131,8 @@ export class DtlsEngine {
   /** Feeds one received datagram; returns the state after it. */
   receive(datagram: Uint8Array): number {
     const size = this.wasm.dtls_buffer_size();
-    if (datagram.length > size) return this.state; // larger than any record we accept: drop
+    // Too large to copy in: the module drops it and counts it (INFO_DATAGRAMS_TOO_LARGE).
+    if (datagram.length > size) return this.wasm.dtls_on_datagram(datagram.length);
     this.buffer().set(datagram, 0);
     const s = this.wasm.dtls_on_datagram(datagram.length);
     this.track();

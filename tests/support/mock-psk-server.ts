@@ -3,7 +3,7 @@
 // module into states no real server is willing to produce (oversized records, Finished
 // before ChangeCipherSpec, tampered records).
 import { createHmac, createHash, createCipheriv, createDecipheriv } from "node:crypto";
-import { record, handshake, serverHelloBody, parseRecords } from "./wire";
+import { record, handshake, serverHelloBody, parseRecords, ServerHelloOptions } from "./wire";
 
 export function prf(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
   const labelSeed = Buffer.concat([Buffer.from(label, "ascii"), seed]);
@@ -36,14 +36,15 @@ export class MockPskServer {
   writeSeq1 = 0;
   writeSeq0 = 10;
 
-  constructor(readonly psk: Buffer) {}
+  /** helloOptions: what the ServerHello says (e.g. another max_fragment_length). */
+  constructor(readonly psk: Buffer, readonly helloOptions: ServerHelloOptions = {}) {}
 
   /** Answers the ClientHello datagram with ServerHello + ServerHelloDone. */
   answerClientHello(datagram: Uint8Array): Buffer {
     const [ch] = parseRecords(datagram);
     this.clientRandom = Buffer.from(ch.payload.subarray(12 + 2, 12 + 34));
     this.transcript.push(whole(ch.payload));
-    const sh = handshake(2, 0, serverHelloBody());
+    const sh = handshake(2, 0, serverHelloBody(this.helloOptions));
     const shd = handshake(14, 1, Buffer.alloc(0));
     this.transcript.push(sh, shd);
     return Buffer.concat([record(22, 0, this.writeSeq0++, sh), record(22, 0, this.writeSeq0++, shd)]);
@@ -81,9 +82,10 @@ export class MockPskServer {
     try { return Buffer.concat([d.update(body), d.final()]); } catch { return null; }
   }
 
-  /** A record of epoch 1 from the server; seq defaults to the next one. */
-  seal(type: number, plaintext: Buffer, seq = this.writeSeq1++): Buffer {
-    const nonce = this.nonce(this.keys.serverSalt, 1, seq);
+  /** A record of epoch 1 from the server; seq defaults to the next one. explicitSeq
+   *  puts another number in the explicit nonce (and the CCM nonce) than in the header. */
+  seal(type: number, plaintext: Buffer, seq = this.writeSeq1++, explicitSeq = seq): Buffer {
+    const nonce = this.nonce(this.keys.serverSalt, 1, explicitSeq);
     const c = createCipheriv("aes-128-ccm", this.keys.serverKey, nonce, { authTagLength: 8 });
     c.setAAD(this.aad(type, 1, seq, plaintext.length), { plaintextLength: plaintext.length });
     const ct = Buffer.concat([c.update(plaintext), c.final()]);
