@@ -1,6 +1,7 @@
 /* The application API over one backend (dtls_vm.h). Portable C99. */
 #include "dtls_port.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "dtls_codes.h"
@@ -112,6 +113,9 @@ int32_t dtls_port_connect(void) { return call(DTLS_X_CONNECT, 0, 0); }
 int32_t dtls_port_on_datagram(const uint8_t *data, size_t len) {
   uint8_t *p;
   if (!g_ready) return DTLS_PORT_ESTATE;
+  /* Too large for the I/O buffer: nothing is copied, but the module is told its length so
+   * the loss is counted (dtls_info(INFO_DATAGRAMS_TOO_LARGE)). */
+  if (len > g_buf_size) return call(DTLS_X_ON_DATAGRAM, len > INT32_MAX ? INT32_MAX : (int32_t)len, 0);
   p = io_buffer(len);
   if (p == 0) return DTLS_PORT_ETOOBIG;
   if (len) memcpy(p, data, len);

@@ -55,7 +55,9 @@ int32_t dtls_port_config_sni(const char *host_name);
 
 /* Starts the handshake (the ClientHello goes out through hal_send). 0 or negative error. */
 int32_t dtls_port_connect(void);
-/* One received datagram; returns the state (DTLS_PORT_STATE_*) or a negative error. */
+/* One received datagram; returns the state (DTLS_PORT_STATE_*) or a negative error. A
+ * datagram longer than the I/O buffer is not copied; pass its real length (e.g. recv with
+ * MSG_TRUNC) and the module counts it as lost (DTLS_INFO_DATAGRAMS_TOO_LARGE). */
 int32_t dtls_port_on_datagram(const uint8_t *data, size_t len);
 /* Runs due timers; milliseconds until it must be called again, or -1 if no timer runs. */
 int32_t dtls_port_poll(void);
