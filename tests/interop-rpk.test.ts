@@ -34,6 +34,26 @@ test("server-authenticated handshake and echo; the server key's hash is reported
   assert.equal(r.json.received, "rpk hello");
 });
 
+test("without a client key, a CertificateRequest is answered with an empty Certificate and the handshake completes", async () => {
+  const s = await server();
+  const sent: Buffer[] = [];
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { rpk: { serverPin: readPublicPoint(serverKeys.pub) }, rtoMs: 1000 },
+    { dropOutgoing: (d) => { sent.push(Buffer.from(d)); return false; } });
+  try {
+    await client.connect();
+    const hs = sent.flatMap((d) => parseRecords(d)).filter((r) => r.type === 22 && r.epoch === 0).map((r) => r.payload);
+    const certificates = hs.filter((m) => m[0] === 11);
+    assert.equal(certificates.length, 1, "gnutls-serv asks for a certificate by default: we answer");
+    assert.deepEqual([...certificates[0].subarray(12)], [0, 0, 0], "an empty certificate list (RFC 5246 7.4.6)");
+    assert.equal(hs.filter((m) => m[0] === 15).length, 0, "no CertificateVerify without a key");
+    assert.equal(client.engine.info(codes.INFO_CLIENT_AUTH), 0);
+    client.write(Buffer.from("anonymous client"));
+    assert.equal((await client.readOne(3000))?.toString(), "anonymous client");
+  } finally {
+    client.close();
+  }
+});
+
 test("mutual authentication when the server requires a client key; pin given as a hash", async () => {
   const s = await server(true);
   const r = await runCli([`127.0.0.1:${s.port}`, "--rpk", "--server-key", spkiSha256(serverKeys.pub),
