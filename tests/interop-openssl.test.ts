@@ -6,10 +6,20 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { runCli } from "./support/cli";
+import { UdpRelay, Sender } from "./support/udp-relay";
+import { rewriteClientHello, handshakeFragments, parseServerHello, ServerHello } from "./support/hellos";
+import { parseRecords, record } from "./support/wire";
+import { PskHandshakeObserver } from "./support/psk-observer";
 
 const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const servers: ServerProcess[] = [];
-after(async () => { for (const s of servers) await s.stop(); });
+const relays: UdpRelay[] = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+  for (const r of relays) r.close();
+});
+/** Lets the relay take in the datagrams a client sent just before it exited. */
+const settle = () => new Promise((r) => setTimeout(r, 200));
 async function server(o: Parameters<typeof startOpenSsl>[0] = {}) {
   const s = await startOpenSsl(o);
   servers.push(s);
@@ -100,14 +110,64 @@ test("a wrong PSK fails with a clear message", async () => {
   assert.equal(r.json.reason, "finished_timeout");
 });
 
-test("a DTLS 1.0-only server is refused", async () => {
-  const s = await server({ version: "-dtls1", cipher: "PSK:@SECLEVEL=0" });
-  const r = await runCli([`127.0.0.1:${s.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
-    "--rto", "300", "--send", "x", "--json"]);
-  assert.equal(r.code, 1);
-  assert.notEqual(r.json.protocol, "DTLSv1.0");
+// RFC 7925 s. 18: DTLS 1.2 only. s_server accepts DTLS 1.0 and 1.2 here; the relay makes it
+// choose 1.0 by rewriting the ClientHello's client_version to DTLS 1.0 and offering a suite
+// DTLS 1.0 can use (CCM-8 is TLS 1.2 only), so a real server sends a DTLS 1.0 ServerHello.
+const DTLS_1_0_SERVER = { version: "-dtls" as const, cipher: "PSK-AES128-CCM8:PSK-AES128-CBC-SHA:@SECLEVEL=0" };
+const PSK_WITH_AES_128_CBC_SHA = 0x008c;
+const downgrade = (d: Buffer, from: Sender) => from === "server" ? d : rewriteClientHello(d, (ch) => ({
+  ...ch, version: codes.DTLS_1_0, suites: [...ch.suites, PSK_WITH_AES_128_CBC_SHA],
+}));
+
+/** Index in the relay's log of the server datagram carrying the ServerHello, and its body. */
+function serverHelloIn(relay: UdpRelay): { at: number; hello: ServerHello } | null {
+  for (let i = 0; i < relay.log.length; i++) {
+    const e = relay.log[i];
+    if (e.from !== "server") continue;
+    for (const r of parseRecords(e.original)) {
+      if (r.type !== 22 || r.epoch !== 0) continue;
+      const f = handshakeFragments(r.payload).find((x) => x.type === codes.HT_SERVER_HELLO);
+      if (f) return { at: i, hello: parseServerHello(f.body) };
+    }
+  }
+  return null;
+}
+
+test("a server that chooses DTLS 1.0 gets a fatal protocol_version alert, and nothing after it", async () => {
+  const s = await server(DTLS_1_0_SERVER);
+  const relay = await UdpRelay.start(s.port, downgrade);
+  relays.push(relay);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--rto", "1000", "--send", "x", "--json"]);
+  await settle();
+  // The real server answered with DTLS 1.0.
+  const sh = serverHelloIn(relay);
+  assert.ok(sh, "s_server sent a ServerHello");
+  assert.equal(sh.hello.version, codes.DTLS_1_0, "the ServerHello says DTLS 1.0");
+  // The client's every datagram after it: exactly one record, fatal protocol_version, epoch 0.
+  const after = relay.log.slice(sh.at + 1).filter((e) => e.from === "client").map((e) => e.original);
+  const records = after.flatMap((d) => parseRecords(d));
+  assert.deepEqual(records.map((x) => ({ type: x.type, epoch: x.epoch, alert: [...x.payload] })),
+    [{ type: codes.CT_ALERT, epoch: 0, alert: [codes.ALERT_FATAL, codes.ALERT_PROTOCOL_VERSION] }],
+    "one fatal protocol_version alert and nothing else after the DTLS 1.0 ServerHello");
+  assert.equal(r.code, 1, r.stderr);
   assert.equal(r.json.state, "failed");
-  assert.match(r.stderr, /handshake failed/);
+  assert.equal(r.json.reason, "protocol_version");
+  assert.equal(r.json.protocol, null);
+  assert.match(r.stderr, /handshake failed: the server chose a protocol version other than DTLS 1.2/);
+});
+
+test("the same server and relay without the rewrite complete a DTLS 1.2 handshake (the relay is transparent)", async () => {
+  const s = await server(DTLS_1_0_SERVER);
+  const relay = await UdpRelay.start(s.port);
+  relays.push(relay);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--rto", "1000", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.protocol, "DTLSv1.2");
+  assert.equal(serverHelloIn(relay)?.hello.version, codes.DTLS_1_2);
+  assert.ok(!relay.sentBy("client").some((d) => parseRecords(d).some((x) => x.type === codes.CT_ALERT && x.payload[0] === codes.ALERT_FATAL)),
+    "no fatal alert");
 });
 
 test("a HelloRequest is answered with no_renegotiation and never acted upon", async () => {
@@ -129,4 +189,63 @@ test("a HelloRequest is answered with no_renegotiation and never acted upon", as
   } finally {
     await client.close();
   }
+});
+
+/** A relay that follows the PSK handshake and re-encrypts the server's Finished with one
+ *  byte of verify_data changed (or unchanged: then the record must come out identical). */
+async function finishedRelay(serverPort: number, tamper: boolean) {
+  const observer = new PskHandshakeObserver(Buffer.from(PSK_HEX, "hex"));
+  const rewritten: number[] = [];
+  const relay = await UdpRelay.start(serverPort, (d, from, index) => {
+    observer.see(from, d);
+    if (from === "client" || !observer.keysKnown) return d;
+    const out: Buffer[] = [];
+    for (const r of parseRecords(d)) {
+      if (r.type === codes.CT_HANDSHAKE && r.epoch === 1) {
+        const plain = observer.open("server", r);
+        assert.ok(plain, "the relay's keys open the server's Finished");
+        assert.equal(plain[0], codes.HT_FINISHED);
+        if (tamper) plain[12] ^= 0x01; // first byte of verify_data
+        const sealed = observer.sealFromServer(r.type, plain, r.seq);
+        if (!tamper) assert.deepEqual(sealed, record(r.type, r.epoch, r.seq, r.payload), "re-encryption is exact");
+        out.push(sealed);
+        rewritten.push(index);
+      } else {
+        out.push(record(r.type, r.epoch, r.seq, r.payload));
+      }
+    }
+    return Buffer.concat(out);
+  });
+  relays.push(relay);
+  return { relay, observer, rewritten };
+}
+
+test("a real server's Finished with one byte of verify_data changed: fatal decrypt_error (epoch 1), never connected", async () => {
+  const s = await server();
+  const { relay, observer, rewritten } = await finishedRelay(s.port, true);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--rto", "1000", "--send", "must not be sent", "--json"]);
+  await settle();
+  assert.equal(rewritten.length, 1, "the relay changed one server datagram");
+  const at = relay.log.findIndex((e) => e.from === "server" && e.delivered !== null && !e.delivered.equals(e.original));
+  const after = relay.log.slice(at + 1).filter((e) => e.from === "client").flatMap((e) => parseRecords(e.original));
+  assert.equal(after.length, 1, `one record after the bad Finished, got ${after.map((x) => x.type)}`);
+  assert.equal(after[0].type, codes.CT_ALERT);
+  assert.equal(after[0].epoch, 1, "the alert is protected under the new keys");
+  assert.deepEqual([...(observer.open("client", after[0]) ?? [])], [codes.ALERT_FATAL, codes.ALERT_DECRYPT_ERROR]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.json.state, "failed");
+  assert.equal(r.json.reason, "bad_finished");
+  assert.doesNotMatch(r.stderr, /connected:/, "the CLI never reported the connection up");
+  assert.doesNotMatch(s.output, /must not be sent/);
+});
+
+test("the same relay re-encrypting the Finished unchanged: the handshake completes", async () => {
+  const s = await server();
+  const { relay, rewritten } = await finishedRelay(s.port, false);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--rto", "1000", "--send", "through the relay", "--wait", "300", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(rewritten.length, 1);
+  await s.waitFor("through the relay");
 });

@@ -50,7 +50,7 @@ export class ServerProcess {
   }
 }
 
-export interface OpenSslOptions { psk?: string; identity?: string; version?: "-dtls1_2" | "-dtls1"; cipher?: string; extra?: string[] }
+export interface OpenSslOptions { psk?: string; identity?: string; version?: "-dtls1_2" | "-dtls1" | "-dtls"; cipher?: string; extra?: string[] }
 
 /** openssl s_server in DTLS mode with -listen, so the cookie exchange always runs. */
 export async function startOpenSsl(o: OpenSslOptions = {}): Promise<ServerProcess> {
