@@ -13,7 +13,7 @@ TS_SOURCES := $(shell find host tests scripts -name '*.ts' 2>/dev/null)
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: build deps npm-deps system-deps test unit-test node-test demo size clean
+.PHONY: build deps npm-deps system-deps test unit-test node-test demo size state-table clean
 
 deps: npm-deps system-deps
 npm-deps: node_modules/.installed
@@ -56,6 +56,10 @@ demo: deps build
 
 size: build
 	node dist/scripts/size.js
+
+# docs/STATE_TABLE.md from the module's observed behaviour (tests/state-table.test.ts checks it).
+state-table: build
+	node dist/scripts/state-table.js >/dev/null
 
 clean:
 	rm -rf build dist

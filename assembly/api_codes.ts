@@ -38,3 +38,12 @@ export const INFO_PEER_KEY_HASH: i32 = 18;      // copies SHA-256(server SPKI) t
 export const INFO_ECDHE_SUPPORTED: i32 = 19;    // 1 in builds with the ECDHE suite
 export const INFO_APP_RECORDS_LOST: i32 = 20;   // application records dropped: the read queue was full
 export const INFO_DATAGRAMS_TOO_LARGE: i32 = 21;// datagrams the host reported as larger than the I/O buffer
+export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS_* below), for tests and traces
+
+// Handshake states (dtls_info(INFO_HANDSHAKE_STATE)), the flights of RFC 6347 4.2.4.
+export const HS_IDLE: i32 = 0;
+export const HS_WAIT_SERVER_HELLO: i32 = 1;        // ClientHello sent
+export const HS_WAIT_SERVER_FLIGHT: i32 = 2;       // ServerHello received
+export const HS_WAIT_CHANGE_CIPHER_SPEC: i32 = 3;  // our Finished flight sent
+export const HS_WAIT_FINISHED: i32 = 4;            // the server's ChangeCipherSpec received
+export const HS_DONE: i32 = 5;

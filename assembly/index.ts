@@ -5,7 +5,7 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_FLIGHTS_RETRANSMITTED, INFO_FLIGHTS_SENT, INFO_FLIGHTS_RECEIVED, INFO_HANDSHAKE_MS,
   INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
   INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, INFO_CLIENT_AUTH, INFO_PEER_KEY_HASH, INFO_ECDHE_SUPPORTED,
-  INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
+  INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
 import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
@@ -13,7 +13,7 @@ import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPres
 import { wipe } from "./crypto/ct";
 import { p256PublicFromPrivate } from "./crypto/p256/keys";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
-import { handshakeClientAuthenticated } from "./handshake/client";
+import { handshakeClientAuthenticated, handshakeState } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
   handshakeMs } from "./session";
 import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
@@ -122,6 +122,7 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_ECDHE_SUPPORTED) return ECDHE_ENABLED != 0 ? 1 : 0;
   if (key == INFO_APP_RECORDS_LOST) return appRecordsLost();
   if (key == INFO_DATAGRAMS_TOO_LARGE) return datagramsTooLarge();
+  if (key == INFO_HANDSHAKE_STATE) return handshakeState();
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;
     if (key == INFO_PEER_KEY_HASH) {

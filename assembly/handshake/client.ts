@@ -13,7 +13,8 @@ import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_K
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
   REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
   REASON_FINISHED_TIMEOUT } from "../errors";
-import { STATE_CONNECTED } from "../api_codes";
+import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, HS_WAIT_CHANGE_CIPHER_SPEC,
+  HS_WAIT_FINISHED, HS_DONE } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
 import { halRandom } from "../hal";
 import { ctEqual } from "../crypto/ct";
@@ -43,12 +44,6 @@ import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
 import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
 import { verdictReason, verdictAlert, ACCEPTED } from "./verdict";
 
-export const HS_IDLE: i32 = 0;
-export const HS_WAIT_SERVER_HELLO: i32 = 1;
-export const HS_WAIT_SERVER_FLIGHT: i32 = 2;
-export const HS_WAIT_CHANGE_CIPHER_SPEC: i32 = 3;
-export const HS_WAIT_FINISHED: i32 = 4;
-export const HS_DONE: i32 = 5;
 
 let hsState: i32 = HS_IDLE;
 let nextSendSeq: i32 = 0;
@@ -345,6 +340,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
 }
 
 export function handshakeDone(): bool { return hsState == HS_DONE; }
+export function handshakeState(): i32 { return hsState; }
 export function handshakeWaitingForChangeCipherSpec(): bool { return hsState == HS_WAIT_CHANGE_CIPHER_SPEC; }
 export function handshakeClientAuthenticated(): bool {
   if (ECDHE_ENABLED) return clientAuthRequested && hasClientKey;
