@@ -5,23 +5,65 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { startGnuTls, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { runCli } from "./support/cli";
+import { UdpRelay } from "./support/udp-relay";
+import { clientHelloOf, serverName } from "./support/hellos";
 import { parseRecords } from "./support/wire";
 
 const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const servers: ServerProcess[] = [];
-after(async () => { for (const s of servers) await s.stop(); });
+const relays: UdpRelay[] = [];
+after(async () => {
+  for (const s of servers) await s.stop();
+  for (const r of relays) r.close();
+});
 
-test("handshake and echo with gnutls-serv, with SNI and an identity hint", async () => {
-  const s = await startGnuTls({ hint: "gateway-7" });
+/** The host_name of every ClientHello the client sent through the relay. */
+function namesOnTheWire(relay: UdpRelay): string[] {
+  return relay.sentBy("client").map((d) => clientHelloOf(d)).filter((c) => c !== null)
+    .map((c) => serverName(c.hello.extensions)?.toString("latin1") ?? "(none)");
+}
+
+// RFC 7925 s. 14 / RFC 6066 s. 3: the name is read on the wire (a relay parses the
+// ClientHello's server_name) and by the server (gnutls-serv --sni-hostname-fatal ends the
+// handshake on any other name; over UDP it says so in its log and sends nothing).
+const SNI_REFUSED = /SNI host name not recognised/;
+const SNI_SERVER = { hint: "gateway-7", extra: ["--sni-hostname", "sensor.example.com", "--sni-hostname-fatal"] };
+
+test("handshake and echo with gnutls-serv, with SNI and an identity hint: the name on the wire is the one configured", async () => {
+  const s = await startGnuTls(SNI_SERVER);
   servers.push(s);
-  const r = await runCli([`127.0.0.1:${s.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
-    "--sni", "sensor.example.com", "--send", "echo me", "--json"]);
+  const relay = await UdpRelay.start(s.port);
+  relays.push(relay);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--sni", "sensor.example.com", "--rto", "1000", "--send", "echo me", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json.cipher, "TLS_PSK_WITH_AES_128_CCM_8");
   assert.equal(r.json.mfl, 512);
   assert.equal(r.json.ems, true);
-  assert.equal(r.json.sni, "sensor.example.com");
   assert.equal(r.json.received, "echo me");
+  const names = namesOnTheWire(relay);
+  assert.equal(names.length, 2, "ClientHello before and after the cookie exchange");
+  assert.deepEqual(names, ["sensor.example.com", "sensor.example.com"]);
+  assert.doesNotMatch(s.output, SNI_REFUSED);
+});
+
+test("another configured name is another name on the wire, and the server refuses it; no --sni, no server_name", async () => {
+  const s = await startGnuTls(SNI_SERVER);
+  servers.push(s);
+  const relay = await UdpRelay.start(s.port);
+  relays.push(relay);
+  const quick = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--rto", "300", "--timeout", "1500", "--json"];
+  const r = await runCli([`127.0.0.1:${relay.port}`, ...quick, "--sni", "other.example.org"]);
+  assert.deepEqual([...new Set(namesOnTheWire(relay))], ["other.example.org"]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.json.state, "failed");
+  await s.waitFor(SNI_REFUSED);
+  // Without --sni there is no server_name at all (which this server lets through).
+  const relay2 = await UdpRelay.start(s.port);
+  relays.push(relay2);
+  const none = await runCli([`127.0.0.1:${relay2.port}`, ...quick]);
+  assert.deepEqual([...new Set(namesOnTheWire(relay2))], ["(none)"]);
+  assert.equal(none.code, 0, none.stderr);
 });
 
 test("several records in one session, each echoed", async () => {
