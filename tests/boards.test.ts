@@ -1,6 +1,7 @@
 // Boards: the C HAL contract, the posix program (wasm2c + C HAL) and the QEMU Cortex-M4
 // image (wasm2c, SLIP over the emulated UART, host/slip-bridge.ts), each completing a PSK
-// handshake and an echo with openssl s_server. Builds what it runs with `make posix qemu`.
+// handshake and an echo with openssl s_server; and the same seeded session, datagram for
+// datagram, from Node, posix, wasm3 and QEMU. Builds what it runs with `make posix qemu` (+ the wasm3 venv).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -10,12 +11,16 @@ import { join } from "node:path";
 import { HAL_IMPORTS } from "../host/hal";
 import { SlipDecoder, slipEncode } from "../host/slip-bridge";
 import { ROOT, BUILD, CLI } from "./support/paths";
+import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
+import { parseRecords } from "./support/wire";
 import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort, generateKeyPair, spkiSha256, startGnuTlsRpk } from "./support/servers";
 
 const POSIX = join(BUILD, "boards", "dtls-posix");
 const POSIX_PSK = join(BUILD, "boards", "dtls-posix-psk");
 const FIRMWARE = join(BUILD, "boards", "qemu", "dtls-qemu.elf");
 const BRIDGE = join(ROOT, "dist", "host", "slip-bridge.js");
+const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
+const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 interface Run { code: number | null; stdout: string; stderr: string; json?: any }
 
@@ -40,7 +45,7 @@ after(async () => { for (const s of servers) await s.stop(); });
 
 before(() => {
   // The binaries under test, built (or found up to date) by the project's own targets.
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "qemu"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 240000 });
+  execFileSync("make", ["--no-print-directory", "-s", "posix", "qemu", "build/venv-wasm3/.installed"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 240000 });
 });
 
 /** Runs a client against a fresh s_server; types the reply when the client's text arrives. */
@@ -181,27 +186,44 @@ test("posix: usage errors exit 2", async () => {
   assert.equal(r.code, 2);
 });
 
-/** The first datagram (the ClientHello) a client sends to a silent UDP port. */
-async function firstDatagram(cmd: string, args: (port: number) => string[]): Promise<Buffer> {
-  const sock = createSocket("udp4");
-  await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
-  const port = sock.address().port;
-  const got = new Promise<Buffer>((resolve) => sock.once("message", (m) => resolve(m)));
-  const p = run(cmd, args(port), 30000);
-  const dgram = await Promise.race([got, p.then(() => Buffer.alloc(0))]);
-  sock.close();
-  await p;
-  return dgram;
+/** Every datagram, both ways, of a whole seeded session (handshake, one echo, close_notify)
+ *  between a client and a fresh deterministic server (the mock PSK server over UDP). */
+async function wholeSession(cmd: string, args: (port: number) => string[], timeoutMs = 60000): Promise<{ r: Run; log: Exchanged[] }> {
+  const server = await MockUdpPskServer.start(Buffer.from(PSK_HEX, "hex"));
+  try {
+    const r = await run(cmd, args(server.port), timeoutMs);
+    await new Promise((res) => setTimeout(res, 200)); // the last datagrams of an exiting client
+    assert.deepEqual(server.errors, [], `${cmd}: the server met no problem`);
+    return { r, log: server.log };
+  } finally {
+    server.close();
+  }
 }
 
-test("same seed, same ClientHello: Node (V8), posix (wasm2c) and QEMU (wasm2c on Cortex-M4)", async () => {
-  const common = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--seed", "boards-seed", "--rto", "200", "--timeout", "400"];
-  const node = await firstDatagram(process.execPath, (port) => [CLI, `127.0.0.1:${port}`, ...common]);
-  const posix = await firstDatagram(POSIX, (port) => [`127.0.0.1:${port}`, ...common]);
-  const qemu = await firstDatagram(process.execPath, (port) => [BRIDGE, `127.0.0.1:${port}`, ...common, "--firmware", FIRMWARE, "--qemu-timeout", "30"]);
-  assert.ok(node.length > 50, "Node sent a ClientHello");
-  assert.equal(posix.toString("hex"), node.toString("hex"));
-  assert.equal(qemu.toString("hex"), node.toString("hex"));
+const hex = (log: Exchanged[]) => log.map((e) => `${e.from} ${e.data.toString("hex")}`);
+
+test("same seed, same session: every datagram of Node (V8), posix (wasm2c), wasm3 and QEMU (wasm2c on Cortex-M4) is identical", async () => {
+  const common = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--seed", "boards-seed", "--rto", "5000",
+    "--send", "the same bytes", "--wait", "10000", "--json"];
+  const runs = {
+    node: await wholeSession(process.execPath, (port) => [CLI, `127.0.0.1:${port}`, ...common]),
+    posix: await wholeSession(POSIX, (port) => [`127.0.0.1:${port}`, ...common]),
+    wasm3: await wholeSession(WASM3_PYTHON, (port) => [WASM3_HARNESS, `127.0.0.1:${port}`, ...common]),
+    qemu: await wholeSession(process.execPath, (port) => [BRIDGE, `127.0.0.1:${port}`, ...common, "--firmware", FIRMWARE, "--qemu-timeout", "60"], 90000),
+  };
+  for (const [name, { r }] of Object.entries(runs)) {
+    assert.equal(r.code, 0, `${name}: ${r.stderr}${r.stdout}`);
+    assert.equal(r.json.received.replace(/\n$/, ""), "the same bytes", `${name} got the echo`);
+  }
+  // The session the Node client had: ClientHello, the server's hello flight, CKE+CCS+Finished,
+  // the server's CCS+Finished, one application record each way, our close_notify.
+  const node = runs.node.log;
+  const shape = node.map((e) => `${e.from}:${parseRecords(e.data).map((x) => `${x.type}/${x.epoch}`).join(",")}`);
+  assert.deepEqual(shape, ["client:22/0", "server:22/0,22/0", "client:22/0,20/0,22/1", "server:20/0,22/1",
+    "client:23/1", "server:23/1", "client:21/1"]);
+  for (const name of ["posix", "wasm3", "qemu"] as const) {
+    assert.deepEqual(hex(runs[name].log), hex(node), `${name}: every datagram as Node's`);
+  }
 });
 
 test("qemu (mps2-an386 Cortex-M4, wasm2c): PSK handshake and echo with openssl s_server through the SLIP bridge", async () => {
