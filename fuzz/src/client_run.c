@@ -1,0 +1,176 @@
+/*
+ * Drives the wasm2c translation of build/dtls.wasm through the board glue
+ * (boards/runtime/dtls_port.c) with one fuzz input, and checks what RFC 5246/6347 and the
+ * module's API promise after every call. A broken promise aborts, like a trap.
+ */
+#include "client_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client_input.h"
+#include "dtls_codes.h"
+#include "dtls_port.h"
+#include "fuzz_config.h"
+#include "hal_fuzz.h"
+
+/* More datagrams than this from one call into the module is an amplification. */
+#define MAX_SENT_PER_CALL 32
+/* dtls_read returning records without end is a hang. */
+#define MAX_READS_PER_DATAGRAM 1024
+
+static uint32_t g_op; /* index of the op being run, for the reports */
+
+static void finding(const char *what, long a, long b) {
+  fprintf(stderr, "==fuzz== client invariant broken at op %u: %s (%ld, %ld)\n", g_op, what, a, b);
+  abort();
+}
+
+/* Every call into the module: a DTLS_PORT_E* code means the glue or the module broke. */
+static int32_t checked(int32_t rc, const char *call) {
+  if (rc <= DTLS_PORT_ETRAP && rc >= DTLS_PORT_ESTATE) {
+    fprintf(stderr, "==fuzz== %s: glue error %d: %s\n", call, (int)rc, dtls_port_error_message());
+    finding("glue error", rc, 0);
+  }
+  return rc;
+}
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap) {
+  size_t n = strlen(hex) / 2, i;
+  if (n > cap) abort();
+  for (i = 0; i < n; i++) {
+    unsigned v;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1) abort();
+    out[i] = (uint8_t)v;
+  }
+  return n;
+}
+
+static int configure(uint8_t flags) {
+  uint8_t key[64], pin[65];
+  size_t key_len = 0, pin_len;
+  if (checked(dtls_port_config_reset(), "config_reset") != 0) return -1;
+  if (flags & FLAG_RPK) {
+    if (flags & FLAG_CLIENT_KEY) key_len = unhex(FUZZ_CLIENT_PRIVATE_HEX, key, sizeof key);
+    pin_len = (flags & FLAG_PIN_HASH) ? unhex(FUZZ_SERVER_SPKI_SHA256_HEX, pin, sizeof pin)
+                                      : unhex(FUZZ_SERVER_POINT_HEX, pin, sizeof pin);
+    if (checked(dtls_port_config_rpk(key_len ? key : NULL, key_len, pin, pin_len), "config_rpk") != 0) return -1;
+  } else {
+    key_len = unhex(FUZZ_PSK_HEX, key, sizeof key);
+    if (checked(dtls_port_config_psk((const uint8_t *)FUZZ_PSK_IDENTITY, strlen(FUZZ_PSK_IDENTITY), key, key_len),
+                "config_psk") != 0)
+      return -1;
+  }
+  if (!(flags & FLAG_NO_SNI) && checked(dtls_port_config_sni(FUZZ_SNI), "config_sni") != 0) return -1;
+  if (checked(dtls_port_config_set(DTLS_OPT_RTO_INITIAL_MS, FUZZ_RTO_MS), "rto") != 0) return -1;
+  if ((flags & FLAG_SMALL_PMTU) && checked(dtls_port_config_set(DTLS_OPT_PMTU, FUZZ_SMALL_PMTU), "pmtu") != 0)
+    return -1;
+  if ((flags & FLAG_NO_MFL) && checked(dtls_port_config_set(DTLS_OPT_MFL, 0), "mfl") != 0) return -1;
+  if ((flags & FLAG_REQUIRE_EMS) && checked(dtls_port_config_set(DTLS_OPT_REQUIRE_EMS, 1), "ems") != 0) return -1;
+  return 0;
+}
+
+static int ended(int32_t state) { return state == DTLS_STATE_FAILED || state == DTLS_STATE_CLOSED; }
+
+/* What one call may do, given the state before and after it (and what it sent). */
+static void check_call(int32_t before, int32_t after, int reconnect, int32_t reason_before) {
+  const struct hal_fuzz_sent *s = hal_fuzz_sent();
+  if (after < DTLS_STATE_IDLE || after > DTLS_STATE_FAILED) finding("state out of range", after, 0);
+  if (s->datagrams > MAX_SENT_PER_CALL) finding("datagrams sent by one call", s->datagrams, MAX_SENT_PER_CALL);
+  /* RFC 5246 7.2.2: after an alert that ends the connection nothing more is sent. */
+  if (s->after_alert) finding("records sent after an alert in the same call", s->after_alert, s->alerts);
+  if (reconnect) return;
+  /* An ended connection stays ended, with its first reason, and says nothing. */
+  if (ended(before)) {
+    if (after != before) finding("an ended connection changed state", before, after);
+    if (s->datagrams) finding("an ended connection sent datagrams", s->datagrams, before);
+    if (dtls_port_last_error() != reason_before) finding("the reason changed after the end", reason_before, dtls_port_last_error());
+  }
+  if (before == DTLS_STATE_IDLE && after != DTLS_STATE_IDLE) finding("left IDLE without connect", after, 0);
+  if (after == DTLS_STATE_FAILED && dtls_port_last_error() == 0) finding("failed without a reason", 0, 0);
+}
+
+static void drain(struct client_result *out) {
+  static uint8_t buf[4096];
+  int i;
+  for (i = 0; i < MAX_READS_PER_DATAGRAM; i++) {
+    int32_t n = checked(dtls_port_read(buf, sizeof buf), "read");
+    if (n == DTLS_ERR_WOULD_BLOCK) return;
+    if (n < 0) finding("read error", n, 0);
+    if (out->app_records == 0) {
+      out->first_app_len = (uint32_t)n < sizeof out->first_app ? (uint32_t)n : sizeof out->first_app;
+      memcpy(out->first_app, buf, out->first_app_len);
+    }
+    out->app_records++;
+    out->app_bytes += (uint32_t)n;
+  }
+  finding("dtls_read never runs dry", MAX_READS_PER_DATAGRAM, 0);
+}
+
+static void run_op(const struct client_op *op, struct client_result *out) {
+  static uint8_t pattern[2048];
+  int32_t before = dtls_port_state(), after, rc = 0;
+  int32_t reason = dtls_port_last_error();
+  hal_fuzz_mark();
+  switch (op->code) {
+    case OP_DATAGRAM:
+      out->datagrams_in++;
+      if (op->arg > dtls_port_buffer_size()) break; /* a host drops what does not fit (engine.ts) */
+      rc = checked(dtls_port_on_datagram(op->data, op->arg), "on_datagram");
+      if (rc != dtls_port_state()) finding("on_datagram returned another state", rc, dtls_port_state());
+      drain(out);
+      break;
+    case OP_ADVANCE:
+      hal_fuzz_advance(op->arg);
+      rc = checked(dtls_port_poll(), "poll");
+      if (rc < -1) finding("poll error", rc, 0);
+      break;
+    case OP_WRITE: {
+      uint32_t n = op->arg % (sizeof pattern + 1), i;
+      for (i = 0; i < n; i++) pattern[i] = (uint8_t)('a' + i % 26);
+      if (n > dtls_port_buffer_size()) break;
+      rc = checked(dtls_port_write(pattern, n), "write");
+      if (rc >= 0 && (uint32_t)rc != n) finding("write returned another length", rc, n);
+      if (rc >= 0 && before != DTLS_STATE_CONNECTED) finding("write accepted while not connected", before, rc);
+      break;
+    }
+    case OP_CLOSE: checked(dtls_port_close(), "close"); break;
+    case OP_CONNECT: checked(dtls_port_connect(), "connect"); break;
+    default: break;
+  }
+  after = dtls_port_state();
+  check_call(before, after, op->code == OP_CONNECT, reason);
+  if (after == DTLS_STATE_CONNECTED) out->reached_connected = 1;
+}
+
+int client_run(const uint8_t *in, size_t len, struct client_result *out) {
+  struct client_op op;
+  size_t pos = 1;
+  uint8_t flags = len ? in[0] : 0;
+  int32_t info;
+  memset(out, 0, sizeof *out);
+  g_op = 0;
+  hal_fuzz_reset(FUZZ_RANDOM_SEED, FUZZ_CLOCK_START);
+  if (dtls_port_init() != 0) return -1;
+  if (configure(flags) != 0) return -1;
+  checked(dtls_port_connect(), "connect");
+  while (client_op_next(in, len, &pos, &op)) {
+    g_op++;
+    run_op(&op, out);
+    out->ops++;
+  }
+  out->state = dtls_port_state();
+  out->last_error = dtls_port_last_error();
+  out->last_alert = dtls_port_last_alert();
+  out->cipher_suite = dtls_port_info(DTLS_INFO_CIPHER_SUITE);
+  out->datagrams_out = hal_fuzz_total_sent();
+  /* After the input: every query, then the application's usual end. */
+  for (info = 0; info < 32; info++) checked(dtls_port_info(info), "info");
+  op.code = OP_WRITE;
+  op.arg = 16;
+  run_op(&op, out);
+  op.code = OP_CLOSE;
+  run_op(&op, out);
+  return 0;
+}

@@ -1,0 +1,111 @@
+# Coverage-guided fuzzing (libFuzzer, clang from Debian) of the wasm2c translation of the
+# core under ASan/UBSan. Included by the Makefile. See docs/FUZZING.md.
+#
+#   make fuzz [SECONDS=60]  every target for SECONDS each: executions, exec/s, coverage
+#   make fuzz-check          recorded seeds replay to CONNECTED, regressions pass, and a short
+#                            fixed-count, fixed-seed pass per target (part of `make test`)
+#   make fuzz-corpus         re-records the client seeds against openssl s_server/gnutls-serv
+#   make fuzz-build          only the binaries (build/fuzz/)
+#
+# Targets: client (the datagram entry point, PSK and ECDHE-ECDSA raw-public-key inputs),
+# der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic).
+
+.PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions
+
+FUZZ_OUT := build/fuzz
+FUZZ_CC := clang
+SECONDS ?= 60
+# A fixed-count pass: the corpus, then this many runs in all, from a fixed seed.
+FUZZ_CHECK_RUNS_CLIENT ?= 4000
+FUZZ_CHECK_RUNS_PARSERS ?= 20000
+FUZZ_MAX_LEN := 16384
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -std=c99 -Wall -Wextra -Werror -g -O2 -fno-omit-frame-pointer $(BOARD_DEFS) \
+  -Iboards/hal -Iboards/runtime -I$(WASM2C_INC) -Ifuzz/src
+# Objects carry libFuzzer's coverage instrumentation; the replay program links the same
+# objects without libFuzzer (the sanitizer runtime has the coverage hooks as no-ops).
+FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link $(FUZZ_SAN)
+# Traps abort where they happen (fuzz/src/trap_abort.c) instead of unwinding.
+FUZZ_LINK_WRAP := -Wl,--wrap=wasm_rt_trap
+FUZZ_RUNTIME := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c \
+  boards/runtime/wasm_rt_mini.c fuzz/src/hal_fuzz.c fuzz/src/trap_abort.c
+FUZZ_HDR := $(wildcard fuzz/src/*.h boards/hal/*.h boards/runtime/*.h)
+FUZZ_CLIENT_CORPORA := client-psk client-rpk
+FUZZ_PARSER_TARGETS := der point
+
+# clang and its libFuzzer runtime (Debian: clang, libclang-rt-<version>-dev).
+fuzz-deps: | boards-deps
+	@need=""; command -v $(FUZZ_CC) >/dev/null || need="clang"; \
+	  if [ -n "$$need" ]; then echo "fuzz-deps: apt-get install $$need"; \
+	    SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; fi; \
+	  lib="$$($(FUZZ_CC) -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$$(uname -m).a"; \
+	  if [ ! -f "$$lib" ]; then pkg="libclang-rt-$$($(FUZZ_CC) -dumpversion | cut -d. -f1)-dev"; \
+	    echo "fuzz-deps: apt-get install $$pkg"; \
+	    SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkg >/dev/null; fi
+
+# ---- the client module: build/dtls.wasm with function names, translated by wasm2c ----
+$(FUZZ_OUT)/dtls-named.wasm: build/dtls.wasm fuzz/add-names.mjs
+	@mkdir -p $(@D)
+	node fuzz/add-names.mjs build/dtls.wasm build/dtls.wat $@
+$(FUZZ_OUT)/w2c/dtls.c: $(FUZZ_OUT)/dtls-named.wasm boards/tools/memcap.mjs | boards-deps
+	@mkdir -p $(@D)
+	wasm2c $< -n dtls -o $@
+	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+
+$(FUZZ_OUT)/obj/dtls.o: $(FUZZ_OUT)/w2c/dtls.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+$(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_HDR) $(FUZZ_OUT)/w2c/dtls.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) -DDTLS_MEMORY_CAP=$$(cat $(FUZZ_OUT)/w2c/memcap.txt) \
+	  -I$(FUZZ_OUT)/w2c -c $< -o $@
+
+FUZZ_CLIENT_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_RUNTIME) fuzz/src/client_run.c) $(FUZZ_OUT)/obj/dtls.o
+
+$(FUZZ_OUT)/fuzz-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/fuzz_client.o $(FUZZ_OUT)/obj/fuzz/src/client_mutator.o
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -o $@
+$(FUZZ_OUT)/replay-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/replay_client.o
+	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -o $@
+
+fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client
+
+# ---- seeds: real handshakes recorded against real servers (fuzz/record-seeds.mjs) ----
+# Recorded into build/ first: the committed seeds are replaced only when every one was made.
+fuzz-corpus: build/dtls.wasm | fuzz-deps system-deps
+	rm -rf $(FUZZ_OUT)/new-corpus
+	timeout 300 node fuzz/record-seeds.mjs build/dtls.wasm $(FUZZ_OUT)/new-corpus
+	for c in $(FUZZ_CLIENT_CORPORA); do rm -rf fuzz/corpus/$$c && cp -r $(FUZZ_OUT)/new-corpus/$$c fuzz/corpus/$$c; done
+	$(MAKE) fuzz-replay
+
+fuzz-replay: $(FUZZ_OUT)/replay-client
+	$(FUZZ_OUT)/replay-client --expect-connected $(foreach c,$(FUZZ_CLIENT_CORPORA),fuzz/corpus/$(c)/*)
+
+# Every committed reproducer must run clean (fixed findings stay fixed).
+fuzz-regressions: fuzz-build
+	@set -e; for f in $$(find fuzz/regressions -type f -path '*/client/*' 2>/dev/null | sort); do \
+	  $(FUZZ_OUT)/replay-client $$f; done
+
+# ---- running the targets ----
+# $(1) target name, $(2) binary, $(3) corpus dirs, $(4) extra libFuzzer flags
+define fuzz_run
+	@$(if $(findstring check-,$(1)),rm -rf $(FUZZ_OUT)/work/$(1);) mkdir -p $(FUZZ_OUT)/work/$(1) $(FUZZ_OUT)/artifacts/$(1)
+	@echo "== fuzz $(1): $(2) $(4)"
+	@set -o pipefail; $(2) $(FUZZ_OUT)/work/$(1) $(3) -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_OUT)/artifacts/$(1)/ $(4) 2>&1 | tee $(FUZZ_OUT)/$(1).log | \
+	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done |stat::(number_of_executed_units|average_exec_per_sec)|ERROR|==fuzz==|SUMMARY' ; \
+	  rc=$${PIPESTATUS[0]}; [ $$rc -eq 0 ] || { echo "fuzz $(1): FAILED (rc $$rc), log $(FUZZ_OUT)/$(1).log"; exit 1; }
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_run,client-psk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-psk,-max_total_time=$(SECONDS))
+	$(call fuzz_run,client-rpk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-rpk,-max_total_time=$(SECONDS))
+	@echo "make fuzz: every target ran $(SECONDS) s without a finding"
+
+fuzz-check: fuzz-replay fuzz-regressions
+	$(call fuzz_run,check-client-psk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-psk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
+	$(call fuzz_run,check-client-rpk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-rpk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
+	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
+
+#TEST_TARGETS += fuzz-check
