@@ -118,6 +118,17 @@ describe("CCM-8 tamper detection: open fails and wipes the data", () => {
     }
     expect(failures).toBe(40);
   });
+  test("truncated tag: the first 7, 6, 4 and 0 bytes of the right one", () => {
+    const lens: i32[] = [7, 6, 4, 0];
+    let failures = 0;
+    for (let k = 0; k < lens.length; k++) {
+      const aad = hex(AAD40);
+      const data = hex(CT70);
+      const t = hex("3c082a8cab41ac24");
+      if (!ccmOpen(ptr(key), ptr(nonce), ptr(aad), aad.length, ptr(data), data.length, ptr(t), lens[k]) && allZero(data)) failures++;
+    }
+    expect(failures).toBe(4);
+  });
   test("truncated ciphertext and wrong nonce", () => {
     const data = hex(CT70);
     expect(open8(hex(AAD40), data.subarray(0, 69), "3c082a8cab41ac24")).toBe(false);
