@@ -1,16 +1,44 @@
-// DESIGN.md memory rule: many handshakes in one module instance leave the heap top and
-// memory.size() where they were, and the linear memory buffer is never replaced.
+// DESIGN.md memory rule, measured: 30 handshakes in one module instance write nothing above
+// the module's static end (everything from there to the end of the page is painted and must
+// stay painted), leave the heap top and memory.size() where they were, never replace the
+// linear memory, and keep no stack in linear memory (AssemblyScript's stub runtime has no
+// shadow stack: locals live on the engine's stack). That engine stack is measured where a
+// board has one to size: wasm3's, by tests/wasm3/test_stack.py.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as codes from "../host/codes";
 import { DtlsEngine } from "../host/engine";
 import { startGnuTls, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
+import { BUILD } from "./support/paths";
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 
-test("30 handshakes and echoes in one instance: heap top and memory size never move", async () => {
+/** A byte per address that no plain fill (zeros, 0xff, a copy of a neighbour) reproduces. */
+const paint = (address: number) => (address * 167 + 0x5a) & 0xff;
+
+/** Addresses in [from, to) whose byte is no longer the paint. */
+function overwritten(memory: Uint8Array, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let a = from; a < to; a++) if (memory[a] !== paint(a)) out.push(a);
+  return out;
+}
+
+test("the module keeps no stack in linear memory: no stack-pointer global, nothing starts at the static end", () => {
+  const wat = readFileSync(join(BUILD, "dtls.wat"), "utf8");
+  const staticEnd = new DtlsEngine({ psk: { identity: Buffer.from("a"), key: Buffer.from([1]) } }, () => {}).info(codes.INFO_STATIC_END);
+  assert.doesNotMatch(wat, /stack_pointer/i, "an AssemblyScript shadow stack (a runtime other than stub?)");
+  // A shadow stack pointer starts at the top of its region, i.e. at __heap_base (the static end).
+  const globals = [...wat.matchAll(/^\s*\(global \$(\S+) \(mut i32\) \(i32\.const (-?\d+)\)\)/gm)];
+  assert.ok(globals.length > 10, "the .wat lists the module's globals");
+  const atEnd = globals.filter((g) => Number(g[2]) >= staticEnd).map((g) => g[1]);
+  assert.deepEqual(atEnd, [], `mutable globals starting at or above the static end (${staticEnd})`);
+});
+
+test("30 handshakes and echoes in one instance: nothing written above the static end, heap top and memory size never move", async () => {
   const server = await startGnuTls();
   servers.push(server);
   const socket = createSocket("udp4");
@@ -24,9 +52,16 @@ test("30 handshakes and echoes in one instance: heap top and memory size never m
   const next = () => new Promise<void>((r) => { wake = r; setTimeout(r, 50); });
 
   const memoryBuffer = engine.wasm.memory.buffer;
+  const memory = new Uint8Array(memoryBuffer);
   const heapTop = engine.info(codes.INFO_HEAP_TOP);
+  const staticEnd = engine.info(codes.INFO_STATIC_END);
   const pages = engine.info(codes.INFO_MEMORY_PAGES);
   assert.equal(pages, 1);
+  assert.ok(staticEnd > 0 && staticEnd < memory.length, `static end ${staticEnd}`);
+  assert.ok(engine.wasm.dtls_buffer() + engine.wasm.dtls_buffer_size() <= staticEnd, "the I/O buffer is static");
+  for (let a = staticEnd; a < memory.length; a++) memory[a] = paint(a);
+  const unused = memory.length - staticEnd;
+  const written: number[] = [];  // bytes above the static end overwritten, after each handshake
   try {
     for (let i = 0; i < 30; i++) {
       engine.connect();
@@ -39,6 +74,9 @@ test("30 handshakes and echoes in one instance: heap top and memory size never m
       assert.equal(reply?.toString(), text);
       engine.close();
       assert.equal(engine.state, codes.STATE_CLOSED);
+      const dirty = overwritten(memory, staticEnd, memory.length);
+      written.push(dirty.length);
+      assert.deepEqual(dirty.slice(0, 8), [], `handshake ${i} wrote above the static end (${staticEnd}); first addresses shown`);
       assert.equal(engine.info(codes.INFO_HEAP_TOP), heapTop, `heap top moved after handshake ${i}`);
       assert.equal(engine.info(codes.INFO_MEMORY_PAGES), pages, `memory grew after handshake ${i}`);
       assert.equal(engine.wasm.memory.buffer, memoryBuffer, "the memory was replaced (grown)");
@@ -46,4 +84,7 @@ test("30 handshakes and echoes in one instance: heap top and memory size never m
   } finally {
     socket.close();
   }
+  assert.equal(written.length, 30);
+  assert.equal(written[29], written[0], "the same after handshake 1 and after handshake 30");
+  process.stderr.write(`memory: static end ${staticEnd}; ${unused} bytes above it painted, ${written[29]} overwritten after 30 handshakes\n`);
 });
