@@ -5,6 +5,7 @@ import * as codes from "./codes";
 import { loadModule, DtlsExports } from "./module";
 import { HalOptions } from "./hal";
 import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
+import { SUMMARY_COUNTERS } from "./messages";
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
@@ -177,23 +178,28 @@ export class DtlsEngine {
     return new DtlsError(message, reasonName(reason), alert);
   }
 
+  /** The --json summary (the same keys as boards/posix/main.c and tests/wasm3/dtls_wasm3.py).
+   *  What the handshake negotiated is reported only once it completed (the core sets
+   *  INFO_HANDSHAKE_MS when the server's Finished verified), null otherwise: a ServerHello
+   *  alone proves nothing. server_key_sha256 is the key as seen, also on failure (to compare
+   *  with the pin). The counters are host/messages.json's summary_counters. */
   summary(): Record<string, unknown> {
+    const handshakeMs = this.info(codes.INFO_HANDSHAKE_MS);
+    const done = handshakeMs >= 0;
+    const negotiated = <T>(value: T): T | null => (done ? value : null);
     const suite = this.info(codes.INFO_CIPHER_SUITE);
     const mfl = this.info(codes.INFO_MFL);
     return {
-      protocol: this.info(codes.INFO_VERSION) === codes.DTLS_1_2 ? "DTLSv1.2" : null,
-      cipher: CIPHER_NAMES[suite] ?? (suite ? `0x${suite.toString(16)}` : null),
-      mfl: mfl === 0 ? null : mfl,
-      ems: this.info(codes.INFO_EMS) === 1,
+      protocol: negotiated(this.info(codes.INFO_VERSION) === codes.DTLS_1_2 ? "DTLSv1.2" : null),
+      cipher: negotiated(CIPHER_NAMES[suite] ?? (suite ? `0x${suite.toString(16)}` : null)),
+      mfl: negotiated(mfl === 0 ? null : mfl),
+      ems: negotiated(this.info(codes.INFO_EMS) === 1),
       sni: this.options.sni ?? null,
-      sni_accepted: this.info(codes.INFO_SNI_ACCEPTED) === 1,
-      resumed: this.info(codes.INFO_RESUMED) === 1,
-      handshake_ms: this.info(codes.INFO_HANDSHAKE_MS),
-      flights_sent: this.info(codes.INFO_FLIGHTS_SENT),
-      flights_received: this.info(codes.INFO_FLIGHTS_RECEIVED),
-      flights_retransmitted: this.info(codes.INFO_FLIGHTS_RETRANSMITTED),
-      records_dropped: this.info(codes.INFO_RECORDS_DROPPED),
-      ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: this.info(codes.INFO_CLIENT_AUTH) === 1 } : {}),
+      sni_accepted: negotiated(this.info(codes.INFO_SNI_ACCEPTED) === 1),
+      resumed: negotiated(this.info(codes.INFO_RESUMED) === 1),
+      handshake_ms: negotiated(handshakeMs),
+      ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
+      ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
       state: stateName(this.state),
     };
   }

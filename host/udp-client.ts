@@ -1,9 +1,23 @@
 // The engine on a real UDP socket, with the module's timers on Node's event loop.
 // Link filters let tests lose datagrams on purpose in either direction.
 import { createSocket, Socket } from "node:dgram";
-import { isIPv6 } from "node:net";
+import { lookup } from "node:dns/promises";
+import { isIP, isIPv6 } from "node:net";
+import { format } from "node:util";
 import * as codes from "./codes";
-import { DtlsEngine, DtlsError, EngineOptions, FlightEvent } from "./engine";
+import { ConfigError, DtlsEngine, DtlsError, EngineOptions, FlightEvent } from "./engine";
+import { MSG } from "./messages";
+
+/** The first address of host as the system resolver orders them (as getaddrinfo does for
+ *  the posix program); ConfigError when it has none, before anything is sent. */
+export async function resolveHost(host: string): Promise<string> {
+  if (isIP(host)) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    throw new ConfigError(format(MSG.cannot_resolve, host));
+  }
+}
 
 export interface LinkFilters {
   /** Return true to drop the n-th datagram (0-based) the client sends. */

@@ -1,9 +1,11 @@
 // Writes the core's numeric codes for the hosts, so each number has one source:
 //   assembly/api_codes.ts, assembly/errors.ts, assembly/protocol.ts
-//   -> host/codes.ts (TypeScript) and boards/hal/dtls_codes.h (C).
+//   -> host/codes.ts (TypeScript) and boards/hal/dtls_codes.h (C),
+// then the words the hosts share (scripts/gen-messages.mjs: names of the codes, sentences).
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeMessages } from "./gen-messages.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sources = ["assembly/api_codes.ts", "assembly/errors.ts", "assembly/protocol.ts"];
@@ -36,3 +38,4 @@ function writeIfChanged(rel, text) {
 }
 writeIfChanged("host/codes.ts", ts);
 writeIfChanged("boards/hal/dtls_codes.h", h);
+writeMessages(root, consts, sources, writeIfChanged);

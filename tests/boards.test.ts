@@ -95,14 +95,14 @@ test("posix (wasm2c + C HAL): PSK handshake and echo with openssl s_server, JSON
   const { r } = await echoRun(POSIX, (port) => [`127.0.0.1:${port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
     "--send", "ping from posix", "--wait", "10000", "--json"], "ping from posix");
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.equal(r.json.state, "connected");
+  assert.equal(r.json.state, "closed", "the state after our close_notify");
   assert.equal(r.json.protocol, "DTLSv1.2");
   assert.equal(r.json.cipher, "TLS_PSK_WITH_AES_128_CCM_8");
   assert.equal(r.json.mfl, 512);
   assert.equal(r.json.ems, true);
   assert.equal(r.json.received, "echo: ping from posix\n");
   const cliKeys = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "handshake_ms", "flights_sent",
-    "flights_received", "flights_retransmitted", "records_dropped", "state", "received"];
+    "flights_received", "flights_retransmitted", "records_dropped", "state", "received", "reply"];
   assert.deepEqual(Object.keys(r.json), cliKeys, "the same summary keys as dtls-client --json");
 });
 
@@ -142,12 +142,12 @@ test("posix: ECDHE-ECDSA with raw public keys, mutual authentication, and echo w
   const r = await run(POSIX, [`127.0.0.1:${s.port}`, "--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key,
     "--send", "rpk from posix", "--wait", "10000", "--json"], 30000);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.equal(r.json.state, "connected");
+  assert.equal(r.json.state, "closed", "the state after our close_notify");
   assert.equal(r.json.cipher, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
   assert.equal(r.json.client_auth, true);
   assert.equal(r.json.server_key_sha256, hash);
   assert.equal(r.json.received, "rpk from posix");
-  assert.deepEqual(Object.keys(r.json).slice(-4), ["server_key_sha256", "client_auth", "state", "received"], "the CLI's keys");
+  assert.deepEqual(Object.keys(r.json).slice(-5), ["server_key_sha256", "client_auth", "state", "received", "reply"], "the CLI's keys");
   // The pin as the SPKI's SHA-256; another key is refused as the CLI refuses it.
   const other = generateKeyPair("other");
   const byHash = await run(POSIX, [`127.0.0.1:${s.port}`, "--rpk", "--server-key", hash, "--key", clientKeys.key, "--json"], 30000);

@@ -1,9 +1,11 @@
 /*
  * dtls-posix: the DTLS client on Linux through the C runtime glue (boards/runtime) and the
- * wasm2c translation of build/dtls.wasm. It takes the options of the Node CLI (host/cli.ts):
- * PSK, or raw public keys (RFC 7250) read from PEM files with OpenSSL's libcrypto, and
- * prints the same JSON summary with --json.
- * Exit codes: 0 done, 1 the connection failed, 2 bad usage or configuration.
+ * wasm2c translation of build/dtls.wasm. It behaves as the Node CLI (host/cli.ts) does: the
+ * same options, checks, messages, exit codes and --json summary, all from host/messages.json
+ * (cli_messages.h, written by scripts/gen-codes.mjs). Raw public keys (RFC 7250) are read
+ * from PEM files with OpenSSL's libcrypto.
+ * Exit codes: 0 done, 1 the connection failed (handshake or later), 2 bad usage or
+ * configuration, 3 --expect-reply and no reply within --wait.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,61 +16,67 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli_messages.h"
 #include "dtls_codes.h"
+#include "dtls_names.h"
 #include "dtls_port.h"
 #include "dtls_vm.h"
 #include "hal.h"
 #include "hal_posix.h"
-#include "dtls_names.h"
 
-static const char USAGE[] =
-    "usage: dtls-posix HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY [--key FILE])\n"
-    "                  [options]\n"
-    "  --psk-identity ID   PSK identity (1 to 128 bytes)\n"
-    "  --psk HEX           pre-shared key in hex (1 to 64 bytes)\n"
-    "  --rpk               raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8\n"
-    "  --server-key KEY    the server's P-256 public key: a PEM file, or the hex SHA-256 of its\n"
-    "                      SubjectPublicKeyInfo\n"
-    "  --key FILE          our P-256 private key (PEM), sent when the server asks for client\n"
-    "                      authentication\n"
-    "  --sni NAME          send server_name (RFC 6066)\n"
-    "  --mfl N|off         max_fragment_length to offer: 512 (default), 1024, 2048, 4096, off\n"
-    "  --rto MS            initial retransmission timeout (default 9000, RFC 7925 s. 11)\n"
-    "  --timeout MS        give up on a flight after MS (default 7 x the initial timeout)\n"
-    "  --pmtu BYTES        largest datagram to send (default 1232)\n"
-    "  --require-ems       refuse servers without extended master secret (RFC 7627)\n"
-    "  --send TEXT         send TEXT once connected, print the reply, close\n"
-    "  --wait MS           how long to wait for replies after sending (default 5000)\n"
-    "  --json              print one JSON summary at the end\n"
-    "  --verbose           log the core's messages to stderr\n"
-    "  --seed TEXT         deterministic \"random\" bytes (tests only: never in production)\n"
-    "  --software-aes      make the HAL report no hardware AES (exercise the core's AES)\n"
-    "  --memory-cap BYTES  back the module with fewer bytes than built for (measurements)\n"
-    "  --stop-before STAGE exit 0 before a stage (measurements: the baseline of `make bench`):\n"
-    "                      init (options parsed, keys read: before the socket and the module)\n"
-    "                      or connect (module instantiated and configured: before the\n"
-    "                      ClientHello)\n";
-
-#define MAX_OPTIONS 8
-
-static int usage_error(const char *msg) {
-  if (msg) fprintf(stderr, "dtls-posix: %s\n", msg);
-  fputs(USAGE, stderr);
-  return 2;
+/* "dtls-posix: " and a message of cli_messages.h on stderr. */
+__attribute__((format(printf, 1, 2))) static void complain(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs(CLI_PROGRAM ": ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
 }
 
-static int parse_uint(const char *s, long *out) {
-  char *end;
-  if (!*s) return -1;
-  errno = 0;
-  *out = strtol(s, &end, 10);
-  return (*end || errno || *out < 0) ? -1 : 0;
+/* A usage error: the message (already printed by complain), then the usage text. */
+static int usage_error(void) {
+  fputs(CLI_USAGE, stderr);
+  return CLI_EXIT_USAGE;
+}
+
+/* Whole numbers as the other two programs read them: ASCII digits only, then the range. */
+static int digits_value(const char *s, long long *out) {
+  size_t i, n = strlen(s);
+  if (n == 0) return -1;
+  for (i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return -1;
+  while (n > 1 && *s == '0') s++, n--;
+  if (n > 12) { /* far above every range: no overflow to worry about */
+    *out = 999999999999LL + 1;
+    return 0;
+  }
+  *out = strtoll(s, NULL, 10);
+  return 0;
+}
+
+/* An option's whole number within its range (host/messages.json "numbers"); -1 after the message. */
+static int whole_number(const char *option, const char *text, long *out) {
+  size_t i;
+  long long v;
+  for (i = 0; i < sizeof CLI_NUMBERS / sizeof CLI_NUMBERS[0]; i++) {
+    const struct cli_number *r = &CLI_NUMBERS[i];
+    if (strcmp(r->option, option) != 0) continue;
+    if (digits_value(text, &v) != 0 || v < r->min || v > r->max) {
+      complain(CLI_MSG_BAD_NUMBER, option, r->min_text, r->max_text, r->unit, text);
+      return -1;
+    }
+    *out = (long)v;
+    return 0;
+  }
+  return -1; /* not a number option: cannot be */
 }
 
 static int hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len) {
@@ -96,7 +104,7 @@ static EVP_PKEY *read_pem_key(const char *file, int want_private) {
   EVP_PKEY *key = NULL;
   BIO *bio = BIO_new_file(file, "r");
   if (!bio) {
-    fprintf(stderr, "dtls-posix: cannot read %s\n", file);
+    complain("cannot read %s", file);
     return NULL;
   }
   if (!want_private) key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
@@ -106,7 +114,7 @@ static EVP_PKEY *read_pem_key(const char *file, int want_private) {
   }
   BIO_free(bio);
   if (!key)
-    fprintf(stderr, "dtls-posix: %s: not a PEM %s key\n", file, want_private ? "private" : "public or private");
+    complain("%s: not a PEM %s key", file, want_private ? "private" : "public or private");
   return key;
 }
 
@@ -115,7 +123,7 @@ static int p256_point(EVP_PKEY *key, const char *file, uint8_t point[65]) {
   uint8_t der[128], *p = der;
   int n = i2d_PUBKEY(key, NULL);
   if (n != 91 || i2d_PUBKEY(key, &p) != 91 || memcmp(der, P256_SPKI_PREFIX, sizeof P256_SPKI_PREFIX) != 0) {
-    fprintf(stderr, "dtls-posix: %s is not a P-256 (prime256v1) key\n", file);
+    complain("%s is not a P-256 (prime256v1) key", file);
     return -1;
   }
   memcpy(point, der + 26, 65);
@@ -131,7 +139,7 @@ static int read_private_key(const char *file, uint8_t out[32]) {
   if (!key) return -1;
   if (p256_point(key, file, point) == 0) {
     if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1 && BN_bn2binpad(d, out, 32) == 32) rc = 0;
-    else fprintf(stderr, "dtls-posix: %s: no P-256 private key in it\n", file);
+    else complain("%s: no P-256 private key in it", file);
   }
   BN_clear_free(d);
   EVP_PKEY_free(key);
@@ -165,26 +173,174 @@ static void json_string(const char *key, const uint8_t *s, size_t n) {
   putchar('"');
 }
 
-static int open_socket(const char *target) {
-  char host[256], port[16];
-  const char *colon = strrchr(target, ':');
-  struct addrinfo hints, *res = NULL, *ai;
-  size_t hl;
-  int fd = -1;
-  if (!colon || strlen(colon + 1) >= sizeof port) return -1;
-  hl = (size_t)(colon - target);
-  if (hl >= sizeof host) return -1;
-  memcpy(host, target, hl);
-  host[hl] = 0;
-  if (hl > 1 && host[0] == '[' && host[hl - 1] == ']') { /* [::1]:port */
-    memmove(host, host + 1, hl - 2);
-    host[hl - 2] = 0;
+
+struct args {
+  const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
+  char host[256], port[8];
+  int rpk, json, expect_reply, require_ems, mfl_given;
+  long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
+};
+
+/* HOST:PORT or [IPV6]:PORT (as host/cli.ts's parseTarget); -1 after the message. */
+static int parse_target(struct args *a) {
+  const char *t = a->target, *host, *port;
+  size_t host_len;
+  long long v;
+  if (t[0] == '[') {
+    const char *close = strchr(t, ']');
+    host = t + 1;
+    if (!close || close == host || close[1] != ':' || memchr(host, '[', (size_t)(close - host))) goto bad;
+    host_len = (size_t)(close - host);
+    port = close + 2;
+  } else {
+    const char *colon = strchr(t, ':');
+    host = t;
+    if (!colon || colon == t || strcspn(t, "[]") < (size_t)(colon - t)) goto bad;
+    host_len = (size_t)(colon - t);
+    port = colon + 1;
   }
-  strcpy(port, colon + 1);
+  if (strchr(port, ':')) goto bad;
+  if (digits_value(port, &v) != 0 || v < 1 || v > 65535) {
+    complain(CLI_MSG_BAD_PORT, port);
+    return -1;
+  }
+  snprintf(a->port, sizeof a->port, "%d", (int)v);
+  /* A name longer than DNS allows is left for the resolver to refuse, as the others do. */
+  if (host_len >= sizeof a->host) host_len = sizeof a->host - 1;
+  memcpy(a->host, host, host_len);
+  a->host[host_len] = 0;
+  if (!strcmp(a->host, "localhost")) strcpy(a->host, "127.0.0.1");
+  return 0;
+bad:
+  complain(CLI_MSG_BAD_TARGET, t);
+  return -1;
+}
+
+static int takes_value(const char *a) {
+  static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
+                                           "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
+                                           "--server-key", "--stop-before"};
+  size_t i;
+  for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
+    if (!strcmp(a, with_value[i])) return 1;
+  return 0;
+}
+
+/* The options, checked in host/cli.ts's order. 0, CLI_EXIT_* to exit with, or -1 for --help. */
+static int parse_args(int argc, char **argv, struct args *a) {
+  int i;
+  memset(a, 0, sizeof *a);
+  a->mfl = a->rto = a->timeout = a->pmtu = a->cap = -1;
+  a->wait_ms = 5000;
+  for (i = 1; i < argc; i++) {
+    const char *o = argv[i], *val = NULL;
+    if (takes_value(o)) {
+      if (i + 1 >= argc) {
+        complain(CLI_MSG_NEEDS_VALUE, o);
+        return usage_error();
+      }
+      val = argv[++i];
+    }
+    if (!strcmp(o, "--psk-identity")) a->identity = val;
+    else if (!strcmp(o, "--psk")) a->psk_hex = val;
+    else if (!strcmp(o, "--sni")) {
+      if (!*val) {
+        complain(CLI_MSG_SNI_EMPTY);
+        return usage_error();
+      }
+      a->sni = val;
+    } else if (!strcmp(o, "--mfl")) {
+      if (!strcmp(val, "off")) a->mfl = 0;
+      else if (!strcmp(val, "512") || !strcmp(val, "1024") || !strcmp(val, "2048") || !strcmp(val, "4096"))
+        a->mfl = atol(val);
+      else {
+        complain(CLI_MSG_BAD_MFL, val);
+        return usage_error();
+      }
+      a->mfl_given = 1;
+    } else if (!strcmp(o, "--rto") || !strcmp(o, "--timeout") || !strcmp(o, "--pmtu") || !strcmp(o, "--wait") ||
+               !strcmp(o, "--memory-cap")) {
+      long *slot = !strcmp(o, "--rto") ? &a->rto : !strcmp(o, "--timeout") ? &a->timeout
+                 : !strcmp(o, "--pmtu") ? &a->pmtu : !strcmp(o, "--wait") ? &a->wait_ms : &a->cap;
+      if (whole_number(o, val, slot) != 0) return usage_error();
+    } else if (!strcmp(o, "--stop-before")) {
+      if (strcmp(val, "init") && strcmp(val, "connect")) {
+        complain(CLI_MSG_BAD_STOP_BEFORE, val);
+        return usage_error();
+      }
+      a->stop_before = val;
+    } else if (!strcmp(o, "--key")) a->key_file = val;
+    else if (!strcmp(o, "--server-key")) a->server_key = val;
+    else if (!strcmp(o, "--send")) a->send_text = val;
+    else if (!strcmp(o, "--seed")) hal_posix_set_seed(val);
+    else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
+    else if (!strcmp(o, "--rpk")) a->rpk = 1;
+    else if (!strcmp(o, "--expect-reply")) a->expect_reply = 1;
+    else if (!strcmp(o, "--json")) a->json = 1;
+    else if (!strcmp(o, "--verbose")) hal_posix_set_log_level(HAL_LOG_DEBUG);
+    else if (!strcmp(o, "--software-aes")) hal_posix_set_aes_hw(0);
+    else if (!strcmp(o, "-h") || !strcmp(o, "--help")) return -1;
+    else if (o[0] == '-') {
+      complain(CLI_MSG_UNKNOWN_OPTION, o);
+      return usage_error();
+    } else if (a->target) {
+      complain(CLI_MSG_UNEXPECTED_ARGUMENT, o);
+      return usage_error();
+    } else a->target = o;
+  }
+  if (!a->target) {
+    complain(CLI_MSG_MISSING_TARGET);
+    return usage_error();
+  }
+  if (parse_target(a) != 0) return usage_error();
+#define REFUSE_IF(cond, msg) \
+  if (cond) {                \
+    complain(msg);           \
+    return usage_error();    \
+  }
+  REFUSE_IF(!a->identity != !a->psk_hex, CLI_MSG_PSK_PAIR)
+  REFUSE_IF(!a->rpk && (a->key_file || a->server_key), CLI_MSG_RPK_ONLY)
+  REFUSE_IF(a->rpk && !a->server_key, CLI_MSG_RPK_NEEDS_SERVER_KEY)
+  REFUSE_IF(!a->rpk && !a->identity, CLI_MSG_CREDENTIALS_REQUIRED)
+  REFUSE_IF(a->expect_reply && !a->send_text, CLI_MSG_EXPECT_REPLY_NEEDS_SEND)
+  REFUSE_IF(a->identity && !*a->identity, CLI_MSG_IDENTITY_EMPTY)
+#undef REFUSE_IF
+  if (a->identity) {
+    char n[24];
+    size_t len = strlen(a->psk_hex), i;
+    int hex = len > 0 && len % 2 == 0;
+    if (strlen(a->identity) > 128) {
+      snprintf(n, sizeof n, "%zu", strlen(a->identity));
+      complain(CLI_MSG_IDENTITY_TOO_LONG, n);
+      return usage_error();
+    }
+    for (i = 0; i < len; i++)
+      if (!strchr("0123456789abcdefABCDEF", a->psk_hex[i])) hex = 0;
+    if (!hex) {
+      complain(CLI_MSG_PSK_NOT_HEX, a->psk_hex);
+      return usage_error();
+    }
+    if (len / 2 > 64) {
+      snprintf(n, sizeof n, "%zu", len / 2);
+      complain(CLI_MSG_PSK_TOO_LONG, n);
+      return usage_error();
+    }
+  }
+  return 0;
+}
+
+/* The first address of host that takes a connected UDP socket; -1 after the message. */
+static int open_socket(const struct args *a) {
+  struct addrinfo hints, *res = NULL, *ai;
+  int fd = -1;
   memset(&hints, 0, sizeof hints);
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_DGRAM;
-  if (getaddrinfo(strcmp(host, "localhost") ? host : "127.0.0.1", port, &hints, &res) != 0) return -1;
+  hints.ai_flags = AI_NUMERICSERV;
+  if (getaddrinfo(a->host, a->port, &hints, &res) != 0) {
+    complain(CLI_MSG_CANNOT_RESOLVE, a->host);
+    return -1;
+  }
   for (ai = res; ai; ai = ai->ai_next) {
     fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     if (fd < 0) continue;
@@ -193,241 +349,261 @@ static int open_socket(const char *target) {
     fd = -1;
   }
   freeaddrinfo(res);
+  if (fd < 0) complain(CLI_MSG_CANNOT_REACH, a->target);
   return fd;
 }
 
-int main(int argc, char **argv) {
-  const char *target = NULL, *identity = NULL, *psk_hex = NULL, *sni = NULL, *send_text = NULL;
-  const char *key_file = NULL, *server_key = NULL, *stop_before = NULL;
-  uint8_t psk[64], rx[2048], received[4096], client_key[32], server_pin[65];
-  size_t psk_len = 0, received_len = 0;
-  int rpk = 0, pin_len = 0, has_key = 0;
-  int32_t opt_key[MAX_OPTIONS], opt_val[MAX_OPTIONS];
-  int n_opts = 0, i, fd, json = 0, sent = 0, connected = 0;
-  long wait_ms = 5000, cap = -1, v;
-  int32_t rc, state;
-  uint32_t connected_at = 0;
-
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
-    int takes = !strcmp(a, "--psk-identity") || !strcmp(a, "--psk") || !strcmp(a, "--sni") ||
-                !strcmp(a, "--mfl") || !strcmp(a, "--rto") || !strcmp(a, "--timeout") ||
-                !strcmp(a, "--pmtu") || !strcmp(a, "--send") || !strcmp(a, "--wait") ||
-                !strcmp(a, "--seed") || !strcmp(a, "--memory-cap") || !strcmp(a, "--key") ||
-                !strcmp(a, "--server-key") || !strcmp(a, "--stop-before");
-    if (takes && !val) {
-      fprintf(stderr, "dtls-posix: %s needs a value\n", a);
-      return usage_error(NULL);
-    }
-    if (takes) i++;
-    if (!strcmp(a, "--psk-identity")) identity = val;
-    else if (!strcmp(a, "--psk")) psk_hex = val;
-    else if (!strcmp(a, "--sni")) sni = val;
-    else if (!strcmp(a, "--key")) key_file = val;
-    else if (!strcmp(a, "--server-key")) server_key = val;
-    else if (!strcmp(a, "--stop-before")) {
-      if (strcmp(val, "init") && strcmp(val, "connect")) return usage_error("--stop-before must be init or connect");
-      stop_before = val;
-    }
-    else if (!strcmp(a, "--send")) send_text = val;
-    else if (!strcmp(a, "--seed")) hal_posix_set_seed(val);
-    else if (!strcmp(a, "--mfl")) {
-      if (!strcmp(val, "off")) v = 0;
-      else if (parse_uint(val, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096))
-        return usage_error("--mfl must be 512, 1024, 2048, 4096 or off");
-      opt_key[n_opts] = DTLS_OPT_MFL;
-      opt_val[n_opts++] = (int32_t)v;
-    } else if (!strcmp(a, "--rto") || !strcmp(a, "--timeout") || !strcmp(a, "--pmtu")) {
-      if (parse_uint(val, &v) || v > 0x7fffffff) return usage_error("needs a whole number");
-      opt_key[n_opts] = !strcmp(a, "--rto") ? DTLS_OPT_RTO_INITIAL_MS
-                        : !strcmp(a, "--pmtu") ? DTLS_OPT_PMTU
-                                               : DTLS_OPT_HANDSHAKE_BUDGET_MS;
-      opt_val[n_opts++] = (int32_t)v;
-    } else if (!strcmp(a, "--wait")) {
-      if (parse_uint(val, &wait_ms)) return usage_error("--wait needs a whole number");
-    } else if (!strcmp(a, "--memory-cap")) {
-      if (parse_uint(val, &cap)) return usage_error("--memory-cap needs a whole number");
-    } else if (!strcmp(a, "--require-ems")) {
-      opt_key[n_opts] = DTLS_OPT_REQUIRE_EMS;
-      opt_val[n_opts++] = 1;
-    } else if (!strcmp(a, "--rpk")) rpk = 1;
-    else if (!strcmp(a, "--json")) json = 1;
-    else if (!strcmp(a, "--verbose")) hal_posix_set_log_level(HAL_LOG_DEBUG);
-    else if (!strcmp(a, "--software-aes")) hal_posix_set_aes_hw(0);
-    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(USAGE, stdout);
-      return 0;
-    } else if (a[0] != '-' && !target) target = a;
-    else {
-      fprintf(stderr, "dtls-posix: unknown option %s\n", a);
-      return usage_error(NULL);
-    }
-    if (n_opts >= MAX_OPTIONS) return usage_error("too many options");
-  }
-  if (!target) return usage_error("expected HOST:PORT");
-  if (!identity != !psk_hex) return usage_error("--psk-identity and --psk go together");
-  if (!rpk && (key_file || server_key)) return usage_error("--key and --server-key need --rpk");
-  if (rpk && !server_key) return usage_error("--rpk needs --server-key (the server's key is pinned, RFC 7925 s. 4.3)");
-  if (!rpk && !identity) return usage_error("--psk-identity and --psk are required (or --rpk)");
-  if (identity) {
-    if (strlen(identity) < 1 || strlen(identity) > 128)
-      return usage_error("--psk-identity must be 1 to 128 bytes");
-    if (hex_decode(psk_hex, psk, sizeof psk, &psk_len) != 0)
-      return usage_error("--psk must be 1 to 64 bytes of hex digits");
-  }
-  if (rpk) {
-    pin_len = read_server_pin(server_key, server_pin);
-    if (pin_len < 0) return 2;
-    if (key_file) {
-      if (read_private_key(key_file, client_key) != 0) return 2;
-      has_key = 1;
-    }
-  }
-  if (stop_before && !strcmp(stop_before, "init")) return 0;
-
-  fd = open_socket(target);
-  if (fd < 0) {
-    fprintf(stderr, "dtls-posix: cannot reach %s\n", target);
-    return 2;
-  }
-  hal_posix_set_socket(fd);
-  if (cap > 0) dtls_vm_set_memory_cap((uint32_t)cap);
-  if (dtls_port_init() != 0) {
-    fprintf(stderr, "dtls-posix: module init failed: %s\n", dtls_port_error_message());
-    return 1;
-  }
+/* The module configured as the options say; 0 or CLI_EXIT_USAGE after the message. */
+static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, uint8_t client_key[32], int has_key,
+                     const uint8_t *server_pin, int pin_len) {
+  const struct { const char *option; int32_t key; long value; } numbers[] = {
+      {"--mfl", DTLS_OPT_MFL, a->mfl}, {"--rto", DTLS_OPT_RTO_INITIAL_MS, a->rto},
+      {"--timeout", DTLS_OPT_HANDSHAKE_BUDGET_MS, a->timeout}, {"--pmtu", DTLS_OPT_PMTU, a->pmtu},
+      {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1}};
+  int32_t rc;
+  size_t i;
   dtls_port_config_reset();
-  if (identity) {
-    rc = dtls_port_config_psk((const uint8_t *)identity, strlen(identity), psk, psk_len);
-    if (rc != 0) {
-      fprintf(stderr, "dtls-posix: the module refused the PSK (%d)\n", rc);
-      return 2;
-    }
+  if (a->identity && dtls_port_config_psk((const uint8_t *)a->identity, strlen(a->identity), psk, psk_len) != 0) {
+    complain(CLI_MSG_PSK_REFUSED);
+    return CLI_EXIT_USAGE;
   }
-  if (rpk) {
+  if (a->rpk) {
     rc = dtls_port_config_rpk(has_key ? client_key : NULL, has_key ? 32 : 0, server_pin, (size_t)pin_len);
-    memset(client_key, 0, sizeof client_key);
-    if (rc == DTLS_ERR_UNSUPPORTED) {
-      fprintf(stderr, "dtls-posix: this module was built without raw public keys (PSK only)\n");
-      return 2;
-    }
+    memset(client_key, 0, 32);
     if (rc != 0) {
-      fprintf(stderr, "dtls-posix: the module refused the raw public keys (not a valid P-256 key?) (%d)\n", rc);
-      return 2;
+      complain(rc == DTLS_ERR_UNSUPPORTED ? CLI_MSG_RPK_UNSUPPORTED : CLI_MSG_RPK_REFUSED);
+      return CLI_EXIT_USAGE;
     }
   }
-  if (sni && dtls_port_config_sni(sni) != 0) {
-    fprintf(stderr, "dtls-posix: invalid server name: %s\n", sni);
-    return 2;
+  if (a->sni && dtls_port_config_sni(a->sni) != 0) {
+    complain(CLI_MSG_SNI_INVALID, a->sni);
+    return CLI_EXIT_USAGE;
   }
-  for (i = 0; i < n_opts; i++) {
-    if (dtls_port_config_set(opt_key[i], opt_val[i]) != 0) {
-      fprintf(stderr, "dtls-posix: option %d=%d refused\n", opt_key[i], opt_val[i]);
-      return 2;
+  for (i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+    char text[24];
+    if (numbers[i].value < 0) continue;
+    if (dtls_port_config_set(numbers[i].key, (int32_t)numbers[i].value) != 0) {
+      snprintf(text, sizeof text, "%ld", numbers[i].value);
+      complain(CLI_MSG_OPTION_REFUSED, numbers[i].option, text);
+      return CLI_EXIT_USAGE;
     }
   }
+  return 0;
+}
 
-  if (stop_before) { /* "connect" */
-    dtls_port_free();
-    close(fd);
-    return 0;
+/* "-> flight N sent" lines as host/cli.ts prints them: stdout, or stderr under --json. */
+static void report_flights(int json) {
+  static int32_t sent, received, retransmitted;
+  FILE *out = json ? stderr : stdout;
+  int32_t s, r, x;
+  if (dtls_port_state() < 0) return;
+  s = dtls_port_info(DTLS_INFO_FLIGHTS_SENT);
+  r = dtls_port_info(DTLS_INFO_FLIGHTS_RECEIVED);
+  x = dtls_port_info(DTLS_INFO_FLIGHTS_RETRANSMITTED);
+  while (received < r) fprintf(out, "<- flight %d received\n", (int)++received);
+  while (sent < s) fprintf(out, "-> flight %d sent\n", (int)++sent);
+  for (; retransmitted < x; retransmitted++) fprintf(out, "-> flight %d retransmitted\n", (int)sent);
+}
+
+/* A datagram or record of any size UDP carries, so nothing is cut short here. */
+#define DATAGRAM_MAX 65536
+
+struct session {
+  uint8_t received[DATAGRAM_MAX];
+  size_t received_len;
+  int connected, sent, replies, too_large;
+  int32_t max_write;
+};
+
+/* Every application record the module holds: printed (without --json) and kept. */
+static void drain(struct session *s, int json) {
+  static uint8_t rx[DATAGRAM_MAX];
+  int32_t n;
+  while ((n = dtls_port_read(rx, sizeof rx)) >= 0) {
+    if (s->received_len + (size_t)n <= sizeof s->received) {
+      memcpy(s->received + s->received_len, rx, (size_t)n);
+      s->received_len += (size_t)n;
+    }
+    if (s->sent) s->replies++;
+    if (!json) fwrite(rx, 1, (size_t)n, stdout);
   }
-  rc = dtls_port_connect();
-  while (rc >= 0 || rc == DTLS_ERR_FAILED) {
-    int32_t wait, n;
+}
+
+/* Handshake, --send and the wait for its reply: returns when the session is over. */
+static void run_session(const struct args *a, int fd, struct session *s) {
+  static uint8_t rx[DATAGRAM_MAX];
+  uint32_t connected_at = 0;
+  int32_t rc = dtls_port_connect();
+  report_flights(a->json);
+  if (rc < 0 && rc != DTLS_ERR_FAILED) return;
+  for (;;) {
+    int32_t wait, state = dtls_port_state();
     struct pollfd pfd;
-    state = dtls_port_state();
     if (state == DTLS_PORT_STATE_CONNECTED) {
-      if (!connected) {
-        connected = 1;
+      long left;
+      if (!s->connected) {
+        int32_t mfl = dtls_port_info(DTLS_INFO_MFL);
+        char mfl_text[16];
+        s->connected = 1;
         connected_at = hal_clock_ms();
-        if (!json)
-          printf("connected: \"%s\", mfl %d\n", cipher_name(dtls_port_info(DTLS_INFO_CIPHER_SUITE)),
-                 dtls_port_info(DTLS_INFO_MFL));
-        if (!send_text) break;
-      }
-      if (!sent) {
-        rc = dtls_port_write((const uint8_t *)send_text, strlen(send_text));
-        if (rc < 0) break;
-        sent = 1;
-      }
-      while ((n = dtls_port_read(rx, sizeof rx)) >= 0) {
-        if (received_len + (size_t)n <= sizeof received) {
-          memcpy(received + received_len, rx, (size_t)n);
-          received_len += (size_t)n;
+        snprintf(mfl_text, sizeof mfl_text, mfl ? "%d" : "none", (int)mfl);
+        fprintf(a->json ? stderr : stdout, CLI_MSG_CONNECTED "\n", cipher_name(dtls_port_info(DTLS_INFO_CIPHER_SUITE)),
+                mfl_text);
+        if (!a->send_text) return;
+        s->max_write = dtls_port_info(DTLS_INFO_MAX_WRITE);
+        if (strlen(a->send_text) > (size_t)s->max_write) {
+          s->too_large = 1;
+          return;
         }
-        if (!json) fwrite(rx, 1, (size_t)n, stdout);
+        if (dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
+        s->sent = 1;
       }
-      if (received_len > 0 || (long)(hal_clock_ms() - connected_at) >= wait_ms) break;
-      wait = 10;
+      drain(s, a->json);
+      left = a->wait_ms - (long)(uint32_t)(hal_clock_ms() - connected_at);
+      if (s->replies > 0 || left <= 0) return;
+      wait = left < 10 ? (int32_t)left : 10;
     } else if (state == DTLS_PORT_STATE_HANDSHAKING) {
       wait = dtls_port_poll();
+      report_flights(a->json);
       if (wait < 0) wait = 1000;
     } else {
-      break;
+      return; /* failed, closed by the server, or trapped */
     }
     pfd.fd = fd;
     pfd.events = POLLIN;
     pfd.revents = 0;
     if (poll(&pfd, 1, wait) > 0 && (pfd.revents & (POLLIN | POLLERR))) {
       /* POLLERR: an ICMP error (port unreachable) pending on the connected socket; recv
-       * consumes it (ECONNREFUSED), otherwise poll would return at once until the timeout. */
-      ssize_t len = recv(fd, rx, sizeof rx, 0);
-      if (len > 0) dtls_port_on_datagram(rx, (size_t)len);
+       * consumes it (ECONNREFUSED), otherwise poll would return at once until the timeout.
+       * MSG_TRUNC: the real length, so the module counts a datagram too large for it. */
+      ssize_t len = recv(fd, rx, sizeof rx, MSG_TRUNC);
+      if (len > 0) {
+        dtls_port_on_datagram(rx, (size_t)len);
+        report_flights(a->json);
+        drain(s, a->json);
+      }
     }
   }
+}
+
+/* The --json summary: host/engine.ts summary() plus received, reply and the failure. */
+static void print_summary(const struct args *a, const struct session *s, int32_t state) {
+  int32_t done = state >= 0 && dtls_port_info(DTLS_INFO_HANDSHAKE_MS) >= 0; /* negotiated results only then */
+  int32_t suite = dtls_port_info(DTLS_INFO_CIPHER_SUITE), mfl = dtls_port_info(DTLS_INFO_MFL);
+  uint8_t hash[32];
+  size_t i;
+#define NEGOTIATED(cond) (!done ? "null" : (cond) ? "true" : "false")
+  printf("{\"protocol\":%s,", !done ? "null" : dtls_port_info(DTLS_INFO_VERSION) == DTLS_DTLS_1_2 ? "\"DTLSv1.2\"" : "null");
+  if (done && suite) printf("\"cipher\":\"%s\",", cipher_name(suite));
+  else printf("\"cipher\":null,");
+  if (done && mfl) printf("\"mfl\":%d,", (int)mfl);
+  else printf("\"mfl\":null,");
+  printf("\"ems\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_EMS) == 1));
+  if (a->sni) {
+    json_string("sni", (const uint8_t *)a->sni, strlen(a->sni));
+    putchar(',');
+  } else printf("\"sni\":null,");
+  printf("\"sni_accepted\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1));
+  printf("\"resumed\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_RESUMED) == 1));
+  if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
+  else printf("\"handshake_ms\":null,");
+  for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)
+    printf("\"%s\":%d,", CLI_SUMMARY_COUNTERS[i].key, (int)dtls_port_info(CLI_SUMMARY_COUNTERS[i].info));
+  if (a->rpk) { /* the server key's SHA-256 as seen in the handshake (also on failure), client auth */
+    if (dtls_port_peer_key_hash(hash) == 0) {
+      printf("\"server_key_sha256\":\"");
+      for (i = 0; i < 32; i++) printf("%02x", hash[i]);
+      printf("\",");
+    } else printf("\"server_key_sha256\":null,");
+    printf("\"client_auth\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_CLIENT_AUTH) == 1));
+  }
+#undef NEGOTIATED
+  printf("\"state\":\"%s\",", state_name(state));
+  json_string("received", s->received, s->received_len);
+  printf(",\"reply\":%s", !a->send_text || s->too_large ? "null" : s->replies ? "true" : "false");
+  if (state == DTLS_PORT_STATE_FAILED || state < 0) {
+    int32_t reason = dtls_port_last_error(), packed = dtls_port_last_alert();
+    char msg[256], alert[64];
+    int has_alert = describe_alert(packed, alert, sizeof alert);
+    if (state < 0) snprintf(msg, sizeof msg, "the module trapped: %s", dtls_port_error_message());
+    else describe_failure(reason, packed, msg, sizeof msg);
+    printf(",");
+    json_string("error", (const uint8_t *)msg, strlen(msg));
+    printf(",\"reason\":\"%s\",", reason_name(reason));
+    if (has_alert) json_string("alert", (const uint8_t *)alert, strlen(alert));
+    else printf("\"alert\":null");
+  }
+  printf("}\n");
+}
+
+int main(int argc, char **argv) {
+  struct args a;
+  static struct session s;
+  uint8_t psk[64], client_key[32], server_pin[65];
+  size_t psk_len = 0;
+  int pin_len = 0, has_key = 0, fd, rc;
+  int32_t state;
+
+  rc = parse_args(argc, argv, &a);
+  if (rc < 0) {
+    fputs(CLI_USAGE, stdout);
+    return CLI_EXIT_DONE;
+  }
+  if (rc != 0) return rc;
+  if (a.identity) hex_decode(a.psk_hex, psk, sizeof psk, &psk_len);
+  if (a.rpk) {
+    pin_len = read_server_pin(a.server_key, server_pin);
+    if (pin_len < 0) return CLI_EXIT_USAGE;
+    if (a.key_file) {
+      if (read_private_key(a.key_file, client_key) != 0) return CLI_EXIT_USAGE;
+      has_key = 1;
+    }
+  }
+  if (a.stop_before && !strcmp(a.stop_before, "init")) return CLI_EXIT_DONE;
+
+  fd = open_socket(&a);
+  if (fd < 0) return CLI_EXIT_USAGE;
+  hal_posix_set_socket(fd);
+  if (a.cap > 0) dtls_vm_set_memory_cap((uint32_t)a.cap);
+  if (dtls_port_init() != 0) {
+    fprintf(stderr, CLI_PROGRAM ": module init failed: %s\n", dtls_port_error_message());
+    return CLI_EXIT_FAILED;
+  }
+  rc = configure(&a, psk, psk_len, client_key, has_key, server_pin, pin_len);
+  memset(psk, 0, sizeof psk);
+  if (rc != 0 || a.stop_before) { /* --stop-before connect: configured, nothing sent */
+    dtls_port_free();
+    close(fd);
+    return rc;
+  }
+
+  memset(&s, 0, sizeof s);
+  run_session(&a, fd, &s);
+  /* Our close_notify when still connected: the summary's state is then "closed". */
+  if (dtls_port_state() == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
   state = dtls_port_state();
-  if (json) {
-    int32_t suite = dtls_port_info(DTLS_INFO_CIPHER_SUITE), mfl = dtls_port_info(DTLS_INFO_MFL);
-    printf("{\"protocol\":%s,", dtls_port_info(DTLS_INFO_VERSION) == DTLS_DTLS_1_2 ? "\"DTLSv1.2\"" : "null");
-    if (suite) printf("\"cipher\":\"%s\",", cipher_name(suite));
-    else printf("\"cipher\":null,");
-    if (mfl) printf("\"mfl\":%d,", mfl);
-    else printf("\"mfl\":null,");
-    printf("\"ems\":%s,", dtls_port_info(DTLS_INFO_EMS) == 1 ? "true" : "false");
-    if (sni) {
-      json_string("sni", (const uint8_t *)sni, strlen(sni));
-      putchar(',');
-    } else printf("\"sni\":null,");
-    printf("\"sni_accepted\":%s,\"resumed\":%s,\"handshake_ms\":%d,\"flights_sent\":%d,"
-           "\"flights_received\":%d,\"flights_retransmitted\":%d,\"records_dropped\":%d,",
-           dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1 ? "true" : "false",
-           dtls_port_info(DTLS_INFO_RESUMED) == 1 ? "true" : "false",
-           dtls_port_info(DTLS_INFO_HANDSHAKE_MS), dtls_port_info(DTLS_INFO_FLIGHTS_SENT),
-           dtls_port_info(DTLS_INFO_FLIGHTS_RECEIVED), dtls_port_info(DTLS_INFO_FLIGHTS_RETRANSMITTED),
-           dtls_port_info(DTLS_INFO_RECORDS_DROPPED));
-    if (rpk) { /* like the CLI: the server key's SHA-256 as seen in the handshake, client auth */
-      if (dtls_port_peer_key_hash(rx) == 0) {
-        printf("\"server_key_sha256\":\"");
-        for (i = 0; i < 32; i++) printf("%02x", rx[i]);
-        printf("\",");
-      } else printf("\"server_key_sha256\":null,");
-      printf("\"client_auth\":%s,", dtls_port_info(DTLS_INFO_CLIENT_AUTH) == 1 ? "true" : "false");
-    }
-    printf("\"state\":\"%s\",", state_name(state));
-    json_string("received", received, received_len);
-    if (state != DTLS_PORT_STATE_CONNECTED && state != DTLS_PORT_STATE_CLOSED) {
-      int32_t reason = dtls_port_last_error(), packed = dtls_port_last_alert();
-      char msg[256], alert[64];
-      int has_alert = describe_alert(packed, alert, sizeof alert);
-      if (state < 0) snprintf(msg, sizeof msg, "the module trapped: %s", dtls_port_error_message());
-      else describe_failure(reason, packed, msg, sizeof msg);
-      printf(",");
-      json_string("error", (const uint8_t *)msg, strlen(msg));
-      printf(",\"reason\":\"%s\",", reason_name(reason));
-      if (has_alert) json_string("alert", (const uint8_t *)alert, strlen(alert));
-      else printf("\"alert\":null");
-    }
-    printf("}\n");
-  }
-  if (state == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
+  if (a.json) print_summary(&a, &s, state);
+  fflush(stdout);
   close(fd);
-  if (!connected) {
+  if (!s.connected || state == DTLS_PORT_STATE_FAILED || state < 0) {
     char msg[256];
     describe_failure(dtls_port_last_error(), dtls_port_last_alert(), msg, sizeof msg);
-    fprintf(stderr, "dtls-posix: handshake failed: %s\n", state < 0 ? dtls_port_error_message() : msg);
-    return 1;
+    complain(s.connected ? CLI_MSG_CONNECTION_FAILED : CLI_MSG_HANDSHAKE_FAILED,
+             state < 0 ? dtls_port_error_message() : msg);
+    return CLI_EXIT_FAILED;
   }
-  return 0;
+  if (s.too_large) {
+    char n[24], max[24];
+    snprintf(n, sizeof n, "%zu", strlen(a.send_text));
+    snprintf(max, sizeof max, "%d", (int)s.max_write);
+    complain(CLI_MSG_SEND_TOO_LARGE, n, max);
+    return CLI_EXIT_USAGE;
+  }
+  if (a.expect_reply && !s.replies) {
+    char ms[24];
+    snprintf(ms, sizeof ms, "%ld", a.wait_ms);
+    complain(CLI_MSG_NO_REPLY, ms);
+    return CLI_EXIT_NO_REPLY;
+  }
+  return CLI_EXIT_DONE;
 }

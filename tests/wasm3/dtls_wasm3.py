@@ -3,13 +3,13 @@
 a connected UDP socket, os.urandom (or a seeded SHA-256 stream for replayable runs),
 time.monotonic, and no AES engine (the core uses its software AES).
 
-The Node CLI's options (PSK, or raw public keys from PEM files: --rpk --server-key --key);
-prints one JSON summary line.
+The Node CLI's command line (cli_words.py: host/messages.json's options, messages and exit
+codes) and behaviour: PSK, or raw public keys from PEM files (--rpk --server-key --key); with
+--json the CLI's summary.
 
     python3 tests/wasm3/dtls_wasm3.py 127.0.0.1:PORT --psk-identity ID --psk HEX [--send TEXT] [--json]
     python3 tests/wasm3/dtls_wasm3.py 127.0.0.1:PORT --rpk --server-key PEM|SHA256HEX [--key PEM] [--json]
 """
-import argparse
 import base64
 import binascii
 import hashlib
@@ -23,11 +23,15 @@ import time
 
 import wasm3
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_words import (CODES, EXIT, MSG, PROGRAM, SUMMARY_COUNTERS, USAGE, HelpRequested, UsageError,  # noqa: E402
+                       cipher_name, describe_alert, describe_failure, parse_args, reason_name, state_name)
+
 HAL_OK = 0
 HAL_UNSUPPORTED = -1
-STATE_NAMES = {0: "idle", 1: "handshaking", 2: "connected", 3: "closed", 4: "failed"}
-STATE_CONNECTED = 2
-STATE_HANDSHAKING = 1
+STATE_CONNECTED = CODES["STATE_CONNECTED"]
+STATE_HANDSHAKING = CODES["STATE_HANDSHAKING"]
+STATE_FAILED = CODES["STATE_FAILED"]
 
 # The HAL imports with wasm3 signatures: the list in boards/hal/hal.h and assembly/hal.ts.
 HAL_SIGNATURES = {
@@ -291,187 +295,246 @@ def read_server_pin(value):
     return read_public_point(value)
 
 
-def load_codes():
-    """The core's numbers from the generated C header (boards/hal/dtls_codes.h)."""
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "boards", "hal", "dtls_codes.h")
-    codes = {}
-    with open(path) as f:
-        for m in re.finditer(r"#define DTLS_(\w+) \((-?\d+)\)", f.read()):
-            codes[m.group(1)] = int(m.group(2))
-    return codes
+class ConfigError(ValueError):
+    """A configuration the module or the network refuses before anything is sent: exit code 2."""
 
 
-CODES = load_codes()
-CIPHER_NAMES = {CODES.get("TLS_PSK_WITH_AES_128_CCM_8"): "TLS_PSK_WITH_AES_128_CCM_8",
-                CODES.get("TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"): "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"}
-
-
-def summary_of(d, sni, received, rpk=False):
-    """dtls-client's JSON summary (host/engine.ts summary() plus "received")."""
-    info = lambda k: d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
-    suite, mfl, state = info("CIPHER_SUITE"), info("MFL"), d.call("dtls_state")
-    keys = {"server_key_sha256": d.peer_key_hash(), "client_auth": info("CLIENT_AUTH") == 1} if rpk else {}
-    return {
-        "protocol": "DTLSv1.2" if info("VERSION") == CODES["DTLS_1_2"] else None,
-        "cipher": CIPHER_NAMES.get(suite) or (f"0x{suite:x}" if suite else None),
-        "mfl": mfl or None,
-        "ems": info("EMS") == 1,
-        "sni": sni,
-        "sni_accepted": info("SNI_ACCEPTED") == 1,
-        "resumed": info("RESUMED") == 1,
-        "handshake_ms": info("HANDSHAKE_MS"),
-        "flights_sent": info("FLIGHTS_SENT"),
-        "flights_received": info("FLIGHTS_RECEIVED"),
-        "flights_retransmitted": info("FLIGHTS_RETRANSMITTED"),
-        "records_dropped": info("RECORDS_DROPPED"),
-        **keys,
-        "state": STATE_NAMES.get(state, f"state_{state}"),
-        "received": received.decode("utf-8", "replace"),
-    }
-
-
-def run_client(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None,
-               options=(), sni=None, log_level=-1, guard_ms=120000, rpk=None, stop_before=None):
-    """The CLI's flow: configure, handshake, send `send` and wait for the reply, close.
-    identity/psk may be None when rpk = (private key or None, server pin) is given.
-    stop_before="connect" returns (None, d) once the module is configured (a baseline)."""
+def open_socket(target):
+    """A UDP socket connected to the first address of HOST:PORT that takes one (as
+    dtls-posix's getaddrinfo loop and dtls-client's lookup do)."""
     host, port = target.rsplit(":", 1)
-    host = host.strip("[]")
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    sock.connect((host, int(port)))
-    d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level)
+    host = host[1:-1] if host.startswith("[") else host
+    host = "127.0.0.1" if host == "localhost" else host
+    try:
+        addresses = socket.getaddrinfo(host, int(port), socket.AF_UNSPEC, socket.SOCK_DGRAM)
+    except (OSError, UnicodeError):
+        raise ConfigError(MSG["cannot_resolve"] % host) from None
+    for family, kind, proto, _, address in addresses:
+        try:
+            sock = socket.socket(family, kind, proto)
+        except OSError:
+            continue
+        try:
+            sock.connect(address)
+            return sock
+        except OSError:
+            sock.close()
+    raise ConfigError(MSG["cannot_reach"] % target)
+
+
+def configure(d, identity, psk, options, sni, rpk):
     d.call("dtls_config_reset")
     if identity is not None and d.config_psk(identity, psk) != 0:
-        raise ValueError("the module refused the PSK")
+        raise ConfigError(MSG["psk_refused"])
     if rpk is not None:
         r = d.config_rpk(rpk[0], rpk[1])
-        if r == CODES["ERR_UNSUPPORTED"]:
-            raise ValueError("this module was built without raw public keys (PSK only)")
         if r != 0:
-            raise ValueError("the module refused the raw public keys (not a valid P-256 key?)")
+            raise ConfigError(MSG["rpk_unsupported"] if r == CODES["ERR_UNSUPPORTED"] else MSG["rpk_refused"])
     if sni is not None and d.config_sni(sni) != 0:
-        raise ValueError(f"invalid server name: {sni}")
-    for k, v in options:
+        raise ConfigError(MSG["sni_invalid"] % sni)
+    for k, v, *option in options:  # (OPT_ code, value[, the option's name])
         if d.call("dtls_config_set", k, v) != 0:
-            raise ValueError(f"option {k}={v} refused")
+            raise ConfigError(MSG["option_refused"] % (option[0] if option else f"option {k}", v))
+
+
+class Flights:
+    """"-> flight N sent" lines as host/cli.ts prints them (say: a function, or None)."""
+
+    def __init__(self, d, say):
+        self.d, self.say, self.sent, self.received, self.retransmitted = d, say, 0, 0, 0
+
+    def report(self):
+        if self.say is None:
+            return
+        info = lambda k: self.d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
+        s, r, x = info("FLIGHTS_SENT"), info("FLIGHTS_RECEIVED"), info("FLIGHTS_RETRANSMITTED")
+        while self.received < r:
+            self.received += 1
+            self.say(f"<- flight {self.received} received")
+        while self.sent < s:
+            self.sent += 1
+            self.say(f"-> flight {self.sent} sent")
+        while self.retransmitted < x:
+            self.retransmitted += 1
+            self.say(f"-> flight {self.sent} retransmitted")
+
+
+class Session:
+    """What happened: connected, the records received (after --send: the replies), a --send
+    too large for a record."""
+
+    def __init__(self):
+        self.connected, self.sent, self.replies, self.too_large, self.max_write = False, False, 0, False, 0
+        self.received = b""
+
+
+def summary_of(d, sni, session, send, rpk=False):
+    """dtls-client's JSON summary: host/engine.ts summary() plus received, reply and the failure.
+    What the handshake negotiated only once it completed (INFO_HANDSHAKE_MS set), else null."""
+    info = lambda k: d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
+    suite, mfl, state, ms = info("CIPHER_SUITE"), info("MFL"), d.call("dtls_state"), info("HANDSHAKE_MS")
+    done = ms >= 0
+    negotiated = lambda v: v if done else None  # noqa: E731
+    keys = {"server_key_sha256": d.peer_key_hash(), "client_auth": negotiated(info("CLIENT_AUTH") == 1)} if rpk else {}
+    summary = {
+        "protocol": negotiated("DTLSv1.2" if info("VERSION") == CODES["DTLS_1_2"] else None),
+        "cipher": negotiated(cipher_name(suite) if suite else None),
+        "mfl": negotiated(mfl or None),
+        "ems": negotiated(info("EMS") == 1),
+        "sni": sni,
+        "sni_accepted": negotiated(info("SNI_ACCEPTED") == 1),
+        "resumed": negotiated(info("RESUMED") == 1),
+        "handshake_ms": negotiated(ms),
+        **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
+        **keys,
+        "state": state_name(state),
+        "received": session.received.decode("utf-8", "replace"),
+        "reply": None if send is None or session.too_large else session.replies > 0,
+    }
+    if state == STATE_FAILED:
+        reason, alert = d.call("dtls_last_error"), d.call("dtls_last_alert")
+        summary.update(error=describe_failure(reason, alert), reason=reason_name(reason), alert=describe_alert(alert))
+    return summary
+
+
+def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
+                log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None):
+    """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
+    (close_notify when still connected). Returns (summary, module, Session), or (None, module,
+    None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
+    when the host does not resolve or the module refuses the configuration."""
+    sock = open_socket(target)
+    d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level)
+    configure(d, identity, psk, options, sni, rpk)
     if stop_before == "connect":
         sock.close()
-        return None, d
+        return None, d, None
+    flights, session = Flights(d, say), Session()
     start = time.monotonic()
+
+    def drain():
+        while (rec := d.read()) is not None:
+            session.received += rec
+            session.replies += 1 if session.sent else 0
+            if on_data:
+                on_data(rec)
+
     rc = d.call("dtls_connect")
-    connected_at, sent, received = None, False, b""
+    flights.report()
+    connected_at = None
     while rc >= 0 or rc == CODES["ERR_FAILED"]:
         state = d.call("dtls_state")
         now = time.monotonic()
         if state == STATE_CONNECTED:
             if connected_at is None:
-                connected_at = now
+                connected_at, session.connected = now, True
+                if say:
+                    say(MSG["connected"] % (cipher_name(d.call("dtls_info", CODES["INFO_CIPHER_SUITE"])),
+                                            d.call("dtls_info", CODES["INFO_MFL"]) or "none"))
                 if send is None:
                     break
-            if not sent:
+                session.max_write = d.call("dtls_info", CODES["INFO_MAX_WRITE"])
+                if len(send) > session.max_write:
+                    session.too_large = True
+                    break
                 if d.write(send) < 0:
                     break
-                sent = True
-            while (rec := d.read()) is not None:
-                received += rec
-            if received or (now - connected_at) * 1000 >= wait_ms:
+                session.sent = True
+            drain()
+            left = wait_ms - (now - connected_at) * 1000
+            if session.replies or left <= 0:
                 break
-            wait = 10
+            wait = min(left, 10)
         elif state == STATE_HANDSHAKING:
             wait = d.call("dtls_poll")
+            flights.report()
             if wait < 0:
                 wait = 1000
         else:
-            break
+            break  # failed, or closed by the server
         if (now - start) * 1000 > guard_ms:
             break
         r, _, _ = select.select([sock], [], [], wait / 1000.0)
         if r:
             try:
-                data = sock.recv(4096)
+                data = sock.recv(65536)
             except OSError:
                 data = b""
             if data:
                 d.on_datagram(data)
-    summary = summary_of(d, sni, received, rpk is not None)
-    if summary["state"] not in ("connected", "closed"):
-        summary["reason"] = d.call("dtls_last_error")
-        summary["alert"] = d.call("dtls_last_alert")
+                flights.report()
+                drain()
+    if d.call("dtls_state") == STATE_CONNECTED:
+        d.call("dtls_close")  # close_notify: the summary's state is then "closed"
+    summary = summary_of(d, sni, session, send, rpk is not None)
     if d.hal_errors:
         summary["hal_errors"] = d.hal_errors
-    if d.call("dtls_state") == STATE_CONNECTED:
-        d.call("dtls_close")
     sock.close()
+    return summary, d, session
+
+
+def run_client(wasm_path, target, identity, psk, send=None, wait_ms=5000, **kwargs):
+    """run_session without the Session: (summary, module), or (None, module) with stop_before."""
+    summary, d, _ = run_session(wasm_path, target, identity, psk, send, wait_ms, **kwargs)
     return summary, d
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("target", help="HOST:PORT of the DTLS server")
-    p.add_argument("--psk-identity")
-    p.add_argument("--psk", help="key in hex")
-    p.add_argument("--rpk", action="store_true",
-                   help="raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8")
-    p.add_argument("--server-key", help="the server's P-256 public key: a PEM file, or the hex SHA-256 of its SPKI")
-    p.add_argument("--key", help="our P-256 private key (PEM), for client authentication")
-    p.add_argument("--sni")
-    p.add_argument("--mfl", help="512, 1024, 2048, 4096 or off")
-    p.add_argument("--rto", type=int, help="initial retransmission timeout (ms)")
-    p.add_argument("--timeout", type=int, help="give up on a flight after MS")
-    p.add_argument("--pmtu", type=int)
-    p.add_argument("--require-ems", action="store_true")
-    p.add_argument("--send", help="send TEXT once connected, print the reply, close")
-    p.add_argument("--wait", type=int, default=5000, help="ms to wait for the reply")
-    p.add_argument("--json", action="store_true", help="print one JSON summary")
-    p.add_argument("--verbose", action="store_true")
-    p.add_argument("--seed", help="deterministic random bytes (the Node host's stream)")
-    p.add_argument("--software-aes", action="store_true", help="(always: this HAL has no AES)")
-    p.add_argument("--stop-before", choices=("init", "connect"),
-                   help="exit 0 before a stage (the baseline of `make bench`): init (options parsed, keys read) "
-                        "or connect (module instantiated and configured)")
-    p.add_argument("--wasm", default=os.path.join(os.path.dirname(__file__), "..", "..", "build", "dtls.wasm"))
-    a = p.parse_args(argv)
-    if (a.psk_identity is None) != (a.psk is None):
-        p.error("--psk-identity and --psk go together")
-    if not a.rpk and (a.key is not None or a.server_key is not None):
-        p.error("--key and --server-key need --rpk")
-    if a.rpk and a.server_key is None:
-        p.error("--rpk needs --server-key (the server's key is pinned, RFC 7925 s. 4.3)")
-    if not a.rpk and a.psk_identity is None:
-        p.error("--psk-identity and --psk are required (or --rpk)")
-    identity = psk = rpk = None
+    err = lambda msg: print(f"{PROGRAM}: {msg}", file=sys.stderr)  # noqa: E731
     try:
-        if a.psk_identity is not None:
-            identity, psk = a.psk_identity.encode(), bytes.fromhex(a.psk)
+        a = parse_args(sys.argv[1:] if argv is None else argv)
+    except HelpRequested:
+        sys.stdout.write(USAGE)
+        return EXIT["done"]
+    except UsageError as e:
+        err(e)
+        sys.stderr.write(USAGE)
+        return EXIT["usage"]
+    rpk = None
+    try:
         if a.rpk:
             rpk = (read_private_key(a.key) if a.key is not None else None, read_server_pin(a.server_key))
     except (OSError, ValueError) as e:
-        print(f"dtls_wasm3: {e}", file=sys.stderr)
-        return 2
+        err(e)
+        return EXIT["usage"]
     if a.stop_before == "init":
-        return 0
+        return EXIT["done"]
     options = []
     if a.mfl is not None:
-        options.append((CODES["OPT_MFL"], 0 if a.mfl == "off" else int(a.mfl)))
-    for value, name in ((a.rto, "OPT_RTO_INITIAL_MS"), (a.timeout, "OPT_HANDSHAKE_BUDGET_MS"), (a.pmtu, "OPT_PMTU")):
+        options.append((CODES["OPT_MFL"], 0 if a.mfl == "off" else int(a.mfl), "--mfl"))
+    for value, name, option in ((a.rto, "OPT_RTO_INITIAL_MS", "--rto"), (a.timeout, "OPT_HANDSHAKE_BUDGET_MS", "--timeout"),
+                                (a.pmtu, "OPT_PMTU", "--pmtu")):
         if value is not None:
-            options.append((CODES[name], value))
+            options.append((CODES[name], value, option))
     if a.require_ems:
-        options.append((CODES["OPT_REQUIRE_EMS"], 1))
+        options.append((CODES["OPT_REQUIRE_EMS"], 1, "--require-ems"))
+    # Text lines go to stdout, or to stderr when stdout carries the JSON summary.
+    out = sys.stderr if a.json else sys.stdout
+    say = lambda line: print(line, file=out, flush=True)  # noqa: E731
+    on_data = None if a.json else (lambda rec: (sys.stdout.buffer.write(rec), sys.stdout.buffer.flush()))
+    send = a.send.encode("utf-8", "surrogateescape") if a.send is not None else None
     try:
-        summary, _ = run_client(a.wasm, a.target, identity, psk,
-                                a.send.encode() if a.send is not None else None, a.wait, a.seed,
-                                options, a.sni, 3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before)
-    except ValueError as e:
-        print(f"dtls_wasm3: {e}", file=sys.stderr)
-        return 2
+        summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
+                                          3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
+                                          on_data=on_data)
+    except ConfigError as e:
+        err(e)
+        return EXIT["usage"]
     if summary is None:  # --stop-before connect
-        return 0
+        return EXIT["done"]
     if a.json:
-        print(json.dumps(summary, separators=(",", ":")))
-    else:
-        print(f"{summary['state']}: {summary['cipher']}, reply {summary['received']!r}")
-    return 0 if summary["state"] in ("connected", "closed") else 1
+        print(json.dumps(summary, separators=(",", ":")), flush=True)
+    if not session.connected or "error" in summary:
+        reason = summary.get("error") or describe_failure(d.call("dtls_last_error"), d.call("dtls_last_alert"))
+        err((MSG["connection_failed"] if session.connected else MSG["handshake_failed"]) % reason)
+        return EXIT["failed"]
+    if session.too_large:
+        err(MSG["send_too_large"] % (len(send), session.max_write))
+        return EXIT["usage"]
+    if a.expect_reply and not session.replies:
+        err(MSG["no_reply"] % a.wait)
+        return EXIT["no_reply"]
+    return EXIT["done"]
 
 
 if __name__ == "__main__":
