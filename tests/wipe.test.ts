@@ -159,7 +159,6 @@ test("an ECDHE-ECDSA handshake leaves no ephemeral key, premaster, master secret
     const ecdh = createECDH("prime256v1");
     ecdh.setPrivateKey(ephemeral);
     assert.ok(ecdh.getPublicKey().equals(cke.body.subarray(1, 66)), "ClientKeyExchange carries the public key of the derived ephemeral key");
-    assert.ok(occurrences(memory, cke.body.subarray(1, 66)).length > 0, "the search sees the module's data (the public key is kept)");
 
     const ske = theirs.find((m) => m.type === 12)!;
     assert.equal(ske.body[3], 65);
@@ -194,7 +193,8 @@ test("an ECDHE-ECDSA handshake leaves no ephemeral key, premaster, master secret
       for (const [name, needle] of secrets) {
         assert.deepEqual(occurrences(memory, needle), [], `${name} still in memory ${when}`);
       }
-      // The long-term key stays, once (the credentials), and only as configured.
+      // The long-term key stays, once (the credentials), and only as configured; finding
+      // it also shows the search sees the module's data.
       assert.equal(occurrences(memory, clientPriv).length, 1, `client private key copies ${when}`);
       for (const [form, needle] of forms(clientPriv).slice(1)) {
         assert.deepEqual(occurrences(memory, needle), [], `client private key (${form}) left in scratch ${when}`);
