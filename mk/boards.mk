@@ -68,8 +68,10 @@ posix-test: posix dist/.built
 	node --test --test-concurrency=1 --test-name-pattern='posix|hal.h' dist/tests/boards.test.js
 
 # ---- wasm3 (pywasm3 from PyPI, in a venv under build/) ----
+# pip builds pywasm3 from source: boards-deps (scripts/install-deps.sh) installs the C compiler,
+# python3-venv and python3-dev first when they are missing.
 WASM3_VENV := build/venv-wasm3
-$(WASM3_VENV)/.installed:
+$(WASM3_VENV)/.installed: | boards-deps
 	python3 -m venv $(WASM3_VENV)
 	$(WASM3_VENV)/bin/pip install -q --disable-pip-version-check pywasm3==0.5.0
 	touch $@

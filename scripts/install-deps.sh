@@ -11,6 +11,12 @@ if [ -f scripts/apt-packages.txt ]; then
     command -v "$cmd" >/dev/null || need+=("$pkg")
   done < scripts/apt-packages.txt
 fi
+# pywasm3 (the wasm3 tests, mk/boards.mk) is built from source by pip in a venv: it needs
+# Python's venv module (ensurepip) and headers (Python.h) besides a C compiler. Neither has a
+# command to test for; python3 itself, when missing, needs both.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+include=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+[ -n "$include" ] && [ -f "$include/Python.h" ] || need+=(python3-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
