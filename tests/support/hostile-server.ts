@@ -62,7 +62,6 @@ export class HostileServer {
   private finishedMessage: Buffer | null = null;
   private peer: { port: number; address: string } | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private stormDone: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(private readonly socket: Socket, readonly options: HostileOptions) {
@@ -87,9 +86,6 @@ export class HostileServer {
   }
 
   get port(): number { return this.socket.address().port; }
-
-  /** Resolves once the storm (if any) has been sent in full. */
-  stormFinished(): Promise<void> { return this.stormDone; }
 
   /** The client's records in order, epoch 1 decrypted once the keys are known. */
   records(): ClientRecord[] {
@@ -133,15 +129,12 @@ export class HostileServer {
     const copies = this.options.copies ?? 2000;
     const stormMs = this.options.stormMs ?? 1000;
     const start = Date.now();
-    this.stormDone = new Promise((resolve) => {
-      const step = () => {
-        const due = Math.min(copies, Math.ceil(copies * (Date.now() - start + 10) / stormMs));
-        while (this.copiesSent < due && !this.closed) { this.send(make()); this.copiesSent++; }
-        if (this.copiesSent >= copies || this.closed) { resolve(); return; }
-        this.timers.push(setTimeout(step, 10));
-      };
-      step();
-    });
+    const step = () => {
+      const due = Math.min(copies, Math.ceil(copies * (Date.now() - start + 10) / stormMs));
+      while (this.copiesSent < due && !this.closed) { this.send(make()); this.copiesSent++; }
+      if (this.copiesSent < copies && !this.closed) this.timers.push(setTimeout(step, 10));
+    };
+    step();
   }
 
   private answer(d: Buffer): void {
