@@ -4,7 +4,7 @@
 //   node fuzz/dump-input.mjs FILE...
 import { readFileSync } from "node:fs";
 
-const OPS = ["DATAGRAM", "ADVANCE", "WRITE", "CLOSE", "CONNECT"];
+const OPS = ["DATAGRAM", "ADVANCE", "WRITE", "CLOSE", "CONNECT", "SEAL"];
 const CT = { 20: "change_cipher_spec", 21: "alert", 22: "handshake", 23: "application_data", 24: "heartbeat" };
 const HT = {
   0: "hello_request", 1: "client_hello", 2: "server_hello", 3: "hello_verify_request", 11: "certificate",
@@ -12,6 +12,17 @@ const HT = {
   16: "client_key_exchange", 20: "finished",
 };
 const FLAGS = ["RPK", "CLIENT_KEY", "PIN_HASH", "SMALL_PMTU", "NO_MFL", "REQUIRE_EMS", "NO_SNI", "bit7"];
+
+function fragments(body, indent) {
+  const lines = [];
+  for (let p = 0; body.length - p >= 12;) {
+    const flen = body.readUIntBE(p + 9, 3);
+    lines.push(`${indent}${HT[body[p]] ?? `handshake ${body[p]}`} length=${body.readUIntBE(p + 1, 3)} ` +
+      `message_seq=${body.readUInt16BE(p + 4)} fragment=${body.readUIntBE(p + 6, 3)}+${flen}`);
+    p += 12 + flen;
+  }
+  return lines;
+}
 
 function records(d, indent) {
   const lines = [];
@@ -24,12 +35,7 @@ function records(d, indent) {
       (avail < len ? ` (only ${avail} bytes left)` : ""));
     const body = d.subarray(pos + 13, pos + 13 + avail);
     if (type === 22 && epoch === 0) {
-      for (let p = 0; body.length - p >= 12;) {
-        const flen = body.readUIntBE(p + 9, 3);
-        lines.push(`${indent}  ${HT[body[p]] ?? `handshake ${body[p]}`} length=${body.readUIntBE(p + 1, 3)} ` +
-          `message_seq=${body.readUInt16BE(p + 4)} fragment=${body.readUIntBE(p + 6, 3)}+${flen}`);
-        p += 12 + flen;
-      }
+      lines.push(...fragments(body, `${indent}  `));
     } else if (type === 21 && epoch === 0 && body.length === 2) {
       lines.push(`${indent}  level=${body[0]} description=${body[1]}`);
     }
@@ -47,10 +53,19 @@ for (const file of process.argv.slice(2)) {
   while (b.length - pos >= 3) {
     const code = b[pos] % OPS.length, arg = b.readUInt16BE(pos + 1);
     pos += 3;
-    if (code === 0) {
-      if (arg > b.length - pos) { console.log(`  #${n} DATAGRAM ${arg} bytes: truncated, ignored`); break; }
-      console.log(`  #${n} DATAGRAM ${arg} bytes`);
-      for (const l of records(b.subarray(pos, pos + arg), "      ")) console.log(l);
+    if (code === 0 || code === 5) {
+      if (arg > b.length - pos) { console.log(`  #${n} ${OPS[code]} ${arg} bytes: truncated, ignored`); break; }
+      const d = b.subarray(pos, pos + arg);
+      if (code === 0) {
+        console.log(`  #${n} DATAGRAM ${arg} bytes`);
+        for (const l of records(d, "      ")) console.log(l);
+      } else if (arg >= 2) {
+        console.log(`  #${n} SEAL ${CT[d[0]] ?? `type ${d[0]}`} epoch=1 seq=${d[1]}, ${arg - 2} bytes of plaintext: ` +
+          d.subarray(2, 34).toString("hex") + (arg > 34 ? "..." : ""));
+        if (d[0] === 22) for (const l of fragments(d.subarray(2), "      ")) console.log(l);
+      } else {
+        console.log(`  #${n} SEAL ${arg} bytes: too short, ignored`);
+      }
       pos += arg;
     } else {
       console.log(`  #${n} ${OPS[code]} ${arg}`);

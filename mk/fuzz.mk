@@ -18,7 +18,10 @@ SECONDS ?= 60
 # A fixed-count pass: the corpus, then this many runs in all, from a fixed seed.
 FUZZ_CHECK_RUNS_CLIENT ?= 4000
 FUZZ_CHECK_RUNS_PARSERS ?= 20000
-FUZZ_MAX_LEN := 16384
+# Longest inputs: client ops, a DER signature (the reader takes at most 72), a mode byte + SPKI.
+FUZZ_MAX_LEN_client := 16384
+FUZZ_MAX_LEN_der := 100
+FUZZ_MAX_LEN_point := 160
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c99 -Wall -Wextra -Werror -g -O2 -fno-omit-frame-pointer $(BOARD_DEFS) \
   -Iboards/hal -Iboards/runtime -I$(WASM2C_INC) -Ifuzz/src
@@ -28,7 +31,7 @@ FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 # Traps abort where they happen (fuzz/src/trap_abort.c) instead of unwinding.
 FUZZ_LINK_WRAP := -Wl,--wrap=wasm_rt_trap
 FUZZ_RUNTIME := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c \
-  boards/runtime/wasm_rt_mini.c fuzz/src/hal_fuzz.c fuzz/src/trap_abort.c
+  boards/runtime/wasm_rt_mini.c fuzz/src/hal_fuzz.c fuzz/src/trap_abort.c fuzz/src/shadow.c fuzz/src/p256_openssl.c
 FUZZ_HDR := $(wildcard fuzz/src/*.h boards/hal/*.h boards/runtime/*.h)
 FUZZ_CLIENT_CORPORA := client-psk client-rpk
 FUZZ_PARSER_TARGETS := der point
@@ -57,25 +60,47 @@ $(FUZZ_OUT)/w2c/dtls.c: $(FUZZ_OUT)/dtls-named.wasm boards/tools/memcap.mjs | bo
 $(FUZZ_OUT)/obj/dtls.o: $(FUZZ_OUT)/w2c/dtls.c | fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
-$(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_HDR) $(FUZZ_OUT)/w2c/dtls.c | fuzz-deps
+$(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_HDR) $(FUZZ_OUT)/w2c/dtls.c $(FUZZ_OUT)/w2c-parsers/parsers.c | fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) -DDTLS_MEMORY_CAP=$$(cat $(FUZZ_OUT)/w2c/memcap.txt) \
-	  -I$(FUZZ_OUT)/w2c -c $< -o $@
+	  -I$(FUZZ_OUT)/w2c -I$(FUZZ_OUT)/w2c-parsers -c $< -o $@
 
 FUZZ_CLIENT_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_RUNTIME) fuzz/src/client_run.c) $(FUZZ_OUT)/obj/dtls.o
 
 $(FUZZ_OUT)/fuzz-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/fuzz_client.o $(FUZZ_OUT)/obj/fuzz/src/client_mutator.o
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -o $@
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
 $(FUZZ_OUT)/replay-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/replay_client.o
-	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -o $@
+	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
 
-fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client
+# ---- the parser module: fuzz-only wrappers (assembly/__tests__/kat/fuzz_parsers.ts) ----
+$(FUZZ_OUT)/fuzz-parsers.wasm: assembly/__tests__/kat/fuzz_parsers.ts $(AS_SOURCES) | node_modules/.installed
+	@mkdir -p $(@D)
+	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort --use ECDHE_ENABLED=1 \
+	  --initialMemory 1 --maximumMemory 1 -o $@ -t $(@:.wasm=.wat)
+$(FUZZ_OUT)/fuzz-parsers-named.wasm: $(FUZZ_OUT)/fuzz-parsers.wasm fuzz/add-names.mjs
+	node fuzz/add-names.mjs $< $(<:.wasm=.wat) $@
+$(FUZZ_OUT)/w2c-parsers/parsers.c: $(FUZZ_OUT)/fuzz-parsers-named.wasm | boards-deps
+	@mkdir -p $(@D)
+	wasm2c $< -n parsers -o $@
+$(FUZZ_OUT)/obj/parsers.o: $(FUZZ_OUT)/w2c-parsers/parsers.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+
+FUZZ_PARSER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,boards/runtime/wasm_rt_mini.c fuzz/src/trap_abort.c \
+  fuzz/src/parsers_vm.c fuzz/src/p256_openssl.c) $(FUZZ_OUT)/obj/parsers.o
+$(FUZZ_OUT)/fuzz-%: $(FUZZ_OUT)/obj/fuzz/src/fuzz_%.o $(FUZZ_PARSER_OBJS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
+
+fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client $(foreach t,$(FUZZ_PARSER_TARGETS),$(FUZZ_OUT)/fuzz-$(t))
 
 # ---- seeds: real handshakes recorded against real servers (fuzz/record-seeds.mjs) ----
 # Recorded into build/ first: the committed seeds are replaced only when every one was made.
-fuzz-corpus: build/dtls.wasm | fuzz-deps system-deps
+# Each recorded seed also comes "-sealed": its server records of epoch 1 as SEAL ops.
+fuzz-corpus: build/dtls.wasm $(FUZZ_OUT)/replay-client | fuzz-deps system-deps
 	rm -rf $(FUZZ_OUT)/new-corpus
 	timeout 300 node fuzz/record-seeds.mjs build/dtls.wasm $(FUZZ_OUT)/new-corpus
+	set -e; for f in $(FUZZ_OUT)/new-corpus/client-*/*.bin; do \
+	  $(FUZZ_OUT)/replay-client --sealed $$f $${f%.bin}-sealed.bin >/dev/null; done
 	for c in $(FUZZ_CLIENT_CORPORA); do rm -rf fuzz/corpus/$$c && cp -r $(FUZZ_OUT)/new-corpus/$$c fuzz/corpus/$$c; done
 	$(MAKE) fuzz-replay
 
@@ -88,24 +113,28 @@ fuzz-regressions: fuzz-build
 	  $(FUZZ_OUT)/replay-client $$f; done
 
 # ---- running the targets ----
-# $(1) target name, $(2) binary, $(3) corpus dirs, $(4) extra libFuzzer flags
+# $(1) run name, $(2) target (client, der, point), $(3) corpus dirs, $(4) extra libFuzzer flags
 define fuzz_run
 	@$(if $(findstring check-,$(1)),rm -rf $(FUZZ_OUT)/work/$(1);) mkdir -p $(FUZZ_OUT)/work/$(1) $(FUZZ_OUT)/artifacts/$(1)
-	@echo "== fuzz $(1): $(2) $(4)"
-	@set -o pipefail; $(2) $(FUZZ_OUT)/work/$(1) $(3) -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
+	@echo "== fuzz $(1): $(FUZZ_OUT)/fuzz-$(2) $(3) $(4)"
+	@set -o pipefail; $(FUZZ_OUT)/fuzz-$(2) $(FUZZ_OUT)/work/$(1) $(3) -max_len=$(FUZZ_MAX_LEN_$(2)) -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ_OUT)/artifacts/$(1)/ $(4) 2>&1 | tee $(FUZZ_OUT)/$(1).log | \
 	  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^Done |stat::(number_of_executed_units|average_exec_per_sec)|ERROR|==fuzz==|SUMMARY' ; \
 	  rc=$${PIPESTATUS[0]}; [ $$rc -eq 0 ] || { echo "fuzz $(1): FAILED (rc $$rc), log $(FUZZ_OUT)/$(1).log"; exit 1; }
 endef
 
 fuzz: fuzz-build
-	$(call fuzz_run,client-psk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-psk,-max_total_time=$(SECONDS))
-	$(call fuzz_run,client-rpk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-rpk,-max_total_time=$(SECONDS))
+	$(call fuzz_run,client-psk,client,fuzz/corpus/client-psk,-max_total_time=$(SECONDS))
+	$(call fuzz_run,client-rpk,client,fuzz/corpus/client-rpk,-max_total_time=$(SECONDS))
+	$(call fuzz_run,der,der,fuzz/corpus/der,-max_total_time=$(SECONDS))
+	$(call fuzz_run,point,point,fuzz/corpus/point,-max_total_time=$(SECONDS))
 	@echo "make fuzz: every target ran $(SECONDS) s without a finding"
 
 fuzz-check: fuzz-replay fuzz-regressions
-	$(call fuzz_run,check-client-psk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-psk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
-	$(call fuzz_run,check-client-rpk,$(FUZZ_OUT)/fuzz-client,fuzz/corpus/client-rpk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
+	$(call fuzz_run,check-client-psk,client,fuzz/corpus/client-psk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
+	$(call fuzz_run,check-client-rpk,client,fuzz/corpus/client-rpk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
+	$(call fuzz_run,check-der,der,fuzz/corpus/der,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
+	$(call fuzz_run,check-point,point,fuzz/corpus/point,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
 	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
 
 #TEST_TARGETS += fuzz-check

@@ -3,7 +3,7 @@
  * client, as a byte string.
  *
  *   input := flags op*
- *   op    := code:u8 arg:u16be [data: arg bytes, DATAGRAM only]
+ *   op    := code:u8 arg:u16be [data: arg bytes, DATAGRAM and SEAL only]
  *
  * code % OP_COUNT picks the operation; a truncated last op is ignored. The recorder
  * (fuzz/record-seeds.mjs) writes real handshakes in this form; the structure-aware mutator
@@ -30,7 +30,9 @@ enum {
   OP_WRITE = 2,    /* dtls_write of arg bytes (a fixed pattern) */
   OP_CLOSE = 3,    /* dtls_close */
   OP_CONNECT = 4,  /* dtls_connect (again): refused while a connection runs */
-  OP_COUNT = 5
+  OP_SEAL = 5,     /* data = type:u8 seq:u8 plaintext: an epoch-1 record from the server,
+                      sealed with the keys the harness worked out (shadow.h), then as DATAGRAM */
+  OP_COUNT = 6
 };
 
 #define OP_HEADER_LEN 3
@@ -38,7 +40,7 @@ enum {
 struct client_op {
   int code;
   uint32_t arg;
-  const uint8_t *data; /* DATAGRAM: arg bytes */
+  const uint8_t *data; /* DATAGRAM, SEAL: arg bytes */
 };
 
 /* Reads the op at *pos; 1 and *pos moved past it, or 0 at the end (or a truncated op). */
@@ -49,7 +51,7 @@ static inline int client_op_next(const uint8_t *in, size_t len, size_t *pos, str
   op->arg = ((uint32_t)in[p + 1] << 8) | in[p + 2];
   op->data = in + p + OP_HEADER_LEN;
   p += OP_HEADER_LEN;
-  if (op->code == OP_DATAGRAM) {
+  if (op->code == OP_DATAGRAM || op->code == OP_SEAL) {
     if (op->arg > len - p) return 0;
     p += op->arg;
   }

@@ -1,11 +1,11 @@
 /*
  * Structure-aware mutation of client inputs (client_input.h) for libFuzzer. Recorded real
  * handshakes are the seeds; most mutations keep them well formed enough to get deep:
- * a datagram is a list of DTLS records (13-byte header), an epoch-0 handshake record a
- * list of handshake fragments (12-byte header), and an edit inside one of them fixes the
- * lengths around it. Others work on the ops: repeat, drop, reorder, split or merge
- * datagrams, move the clock, write, close, reconnect. One in eight is libFuzzer's own
- * byte-level mutation of the whole input.
+ * a datagram is a list of DTLS records (13-byte header), a plaintext handshake record (in
+ * epoch 0, or a SEAL op's plaintext) a list of handshake fragments (12-byte header), and
+ * an edit inside one of them fixes the lengths around it. Others work on the ops: repeat,
+ * drop, reorder, split or merge datagrams, move the clock, write, close, reconnect. One
+ * in eight is libFuzzer's own byte-level mutation of the whole input.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -73,7 +73,7 @@ static size_t serialize(uint8_t *out, size_t max) {
   out[0] = g_flags;
   for (i = 0; i < g_nops; i++) {
     const struct mop *m = &g_ops[i];
-    size_t n = m->code == OP_DATAGRAM ? m->arg : 0;
+    size_t n = (m->code == OP_DATAGRAM || m->code == OP_SEAL) ? m->arg : 0;
     if (max - pos < OP_HEADER_LEN + n) return 0;
     out[pos] = m->code;
     out[pos + 1] = (uint8_t)(m->arg >> 8);
@@ -139,129 +139,171 @@ static uint8_t *splice(long i, size_t at, size_t old, const uint8_t *repl, size_
   return out;
 }
 
-/* libFuzzer's mutation of one record's payload (or one handshake fragment's body in it),
- * the lengths around it fixed up. */
-static int mutate_inside_record(void) {
-  static uint8_t tmp[4096];
-  size_t off[MAX_RECORDS], rl[MAX_RECORDS], nrec, r, body_at, body_len, n;
-  long i = pick_datagram();
-  uint8_t *rec;
-  if (i < 0) return 0;
-  nrec = records(g_ops[i].data, g_ops[i].arg, off, rl);
-  if (!nrec) return 0;
-  r = rnd((uint32_t)nrec);
-  body_at = off[r] + REC_HDR;
-  body_len = rl[r] - REC_HDR;
-  {
-    const uint8_t *d = g_ops[i].data;
-    /* an epoch-0 handshake record: mutate one fragment's body and fix its header */
-    if (d[off[r]] == 22 && d[off[r] + 3] == 0 && d[off[r] + 4] == 0 && body_len >= HS_HDR && rnd(4)) {
-      size_t frags[MAX_RECORDS], nf = 0, p = 0, f, frag_len;
-      while (nf < MAX_RECORDS && body_len - p >= HS_HDR) {
-        size_t fl = get24(d + body_at + p + 9);
-        if (fl > body_len - p - HS_HDR) break;
-        frags[nf++] = p;
-        p += HS_HDR + fl;
-      }
-      if (nf) {
-        size_t hs_at, whole;
-        f = frags[rnd((uint32_t)nf)];
-        hs_at = body_at + f;
-        frag_len = get24(d + hs_at + 9);
-        whole = get24(d + hs_at + 1) == frag_len && get24(d + hs_at + 6) == 0;
-        if (frag_len > sizeof tmp - 256) return 0;
-        memcpy(tmp, d + hs_at + HS_HDR, frag_len);
-        n = LLVMFuzzerMutate(tmp, frag_len, frag_len + 256);
-        if ((rec = splice(i, hs_at + HS_HDR, frag_len, tmp, n)) == NULL) return 0;
-        put24(rec + hs_at + 9, n);
-        if (whole) put24(rec + hs_at + 1, n);
-        put16(rec + off[r] + 11, body_len - frag_len + n);
-        return 1;
-      }
-    }
-  }
-  if (body_len > sizeof tmp - 256) return 0;
-  memcpy(tmp, g_ops[i].data + body_at, body_len);
-  n = LLVMFuzzerMutate(tmp, body_len, body_len + 256);
-  if ((rec = splice(i, body_at, body_len, tmp, n)) == NULL) return 0;
-  put16(rec + off[r] + 11, n);
-  return 1;
-}
+/* A place holding a record's plaintext: a record of a DATAGRAM op (its length field at
+ * len_at) or the plaintext of a SEAL op (no length field: the op's arg is its length). */
+struct body {
+  long op;
+  size_t at, len;
+  long len_at;   /* -1 for SEAL */
+  int handshake; /* a plaintext handshake record: a list of fragments */
+};
 
-/* One header field of a record or of a handshake fragment set to a telling value. */
-static int tweak_header(void) {
-  static const uint8_t types[] = {20, 21, 22, 23, 24, 25, 0, 255};
-  static const uint8_t hs_types[] = {0, 1, 2, 3, 4, 11, 12, 13, 14, 15, 16, 20, 255};
-  size_t off[MAX_RECORDS], rl[MAX_RECORDS], nrec, r, body_len;
-  long i = pick_datagram();
-  uint8_t *d;
-  if (i < 0) return 0;
-  nrec = records(g_ops[i].data, g_ops[i].arg, off, rl);
-  if (!nrec) return 0;
-  /* a private copy to edit in place */
-  if ((d = arena(g_ops[i].arg)) == NULL) return 0;
-  memcpy(d, g_ops[i].data, g_ops[i].arg);
-  g_ops[i].data = d;
-  r = rnd((uint32_t)nrec);
-  d += off[r];
-  body_len = rl[r] - REC_HDR;
-  switch (rnd(body_len >= HS_HDR && d[0] == 22 ? 10 : 5)) {
-    case 0: d[0] = types[rnd(sizeof types)]; break;
-    case 1: {
-      static const uint16_t versions[] = {0xfefd, 0xfeff, 0xfefc, 0x0303, 0xfe00, 0x0000};
-      put16(d + 1, versions[rnd(6)]);
-      break;
-    }
-    case 2: put16(d + 3, rnd(3) ? rnd(3) : rnd(65536)); break;             /* epoch */
-    case 3: {                                                                 /* sequence */
-      size_t k = 5 + rnd(6);
-      d[k] = (uint8_t)(rnd(2) ? d[k] + 1 - 2 * rnd(2) : rnd(256));
-      break;
-    }
-    case 4: put16(d + 11, rnd(2) ? (body_len + 1) : rnd((uint32_t)body_len + 1)); break; /* length */
-    case 5: d[REC_HDR] = hs_types[rnd(sizeof hs_types)]; break;
-    case 6: put24(d + REC_HDR + 1, rnd(2) ? get24(d + REC_HDR + 1) + 1 - 2 * rnd(2) : rnd(1 << 17)); break;
-    case 7: put16(d + REC_HDR + 4, ((d[REC_HDR + 4] << 8 | d[REC_HDR + 5]) + 1 - 2 * rnd(2)) & 0xffff); break;
-    case 8: put24(d + REC_HDR + 6, rnd(2) ? rnd(16) : rnd(1 << 16)); break; /* fragment_offset */
-    default: put24(d + REC_HDR + 9, rnd((uint32_t)body_len + 16)); break;   /* fragment_length */
-  }
-  return 1;
-}
-
-/* Splits the first whole handshake message of an epoch-0 record into two fragments in the
- * same record (RFC 6347 4.2.3), maybe overlapping, maybe in reverse order. */
-static int refragment(void) {
-  uint8_t buf[4096];
-  size_t off[MAX_RECORDS], rl[MAX_RECORDS], nrec, r, len, cut, overlap, a_len, b_off, b_len;
-  long i = pick_datagram();
-  const uint8_t *d, *hs;
-  uint8_t *rec, *p;
-  if (i < 0) return 0;
+/* A random record of a DATAGRAM op or a SEAL op's plaintext. */
+static int pick_body(struct body *b) {
+  size_t i, n = 0, k, off[MAX_RECORDS], rl[MAX_RECORDS], nrec, r;
+  const uint8_t *d;
+  for (i = 0; i < g_nops; i++) n += g_ops[i].code == OP_DATAGRAM || (g_ops[i].code == OP_SEAL && g_ops[i].arg >= 2);
+  if (!n) return 0;
+  k = rnd((uint32_t)n);
+  for (i = 0; i < g_nops; i++)
+    if ((g_ops[i].code == OP_DATAGRAM || (g_ops[i].code == OP_SEAL && g_ops[i].arg >= 2)) && k-- == 0) break;
+  b->op = (long)i;
   d = g_ops[i].data;
+  if (g_ops[i].code == OP_SEAL) {
+    b->at = 2;
+    b->len = g_ops[i].arg - 2;
+    b->len_at = -1;
+    b->handshake = d[0] == 22;
+    return 1;
+  }
   nrec = records(d, g_ops[i].arg, off, rl);
   if (!nrec) return 0;
   r = rnd((uint32_t)nrec);
-  hs = d + off[r] + REC_HDR;
-  if (d[off[r]] != 22 || rl[r] - REC_HDR < HS_HDR + 2) return 0;
-  len = get24(hs + 9);
-  if (get24(hs + 6) != 0 || get24(hs + 1) != len || len < 2 || HS_HDR + len > rl[r] - REC_HDR) return 0;
-  if (2 * HS_HDR + len + 16 > sizeof buf) return 0;
-  cut = 1 + rnd((uint32_t)len - 1);
-  overlap = rnd(4) ? 0 : rnd((uint32_t)cut + 1);
-  a_len = cut;
-  b_off = cut - overlap;
-  b_len = len - b_off;
-  p = buf;
-  if (rnd(2)) {
-    memcpy(p, hs, HS_HDR); put24(p + 9, a_len); memcpy(p + HS_HDR, hs + HS_HDR, a_len); p += HS_HDR + a_len;
-    memcpy(p, hs, HS_HDR); put24(p + 6, b_off); put24(p + 9, b_len); memcpy(p + HS_HDR, hs + HS_HDR + b_off, b_len); p += HS_HDR + b_len;
-  } else {
-    memcpy(p, hs, HS_HDR); put24(p + 6, b_off); put24(p + 9, b_len); memcpy(p + HS_HDR, hs + HS_HDR + b_off, b_len); p += HS_HDR + b_len;
-    memcpy(p, hs, HS_HDR); put24(p + 9, a_len); memcpy(p + HS_HDR, hs + HS_HDR, a_len); p += HS_HDR + a_len;
-  }
-  if ((rec = splice(i, off[r] + REC_HDR, HS_HDR + len, buf, (size_t)(p - buf))) == NULL) return 0;
-  put16(rec + off[r] + 11, rl[r] - REC_HDR - HS_HDR - len + (size_t)(p - buf));
+  b->at = off[r] + REC_HDR;
+  b->len = rl[r] - REC_HDR;
+  b->len_at = (long)off[r] + 11;
+  b->handshake = d[off[r]] == 22 && d[off[r] + 3] == 0 && d[off[r] + 4] == 0;
   return 1;
+}
+
+/* Puts repl in place of body[at, at+old) and fixes the record's length. */
+static uint8_t *body_splice(struct body *b, size_t at, size_t old, const uint8_t *repl, size_t n) {
+  uint8_t *d = splice(b->op, b->at + at, old, repl, n);
+  if (!d) return NULL;
+  b->len = b->len - old + n;
+  if (b->len_at >= 0) put16(d + b->len_at, b->len);
+  return d;
+}
+
+/* The fragments of a plaintext handshake record: offsets in the body. */
+static size_t fragments(const uint8_t *body, size_t len, size_t *at) {
+  size_t n = 0, p = 0;
+  while (n < MAX_RECORDS && len - p >= HS_HDR) {
+    size_t fl = get24(body + p + 9);
+    if (fl > len - p - HS_HDR) break;
+    at[n++] = p;
+    p += HS_HDR + fl;
+  }
+  return n;
+}
+
+/* libFuzzer's mutation of one record's plaintext, or of one handshake fragment's body
+ * in it, with the lengths around it fixed up. */
+static int mutate_inside_record(void) {
+  static uint8_t tmp[4096];
+  struct body b;
+  size_t n;
+  uint8_t *d;
+  if (!pick_body(&b)) return 0;
+  if (b.handshake && rnd(4)) {
+    size_t frag[MAX_RECORDS], nf = fragments(g_ops[b.op].data + b.at, b.len, frag);
+    if (nf) {
+      size_t f = frag[rnd((uint32_t)nf)], flen;
+      const uint8_t *h = g_ops[b.op].data + b.at + f;
+      int whole;
+      flen = get24(h + 9);
+      whole = get24(h + 1) == flen && get24(h + 6) == 0;
+      if (flen > sizeof tmp - 256) return 0;
+      memcpy(tmp, h + HS_HDR, flen);
+      n = LLVMFuzzerMutate(tmp, flen, flen + 256);
+      if ((d = body_splice(&b, f + HS_HDR, flen, tmp, n)) == NULL) return 0;
+      put24(d + b.at + f + 9, n);
+      if (whole) put24(d + b.at + f + 1, n);
+      return 1;
+    }
+  }
+  if (b.len > sizeof tmp - 256) return 0;
+  memcpy(tmp, g_ops[b.op].data + b.at, b.len);
+  n = LLVMFuzzerMutate(tmp, b.len, b.len + 256);
+  return body_splice(&b, 0, b.len, tmp, n) != NULL;
+}
+
+/* One header field of a record (or a SEAL op's type and sequence number), or of a
+ * handshake fragment in it, set to a telling value. */
+static int tweak_header(void) {
+  static const uint8_t types[] = {20, 21, 22, 23, 24, 25, 0, 255};
+  static const uint8_t hs_types[] = {0, 1, 2, 3, 4, 11, 12, 13, 14, 15, 16, 20, 255};
+  struct body b;
+  uint8_t *d, *h;
+  int seal;
+  if (!pick_body(&b)) return 0;
+  /* a private copy to edit in place */
+  if ((d = arena(g_ops[b.op].arg)) == NULL) return 0;
+  memcpy(d, g_ops[b.op].data, g_ops[b.op].arg);
+  g_ops[b.op].data = d;
+  seal = b.len_at < 0;
+  h = d + b.at; /* the first handshake fragment, if any */
+  switch (rnd(b.handshake && b.len >= HS_HDR ? 10 : 5)) {
+    case 0: d[seal ? 0 : b.at - REC_HDR] = types[rnd(sizeof types)]; break;
+    case 1:
+      if (seal) {
+        d[1] = (uint8_t)(rnd(2) ? d[1] + 1 - 2 * rnd(2) : rnd(256));
+      } else {
+        static const uint16_t versions[] = {0xfefd, 0xfeff, 0xfefc, 0x0303, 0xfe00, 0x0000};
+        put16(d + b.at - REC_HDR + 1, versions[rnd(6)]);
+      }
+      break;
+    case 2: if (!seal) put16(d + b.at - REC_HDR + 3, rnd(3) ? rnd(3) : rnd(65536)); break; /* epoch */
+    case 3: {                                                                              /* sequence */
+      size_t k = seal ? 1 : b.at - REC_HDR + 5 + rnd(6);
+      d[k] = (uint8_t)(rnd(2) ? d[k] + 1 - 2 * rnd(2) : rnd(256));
+      break;
+    }
+    case 4: if (!seal) put16(d + b.len_at, rnd(2) ? (b.len + 1) : rnd((uint32_t)b.len + 1)); break; /* length */
+    case 5: h[0] = hs_types[rnd(sizeof hs_types)]; break;
+    case 6: put24(h + 1, rnd(2) ? get24(h + 1) + 1 - 2 * rnd(2) : rnd(1 << 17)); break;
+    case 7: put16(h + 4, ((h[4] << 8 | h[5]) + 1 - 2 * rnd(2)) & 0xffff); break;
+    case 8: put24(h + 6, rnd(2) ? rnd(16) : rnd(1 << 16)); break; /* fragment_offset */
+    default: put24(h + 9, rnd((uint32_t)b.len + 16)); break;      /* fragment_length */
+  }
+  return 1;
+}
+
+/* Splits the first handshake message of a plaintext handshake record into two fragments
+ * in the same record (RFC 6347 4.2.3), maybe overlapping, maybe in reverse order; or
+ * puts a copy of it after it (the same message twice in one record). */
+static int refragment(void) {
+  uint8_t buf[4096];
+  size_t len, cut, overlap, a_len, b_off, b_len;
+  struct body b;
+  const uint8_t *hs;
+  uint8_t *p;
+  if (!pick_body(&b) || !b.handshake || b.len < HS_HDR + 2) return 0;
+  hs = g_ops[b.op].data + b.at;
+  len = get24(hs + 9);
+  if (get24(hs + 6) != 0 || get24(hs + 1) != len || len < 2 || HS_HDR + len > b.len) return 0;
+  if (2 * HS_HDR + 2 * len + 16 > sizeof buf) return 0;
+  p = buf;
+  if (rnd(4) == 0) {
+    memcpy(p, hs, HS_HDR + len);
+    memcpy(p + HS_HDR + len, hs, HS_HDR + len);
+    if (rnd(2)) p[HS_HDR + len + HS_HDR + rnd((uint32_t)len)] ^= (uint8_t)(1 + rnd(255));
+    p += 2 * (HS_HDR + len);
+  } else {
+    cut = 1 + rnd((uint32_t)len - 1);
+    overlap = rnd(4) ? 0 : rnd((uint32_t)cut + 1);
+    a_len = cut;
+    b_off = cut - overlap;
+    b_len = len - b_off;
+    if (rnd(2)) {
+      memcpy(p, hs, HS_HDR); put24(p + 9, a_len); memcpy(p + HS_HDR, hs + HS_HDR, a_len); p += HS_HDR + a_len;
+      memcpy(p, hs, HS_HDR); put24(p + 6, b_off); put24(p + 9, b_len); memcpy(p + HS_HDR, hs + HS_HDR + b_off, b_len); p += HS_HDR + b_len;
+    } else {
+      memcpy(p, hs, HS_HDR); put24(p + 6, b_off); put24(p + 9, b_len); memcpy(p + HS_HDR, hs + HS_HDR + b_off, b_len); p += HS_HDR + b_len;
+      memcpy(p, hs, HS_HDR); put24(p + 9, a_len); memcpy(p + HS_HDR, hs + HS_HDR, a_len); p += HS_HDR + a_len;
+    }
+  }
+  return body_splice(&b, 0, HS_HDR + len, buf, (size_t)(p - buf)) != NULL;
 }
 
 /* Splits a datagram between two records, or merges it with the next datagram. */
@@ -316,7 +358,26 @@ static int edit_ops(void) {
   static const uint32_t delays[] = {0, 1, FUZZ_RTO_MS - 1, FUZZ_RTO_MS, 2 * FUZZ_RTO_MS, 9000, 60000, 65535};
   size_t a, b;
   struct mop m;
-  switch (rnd(7)) {
+  switch (rnd(8)) {
+    case 7: { /* a sealed record of the server's: an alert, a HelloRequest, a CCS, data */
+      static const uint8_t samples[][16] = {
+          {4, 21, 0, 1, 0},                                         /* close_notify */
+          {4, 21, 0, 2, 40},                                        /* fatal handshake_failure */
+          {4, 21, 0, 1, 100},                                       /* warning no_renegotiation */
+          {14, 22, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0},          /* HelloRequest */
+          {3, 20, 0, 1},                                            /* ChangeCipherSpec */
+          {6, 23, 0, 'p', 'i', 'n', 'g'},                           /* application data */
+          {14, 24, 0, 1, 0, 3, 'h', 'b', '!', 0, 0, 0, 0, 0, 0}};   /* heartbeat request */
+      const uint8_t *smp = samples[rnd(sizeof samples / sizeof samples[0])];
+      uint8_t *d = arena(smp[0]);
+      if (!d) return 0;
+      memcpy(d, smp + 1, smp[0]);
+      d[1] = (uint8_t)rnd(8); /* sequence number */
+      m.code = OP_SEAL;
+      m.arg = smp[0];
+      m.data = d;
+      return insert_op(rnd((uint32_t)g_nops + 1), m);
+    }
     case 0: /* repeat an op (a retransmitted or replayed datagram) */
       if (!g_nops) return 0;
       a = rnd((uint32_t)g_nops);

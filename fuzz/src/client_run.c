@@ -14,6 +14,7 @@
 #include "dtls_port.h"
 #include "fuzz_config.h"
 #include "hal_fuzz.h"
+#include "shadow.h"
 
 /* More datagrams than this from one call into the module is an amplification. */
 #define MAX_SENT_PER_CALL 32
@@ -108,19 +109,96 @@ static void drain(struct client_result *out) {
   finding("dtls_read never runs dry", MAX_READS_PER_DATAGRAM, 0);
 }
 
+/* ---- rewriting an input with its epoch-1 records as SEAL ops (client_run_rewrite) ---- */
+static uint8_t *g_rw;
+static size_t g_rw_len, g_rw_cap;
+static int g_rw_last_seq = -1;
+static int g_rw_stop; /* the input is over: the harness's own ops are not part of it */
+
+/* One op: arg, and data (len bytes, DATAGRAM and SEAL: len == arg). */
+static void rw_op(int code, uint32_t arg, const uint8_t *data, size_t len) {
+  if (!g_rw || g_rw_stop || g_rw_cap - g_rw_len < OP_HEADER_LEN + len) return;
+  g_rw[g_rw_len] = (uint8_t)code;
+  g_rw[g_rw_len + 1] = (uint8_t)(arg >> 8);
+  g_rw[g_rw_len + 2] = (uint8_t)arg;
+  if (len) memcpy(g_rw + g_rw_len + OP_HEADER_LEN, data, len);
+  g_rw_len += OP_HEADER_LEN + len;
+}
+
+/* A server datagram: records the shadow opens become SEAL ops, the rest stay DATAGRAMs. */
+static void rw_datagram(const uint8_t *d, size_t len) {
+  static uint8_t plain[2048];
+  size_t pos = 0, kept = 0;
+  while (len - pos >= 13) {
+    size_t n = 13 + (((size_t)d[pos + 11] << 8) | d[pos + 12]);
+    long m;
+    if (n > len - pos) break;
+    m = shadow_open_server(d + pos, n, plain + 2, sizeof plain - 2);
+    if (m >= 0 && d[pos + 5] == 0 && d[pos + 6] == 0 && d[pos + 7] == 0 && d[pos + 8] == 0 && d[pos + 9] == 0) {
+      if (pos > kept) rw_op(OP_DATAGRAM, (uint32_t)(pos - kept), d + kept, pos - kept);
+      plain[0] = d[pos];
+      plain[1] = d[pos + 10];
+      rw_op(OP_SEAL, (uint32_t)m + 2, plain, (size_t)m + 2);
+      if ((int)d[pos + 10] > g_rw_last_seq) g_rw_last_seq = d[pos + 10];
+      kept = pos + n;
+    }
+    pos += n;
+  }
+  if (len > kept) rw_op(OP_DATAGRAM, (uint32_t)(len - kept), d + kept, len - kept);
+}
+
+void client_run_rewrite(uint8_t *buf, size_t cap) {
+  g_rw = buf;
+  g_rw_cap = cap;
+  g_rw_len = 0;
+  g_rw_last_seq = -1;
+  g_rw_stop = 0;
+}
+
+size_t client_run_rewritten(void) {
+  /* the server ends the connection: close_notify, sealed */
+  uint8_t close_notify[4] = {21, 0, 1, 0};
+  if (!g_rw) return 0;
+  close_notify[1] = (uint8_t)(g_rw_last_seq + 1);
+  g_rw_stop = 0;
+  rw_op(OP_SEAL, sizeof close_notify, close_notify, sizeof close_notify);
+  g_rw = NULL;
+  return g_rw_len;
+}
+
+/* ---- the ops ---- */
+
+static int32_t feed(const uint8_t *d, size_t len, struct client_result *out) {
+  int32_t rc;
+  if (len > dtls_port_buffer_size()) return dtls_port_state(); /* a host drops what does not fit (engine.ts) */
+  rc = checked(dtls_port_on_datagram(d, len), "on_datagram");
+  if (rc != dtls_port_state()) finding("on_datagram returned another state", rc, dtls_port_state());
+  drain(out);
+  return rc;
+}
+
 static void run_op(const struct client_op *op, struct client_result *out) {
-  static uint8_t pattern[2048];
+  static uint8_t pattern[2048], sealed[2048];
   int32_t before = dtls_port_state(), after, rc = 0;
   int32_t reason = dtls_port_last_error();
   hal_fuzz_mark();
+  if (op->code != OP_DATAGRAM && op->code != OP_SEAL) rw_op(op->code, op->arg, NULL, 0);
   switch (op->code) {
     case OP_DATAGRAM:
       out->datagrams_in++;
-      if (op->arg > dtls_port_buffer_size()) break; /* a host drops what does not fit (engine.ts) */
-      rc = checked(dtls_port_on_datagram(op->data, op->arg), "on_datagram");
-      if (rc != dtls_port_state()) finding("on_datagram returned another state", rc, dtls_port_state());
-      drain(out);
+      if (g_rw && !g_rw_stop) rw_datagram(op->data, op->arg);
+      shadow_on_server_datagram(op->data, op->arg);
+      feed(op->data, op->arg, out);
       break;
+    case OP_SEAL: {
+      size_t n;
+      out->datagrams_in++;
+      rw_op(OP_SEAL, op->arg, op->data, op->arg);
+      if (op->arg < 2) break;
+      n = shadow_seal(op->data[0], op->data[1], op->data + 2, op->arg - 2, sealed, sizeof sealed);
+      if (n) feed(sealed, n, out);
+      break;
+    }
     case OP_ADVANCE:
       hal_fuzz_advance(op->arg);
       rc = checked(dtls_port_poll(), "poll");
@@ -152,6 +230,10 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out) {
   memset(out, 0, sizeof *out);
   g_op = 0;
   hal_fuzz_reset(FUZZ_RANDOM_SEED, FUZZ_CLOCK_START);
+  shadow_reset();
+  hal_fuzz_on_send(shadow_on_client_datagram);
+  hal_fuzz_on_random(shadow_on_random);
+  if (g_rw && g_rw_cap) g_rw[g_rw_len++] = flags;
   if (dtls_port_init() != 0) return -1;
   if (configure(flags) != 0) return -1;
   checked(dtls_port_connect(), "connect");
@@ -165,6 +247,8 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out) {
   out->last_alert = dtls_port_last_alert();
   out->cipher_suite = dtls_port_info(DTLS_INFO_CIPHER_SUITE);
   out->datagrams_out = hal_fuzz_total_sent();
+  out->keys_confirmed = shadow_keys_confirmed();
+  if (g_rw) g_rw_stop = 1;
   /* After the input: every query, then the application's usual end. */
   for (info = 0; info < 32; info++) checked(dtls_port_info(info), "info");
   op.code = OP_WRITE;

@@ -22,10 +22,18 @@ struct client_result {
   uint32_t app_bytes;
   uint8_t first_app[64];    /* the start of the first one */
   uint32_t first_app_len;
+  int keys_confirmed;       /* the harness's keys (shadow.h) opened the client's Finished */
 };
 
 /* Runs in; aborts on a trap (trap_abort.c) or a broken invariant (a finding either way).
  * Returns 0, or -1 when the module could not even be set up (a harness bug). */
 int client_run(const uint8_t *in, size_t len, struct client_result *out);
+
+/* The next client_run also writes its input to buf, with every epoch-1 record of the
+ * server that the harness's keys open turned into a SEAL op of its plaintext, and a sealed
+ * close_notify from the server at the end: the form in which the fuzzer can change what
+ * is inside those records. client_run_rewritten() returns its length (0: none). */
+void client_run_rewrite(uint8_t *buf, size_t cap);
+size_t client_run_rewritten(void);
 
 #endif /* CLIENT_RUN_H */

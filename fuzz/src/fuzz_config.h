@@ -17,6 +17,8 @@
 #define FUZZ_SERVER_SPKI_SHA256_HEX "54a08dcbd1e8ffcc0e625339269bc6594a97d9b890b02272f84650b648205fa4"
 #define FUZZ_CLIENT_PRIVATE_HEX "edf1dd4adecf32076905a7f1ae79a93d9eb19dd06e3d849dfdb7169f708be798"
 #define FUZZ_SNI "fuzz.example"
+/* The der target verifies signatures of SHA-256 of this by the server key. */
+#define FUZZ_SIGNED_MESSAGE "fuzz: the message the server key signed"
 
 /* hal.random: a splitmix64 stream from this seed, little-endian bytes, one stream per run. */
 #define FUZZ_RANDOM_SEED 0x44544c5346555a5aULL

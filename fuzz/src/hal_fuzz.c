@@ -18,6 +18,7 @@ static uint32_t g_clock;
 static struct hal_fuzz_sent g_sent;
 static uint32_t g_total_sent;
 static void (*g_on_send)(const uint8_t *, size_t);
+static void (*g_on_random)(const uint8_t *, size_t);
 static int g_verbose;
 
 void hal_fuzz_reset(uint64_t seed, uint32_t start_ms) {
@@ -34,6 +35,7 @@ void hal_fuzz_mark(void) { memset(&g_sent, 0, sizeof g_sent); }
 const struct hal_fuzz_sent *hal_fuzz_sent(void) { return &g_sent; }
 uint32_t hal_fuzz_total_sent(void) { return g_total_sent; }
 void hal_fuzz_on_send(void (*fn)(const uint8_t *, size_t)) { g_on_send = fn; }
+void hal_fuzz_on_random(void (*fn)(const uint8_t *, size_t)) { g_on_random = fn; }
 void hal_fuzz_set_verbose(int on) { g_verbose = on; }
 
 static uint64_t splitmix64(void) {
@@ -54,6 +56,7 @@ int32_t hal_random(uint8_t *buf, size_t len) {
     }
     buf[i] = g_pool[g_pool_pos++];
   }
+  if (g_on_random) g_on_random(buf, len);
   return HAL_OK;
 }
 

@@ -26,8 +26,9 @@ void hal_fuzz_mark(void);
 const struct hal_fuzz_sent *hal_fuzz_sent(void);
 /* Total datagrams sent since hal_fuzz_reset. */
 uint32_t hal_fuzz_total_sent(void);
-/* Called with every datagram the client sends (NULL: none); the recorder check uses it. */
+/* Called with every datagram the client sends, and with every random draw (NULL: none). */
 void hal_fuzz_on_send(void (*fn)(const uint8_t *buf, size_t len));
+void hal_fuzz_on_random(void (*fn)(const uint8_t *buf, size_t len));
 /* 1: hal_log lines go to stderr. */
 void hal_fuzz_set_verbose(int on);
 

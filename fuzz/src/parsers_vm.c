@@ -1,0 +1,32 @@
+/*
+ * Instantiates the parser module with the small wasm2c runtime of the boards
+ * (boards/runtime/wasm_rt_mini.c) over a static full page. Traps abort (trap_abort.c).
+ */
+#include "parsers_vm.h"
+
+#include <stdlib.h>
+
+#include "wasm_rt_mini.h"
+
+static uint8_t g_memory[65536] __attribute__((aligned(16)));
+static Z_parsers_instance_t g_instance;
+static int g_ready;
+
+Z_parsers_instance_t *parsers(void) {
+  if (!g_ready) {
+    wasm_rt_init();
+    Z_parsers_init_module();
+    wasm_rt_mini_set_memory(g_memory, sizeof g_memory);
+    Z_parsers_instantiate(&g_instance);
+    g_ready = 1;
+  }
+  return &g_instance;
+}
+
+uint8_t *parsers_buf(size_t *size) {
+  Z_parsers_instance_t *m = parsers();
+  uint32_t off = Z_parsersZ_fz_buffer(m), n = Z_parsersZ_fz_buffer_size(m);
+  if (off > m->w2c_memory.size || n > m->w2c_memory.size - off) abort();
+  *size = n;
+  return m->w2c_memory.data + off;
+}

@@ -1,0 +1,313 @@
+/*
+ * The harness's view of the handshake's keys (shadow.h): DTLS 1.2 (RFC 6347) transcript,
+ * RFC 4279 PSK or RFC 8422 ECDHE premaster, RFC 5246 PRF, RFC 7627 extended master secret,
+ * RFC 6655 / RFC 7925 App. B AES-128-CCM-8 records. Built from the RFCs with libcrypto.
+ */
+#include "shadow.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fuzz_config.h"
+#include "p256_openssl.h"
+
+#define REC_HDR 13
+#define HS_HDR 12
+#define MSG_MAX 2048
+#define SLOTS 8
+#define TRANSCRIPT_MAX 16384
+#define DRAWS 16
+
+/* A handshake message being put together from its fragments. */
+struct slot {
+  int used;
+  uint32_t seq, len, have;
+  uint8_t type;
+  uint8_t body[MSG_MAX];
+  uint8_t got[MSG_MAX];
+};
+
+/* One direction: the next message_seq it takes and the messages still incomplete. */
+struct side {
+  uint32_t next_seq;
+  struct slot slots[SLOTS];
+};
+
+static struct side g_client, g_server;
+static uint8_t g_transcript[TRANSCRIPT_MAX];
+static size_t g_transcript_len;
+static uint8_t g_client_random[32], g_server_random[32];
+static uint16_t g_suite;
+static int g_ems;
+static uint8_t g_server_point[65];
+static int g_have_server_point;
+static uint8_t g_draws[DRAWS][32];
+static unsigned g_ndraws;
+static uint8_t g_client_key[16], g_server_key[16], g_client_salt[4], g_server_salt[4];
+static int g_keys, g_confirmed;
+
+static uint32_t get16(const uint8_t *p) { return ((uint32_t)p[0] << 8) | p[1]; }
+static uint32_t get24(const uint8_t *p) { return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2]; }
+
+void shadow_reset(void) {
+  memset(&g_client, 0, sizeof g_client);
+  memset(&g_server, 0, sizeof g_server);
+  g_transcript_len = 0;
+  g_suite = 0;
+  g_ems = 0;
+  g_have_server_point = 0;
+  g_ndraws = 0;
+  g_keys = 0;
+  g_confirmed = 0;
+  memset(g_client_key, 0, sizeof g_client_key);
+  memset(g_server_key, 0, sizeof g_server_key);
+  memset(g_client_salt, 0, sizeof g_client_salt);
+  memset(g_server_salt, 0, sizeof g_server_salt);
+}
+
+int shadow_keys_confirmed(void) { return g_confirmed; }
+
+void shadow_on_random(const uint8_t *buf, size_t len) {
+  if (len != 32) return;
+  memcpy(g_draws[g_ndraws % DRAWS], buf, 32);
+  g_ndraws++;
+}
+
+static void transcript_add(uint8_t type, uint32_t seq, const uint8_t *body, uint32_t len) {
+  uint8_t h[HS_HDR] = {type, (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, (uint8_t)(seq >> 8), (uint8_t)seq,
+                       0, 0, 0, (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+  if (TRANSCRIPT_MAX - g_transcript_len < HS_HDR + len) return;
+  memcpy(g_transcript + g_transcript_len, h, HS_HDR);
+  memcpy(g_transcript + g_transcript_len + HS_HDR, body, len);
+  g_transcript_len += HS_HDR + len;
+}
+
+/* TLS 1.2 PRF with SHA-256 (RFC 5246 s. 5). */
+static void prf(const uint8_t *secret, size_t secret_len, const char *label, const uint8_t *seed, size_t seed_len,
+                uint8_t *out, size_t n) {
+  uint8_t ls[128], a[32], block[32 + 128];
+  size_t ls_len = strlen(label) + seed_len, done = 0;
+  unsigned len;
+  memcpy(ls, label, strlen(label));
+  memcpy(ls + strlen(label), seed, seed_len);
+  HMAC(EVP_sha256(), secret, (int)secret_len, ls, ls_len, a, &len);
+  while (done < n) {
+    uint8_t t[32];
+    size_t k;
+    memcpy(block, a, 32);
+    memcpy(block + 32, ls, ls_len);
+    HMAC(EVP_sha256(), secret, (int)secret_len, block, 32 + ls_len, t, &len);
+    for (k = 0; k < 32 && done < n; k++) out[done++] = t[k];
+    HMAC(EVP_sha256(), secret, (int)secret_len, a, 32, a, &len);
+  }
+}
+
+static void hexbytes(const char *hex, uint8_t *out, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned v = 0;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1) v = 0;
+    out[i] = (uint8_t)v;
+  }
+}
+
+/* The client's ephemeral key: the 32-byte draw whose public point the ClientKeyExchange
+ * carries. */
+static int find_ephemeral(const uint8_t point[65], uint8_t priv[32]) {
+  unsigned i, n = g_ndraws < DRAWS ? g_ndraws : DRAWS;
+  uint8_t pub[65];
+  for (i = 0; i < n; i++) {
+    const uint8_t *d = g_draws[(g_ndraws - 1 - i) % DRAWS];
+    if (ossl_public_from_private(d, pub) && memcmp(pub, point, 65) == 0) {
+      memcpy(priv, d, 32);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The ClientKeyExchange just went into the transcript: premaster, master, key block. */
+static void derive(const uint8_t *cke, uint32_t cke_len) {
+  uint8_t pms[2 + 64 + 2 + 64], ms[48], block[40], seed[64], hash[32];
+  size_t pms_len;
+  if (g_suite == 0xc0ae) { /* TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 */
+    uint8_t priv[32];
+    if (!g_have_server_point || cke_len != 66 || cke[0] != 65 || !find_ephemeral(cke + 1, priv)) return;
+    if (!ossl_ecdh(priv, g_server_point, pms)) return;
+    pms_len = 32;
+  } else { /* TLS_PSK_WITH_AES_128_CCM_8: uint16 N, N zeros, uint16 N, the PSK */
+    size_t n = strlen(FUZZ_PSK_HEX) / 2;
+    pms[0] = 0;
+    pms[1] = (uint8_t)n;
+    memset(pms + 2, 0, n);
+    pms[2 + n] = 0;
+    pms[3 + n] = (uint8_t)n;
+    hexbytes(FUZZ_PSK_HEX, pms + 4 + n, n);
+    pms_len = 4 + 2 * n;
+  }
+  if (g_ems) {
+    SHA256(g_transcript, g_transcript_len, hash);
+    prf(pms, pms_len, "extended master secret", hash, 32, ms, 48);
+  } else {
+    memcpy(seed, g_client_random, 32);
+    memcpy(seed + 32, g_server_random, 32);
+    prf(pms, pms_len, "master secret", seed, 64, ms, 48);
+  }
+  memcpy(seed, g_server_random, 32);
+  memcpy(seed + 32, g_client_random, 32);
+  prf(ms, 48, "key expansion", seed, 64, block, 40);
+  memcpy(g_client_key, block, 16);
+  memcpy(g_server_key, block + 16, 16);
+  memcpy(g_client_salt, block + 32, 4);
+  memcpy(g_server_salt, block + 36, 4);
+  g_keys = 1;
+}
+
+/* ServerHello: randoms, suite, whether extended_master_secret (23) came back. */
+static void server_hello(const uint8_t *b, uint32_t len) {
+  uint32_t p, end;
+  if (len < 38) return;
+  memcpy(g_server_random, b + 2, 32);
+  p = 35 + b[34];
+  if (p + 3 > len) return;
+  g_suite = (uint16_t)get16(b + p);
+  p += 3;
+  if (p + 2 > len) return;
+  end = p + 2 + get16(b + p);
+  if (end > len) return;
+  for (p += 2; p + 4 <= end; p += 4 + get16(b + p + 2))
+    if (get16(b + p) == 23) g_ems = 1;
+}
+
+static void on_message(int from_server, uint8_t type, uint32_t seq, const uint8_t *body, uint32_t len) {
+  if (!from_server && type == 1) { /* ClientHello: the transcript starts (again) here */
+    g_transcript_len = 0;
+    if (len >= 34) memcpy(g_client_random, body + 2, 32);
+  }
+  if (from_server && type == 3) return; /* HelloVerifyRequest: never in the transcript */
+  if (from_server && type == 2) server_hello(body, len);
+  if (from_server && type == 12 && len >= 69 && body[0] == 3 && get16(body + 1) == 23 && body[3] == 65) {
+    memcpy(g_server_point, body + 4, 65);
+    g_have_server_point = 1;
+  }
+  transcript_add(type, seq, body, len);
+  if (!from_server && type == 16) derive(body, len);
+}
+
+/* One fragment: into its slot; complete messages leave in message_seq order. */
+static void on_fragment(int from_server, const uint8_t *f) {
+  struct side *s = from_server ? &g_server : &g_client;
+  uint32_t len = get24(f + 1), seq = get16(f + 4), off = get24(f + 6), flen = get24(f + 9), i;
+  struct slot *slot = NULL;
+  if (seq < s->next_seq || seq >= s->next_seq + SLOTS || len > MSG_MAX || off > len || flen > len - off) return;
+  for (i = 0; i < SLOTS; i++)
+    if (s->slots[i].used && s->slots[i].seq == seq) slot = &s->slots[i];
+  for (i = 0; i < SLOTS && !slot; i++) {
+    if (!s->slots[i].used) {
+      slot = &s->slots[i];
+      memset(slot->got, 0, sizeof slot->got);
+      slot->used = 1;
+      slot->seq = seq;
+      slot->len = len;
+      slot->type = f[0];
+      slot->have = 0;
+    }
+  }
+  if (!slot || slot->len != len || slot->type != f[0]) return;
+  for (i = 0; i < flen; i++) {
+    slot->body[off + i] = f[HS_HDR + i];
+    if (!slot->got[off + i]) slot->have++;
+    slot->got[off + i] = 1;
+  }
+  for (;;) { /* hand over every complete message that is next */
+    struct slot *next = NULL;
+    for (i = 0; i < SLOTS; i++)
+      if (s->slots[i].used && s->slots[i].seq == s->next_seq && s->slots[i].have == s->slots[i].len) next = &s->slots[i];
+    if (!next) break;
+    next->used = 0;
+    s->next_seq++;
+    on_message(from_server, next->type, next->seq, next->body, next->len);
+  }
+}
+
+static int ccm(int enc, const uint8_t key[16], const uint8_t salt[4], const uint8_t *hdr, const uint8_t *in, size_t n,
+               uint8_t *out, uint8_t tag[8]) {
+  uint8_t nonce[12], aad[13], dummy = 0;
+  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  int outl = 0, ok;
+  memcpy(nonce, salt, 4);
+  memcpy(nonce + 4, hdr + 3, 8);
+  memcpy(aad, hdr + 3, 8);
+  aad[8] = hdr[0];
+  memcpy(aad + 9, hdr + 1, 2);
+  aad[11] = (uint8_t)(n >> 8);
+  aad[12] = (uint8_t)n;
+  ok = c && EVP_CipherInit_ex(c, EVP_aes_128_ccm(), NULL, NULL, NULL, enc) == 1 &&
+       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) == 1 &&
+       EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 8, enc ? NULL : tag) == 1 &&
+       EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1 && EVP_CipherUpdate(c, NULL, &outl, NULL, (int)n) == 1 &&
+       EVP_CipherUpdate(c, NULL, &outl, aad, 13) == 1 &&
+       EVP_CipherUpdate(c, n ? out : &dummy, &outl, n ? in : &dummy, (int)n) == 1;
+  if (ok && enc) ok = EVP_CipherFinal_ex(c, out + outl, &outl) == 1 && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 8, tag) == 1;
+  EVP_CIPHER_CTX_free(c);
+  return ok;
+}
+
+static long open_record(const uint8_t key[16], const uint8_t salt[4], const uint8_t *r, size_t len, uint8_t *out,
+                        size_t cap) {
+  size_t body, n;
+  uint8_t tag[8];
+  if (len < REC_HDR + 16) return -1;
+  body = get16(r + 11);
+  if (body > len - REC_HDR || body < 16) return -1;
+  n = body - 16;
+  if (n > cap || memcmp(r + REC_HDR, r + 3, 8) != 0) return -1;
+  memcpy(tag, r + REC_HDR + 8 + n, 8);
+  return ccm(0, key, salt, r, r + REC_HDR + 8, n, out, tag) ? (long)n : -1;
+}
+
+static void on_datagram(int from_server, const uint8_t *d, size_t len) {
+  size_t pos = 0;
+  while (len - pos >= REC_HDR) {
+    const uint8_t *r = d + pos;
+    size_t body = get16(r + 11), p;
+    if (body > len - pos - REC_HDR) return;
+    if (r[0] == 22 && get16(r + 3) == 0) {
+      for (p = 0; body - p >= HS_HDR && get24(r + REC_HDR + p + 9) <= body - p - HS_HDR; p += HS_HDR + get24(r + REC_HDR + p + 9))
+        on_fragment(from_server, r + REC_HDR + p);
+    } else if (!from_server && r[0] == 22 && get16(r + 3) == 1 && g_keys && !g_confirmed) {
+      uint8_t plain[256];
+      if (open_record(g_client_key, g_client_salt, r, REC_HDR + body, plain, sizeof plain) >= 4 && plain[0] == 20)
+        g_confirmed = 1;
+    }
+    pos += REC_HDR + body;
+  }
+}
+
+void shadow_on_client_datagram(const uint8_t *buf, size_t len) { on_datagram(0, buf, len); }
+void shadow_on_server_datagram(const uint8_t *buf, size_t len) { on_datagram(1, buf, len); }
+
+size_t shadow_seal(uint8_t type, uint64_t seq, const uint8_t *plain, size_t len, uint8_t *out, size_t cap) {
+  size_t body = len + 16;
+  int i;
+  if (cap < REC_HDR + body || body > 0xffff) return 0;
+  out[0] = type;
+  out[1] = 0xfe;
+  out[2] = 0xfd;
+  out[3] = 0;
+  out[4] = 1;
+  for (i = 0; i < 6; i++) out[5 + i] = (uint8_t)(seq >> (8 * (5 - i)));
+  out[11] = (uint8_t)(body >> 8);
+  out[12] = (uint8_t)body;
+  memcpy(out + REC_HDR, out + 3, 8);
+  if (!ccm(1, g_server_key, g_server_salt, out, plain, len, out + REC_HDR + 8, out + REC_HDR + 8 + len)) return 0;
+  return REC_HDR + body;
+}
+
+long shadow_open_server(const uint8_t *record, size_t len, uint8_t *out, size_t cap) {
+  if (!g_keys || len < REC_HDR || get16(record + 3) != 1) return -1;
+  return open_record(g_server_key, g_server_salt, record, len, out, cap);
+}
