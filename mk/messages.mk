@@ -15,13 +15,12 @@ $(MESSAGES_OUT) &: $(MESSAGES_IN)
 	node scripts/gen-codes.mjs
 	touch $(MESSAGES_OUT)
 
-# The codes' rule (Makefile) runs the same script, which now also reads these.
-host/codes.ts boards/hal/dtls_codes.h: host/messages.json scripts/gen-messages.mjs
-
 # dtls-posix includes cli_messages.h (its other headers are in mk/boards.mk's lists).
 build/boards/dtls-posix build/boards/dtls-posix-psk: boards/posix/cli_messages.h
 
+# node-test runs tests/cli-consistency.test.ts: the three programs must be there.
+node-test: posix $(WASM3_VENV)/.installed
+
 .PHONY: cli-consistency-test
 cli-consistency-test: build posix $(WASM3_VENV)/.installed
-	node --test --test-concurrency=1 dist/tests/cli-consistency.test.js
-node-test: posix $(WASM3_VENV)/.installed
+	node --test --test-concurrency=1 dist/tests/cli-consistency.test.js dist/tests/cli-config.test.js

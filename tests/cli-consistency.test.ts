@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { ROOT, BUILD, CLI } from "./support/paths";
 import { PSK_HEX } from "./support/servers";
 import { ScriptedUdpPeer, PeerScript } from "./support/scripted-udp-peer";
+import * as hostCodes from "../host/codes";
+import { describeReason, reasonName, stateName, alertName } from "../host/names";
 
 const PROGRAMS: Record<string, string[]> = {
   "dtls-client": [process.execPath, CLI],
@@ -126,7 +128,7 @@ test("--help: exit 0 and the usage text on stdout, the common lines and the exit
     assert.deepEqual(common(r, NAMES[i]), common(runs[0], NAMES[0]), NAMES[i]);
   });
   assert.match(runs[0].stdout, /--expect-reply +with --send: no reply within --wait is an error \(exit code 3\)/);
-  assert.match(runs[0].stdout, /exit codes: 0 done .*, 1 the connection failed .*, 2 bad usage or configuration .*, 3 --expect-reply and no reply within --wait/);
+  assert.match(runs[0].stdout, /exit codes: 0 done .*, 1 the connection failed .*, 2 bad usage or configuration, 3 --expect-reply and no reply within --wait/);
 });
 
 /** Each program against its own scripted peer (or a silent port); returns the runs by name. */
@@ -271,4 +273,30 @@ test("the summary's counters are host/messages.json's summary_counters, in every
   const counters = messages.summary_counters.map(([key]: [string]) => key);
   assert.deepEqual(keys.slice(keys.indexOf("handshake_ms") + 1, keys.indexOf("state")), counters);
   assert.equal(j.reply, null, "nothing sent, no reply expected");
+});
+
+test("every state, reason and alert of the core has the same words in the three hosts (generated, so new codes come along)", () => {
+  const table = readFileSync(join(ROOT, "boards", "runtime", "dtls_names_table.h"), "utf8");
+  const cWords = new Map<string, string[]>();
+  for (const m of table.matchAll(/^ {2}\{DTLS_(\w+), ("(?:[^"\\]|\\.)*")(?:, ("(?:[^"\\]|\\.)*"))?\},$/gm)) {
+    cWords.set(m[1], [JSON.parse(m[2]), ...(m[3] ? [JSON.parse(m[3])] : [])]);
+  }
+  const py = execFileSync(PROGRAMS["dtls_wasm3.py"][0], ["-c", [
+    "import json, sys", "sys.path.insert(0, 'tests/wasm3')", "import cli_words as w",
+    "out = {k: [w.state_name(v)] for k, v in w.CODES.items() if k.startswith('STATE_')}",
+    "out.update({k: [w.reason_name(v), w.reason_text(v)] for k, v in w.CODES.items() if k.startswith('REASON_')})",
+    "out.update({k: [w.ALERT_NAMES[v]] for k, v in w.CODES.items() if k.startswith('ALERT_') and k not in ('ALERT_WARNING', 'ALERT_FATAL')})",
+    "print(json.dumps(out))"].join("\n")], { cwd: ROOT, encoding: "utf8" });
+  const pyWords = JSON.parse(py);
+  let reasons = 0;
+  for (const [constant, value] of Object.entries(hostCodes)) {
+    let node: string[] | undefined;
+    if (constant.startsWith("STATE_")) node = [stateName(value)];
+    else if (constant.startsWith("REASON_")) { node = [reasonName(value), describeReason(value)]; reasons++; }
+    else if (constant.startsWith("ALERT_") && constant !== "ALERT_WARNING" && constant !== "ALERT_FATAL") node = [alertName(value)];
+    if (!node) continue;
+    assert.deepEqual(cWords.get(constant), node, `${constant}: C as Node`);
+    assert.deepEqual(pyWords[constant], node, `${constant}: Python as Node`);
+  }
+  assert.ok(reasons >= 20, `${reasons} reasons compared`);
 });
