@@ -1,0 +1,74 @@
+// Interoperability with Eclipse tinydtls (C), as PyPI's DTLSSocket 0.2.3 wraps it (built from
+// source by pip), through our echo server tests/interop/tinydtls/echo_server.py: DTLS 1.2,
+// TLS_PSK_WITH_AES_128_CCM_8. PSK only: the wrapper hands tinydtls no ECDSA key callbacks, so
+// TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 cannot be served through it. Built by `make interop-servers`.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import * as codes from "../host/codes";
+import { UdpDtlsClient } from "../host/udp-client";
+import { PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
+import { startTinyDtls } from "./support/servers-more";
+import { runCli } from "./support/cli";
+
+const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
+const PSK_ARGS = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
+/** Bounds for the handshakes expected to fail (bounds, not timing assertions). */
+const QUICK_FAIL = ["--rto", "400", "--timeout", "2500"];
+
+const servers: ServerProcess[] = [];
+after(async () => { for (const s of servers) await s.stop(); });
+async function server(o: Parameters<typeof startTinyDtls>[0] = {}): Promise<ServerProcess> {
+  const s = await startTinyDtls(o);
+  servers.push(s);
+  return s;
+}
+
+test("PSK: cookie exchange, handshake and echo; tinydtls looks up our identity", async () => {
+  const s = await server();
+  const r = await runCli([`127.0.0.1:${s.port}`, ...PSK_ARGS, "--send", "hello tinydtls", "--json"]);
+  assert.equal(r.code, 0, r.stderr + s.output);
+  assert.equal(r.json.cipher, "TLS_PSK_WITH_AES_128_CCM_8");
+  assert.equal(r.json.ems, true, "tinydtls answers extended_master_secret");
+  assert.equal(r.json.mfl, null, "tinydtls does not answer max_fragment_length");
+  assert.equal(r.json.flights_received, 3, "HelloVerifyRequest, ServerHello..Done, CCS+Finished");
+  assert.equal(r.json.received, "hello tinydtls");
+  await s.waitFor("psk key asked for identity device-0001");
+  await s.waitFor("handshake completed");
+  await s.waitFor("echo 14 bytes");
+  await s.waitFor("alert level=1 code=0"); // our close_notify, as tinydtls reports it
+});
+
+test("several records in one session, up to the largest the client may write, each echoed", async () => {
+  const s = await server();
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { psk, rtoMs: 1000 });
+  try {
+    await client.connect();
+    const largest = client.engine.info(codes.INFO_MAX_WRITE);
+    assert.ok(largest >= 512, `max write ${largest}`);
+    for (const text of ["one", "two", "t".repeat(largest)]) {
+      client.write(Buffer.from(text));
+      assert.equal((await client.readOne(5000))?.toString(), text);
+    }
+  } finally {
+    await client.close();
+  }
+});
+
+test("an identity tinydtls does not know: its fatal alert is reported by name", async () => {
+  const s = await server({ identity: "another-device" });
+  const r = await runCli([`127.0.0.1:${s.port}`, ...PSK_ARGS, ...QUICK_FAIL, "--json"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.reason, "peer_alert");
+  // tinydtls answers an unknown identity with internal_error (RFC 4279 s. 2 asks for unknown_psk_identity).
+  assert.equal(r.json.alert, "fatal internal_error received");
+  assert.doesNotMatch(s.output, /handshake completed/);
+});
+
+test("a wrong PSK never completes at tinydtls; the client says the PSK or identity is probably wrong", async () => {
+  const s = await server({ hex: "00".repeat(16) });
+  const r = await runCli([`127.0.0.1:${s.port}`, ...PSK_ARGS, ...QUICK_FAIL, "--send", "x", "--json"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.json.reason, "finished_timeout");
+  assert.match(r.stderr, /PSK or the identity is probably wrong/);
+  assert.doesNotMatch(s.output, /handshake completed/);
+});
