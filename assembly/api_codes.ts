@@ -39,6 +39,17 @@ export const INFO_ECDHE_SUPPORTED: i32 = 19;    // 1 in builds with the ECDHE su
 export const INFO_APP_RECORDS_LOST: i32 = 20;   // application records dropped: the read queue was full
 export const INFO_DATAGRAMS_TOO_LARGE: i32 = 21;// datagrams the host reported as larger than the I/O buffer
 export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS_* below), for tests and traces
+export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
+export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
+
+// Fixed buffers whose use is tracked (INFO_REGION_SIZE / INFO_REGION_PEAK + id).
+export const REGION_TX_DATAGRAM: i32 = 0;       // the datagram being built
+export const REGION_FLIGHT: i32 = 1;            // our last flight, kept for retransmission
+export const REGION_REASSEMBLY: i32 = 2;        // the handshake message being reassembled
+export const REGION_STASH: i32 = 3;             // fragments of later messages
+export const REGION_APP_QUEUE: i32 = 4;         // received application data for dtls_read
+export const REGION_FUTURE_RECORD: i32 = 5;     // one epoch-1 record that overtook ChangeCipherSpec
+export const REGION_COUNT: i32 = 6;
 
 // Handshake states (dtls_info(INFO_HANDSHAKE_STATE)), the flights of RFC 6347 4.2.4.
 export const HS_IDLE: i32 = 0;

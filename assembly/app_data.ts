@@ -3,6 +3,8 @@
 // have dropped it (DTLS gives datagram semantics), and counted so the application sees
 // the loss (dtls_info(INFO_APP_RECORDS_LOST)).
 import { APP_RX_BUFFER_SIZE } from "./config";
+import { notePeak } from "./regions";
+import { REGION_APP_QUEUE } from "./api_codes";
 
 const queue = memory.data(APP_RX_BUFFER_SIZE);
 let used: i32 = 0;
@@ -16,6 +18,7 @@ export function appQueuePush(src: usize, len: i32): bool {
   store<u16>(queue + <usize>used, <u16>len);
   memory.copy(queue + <usize>used + 2, src, <usize>len);
   used += 2 + len;
+  notePeak(REGION_APP_QUEUE, used);
   return true;
 }
 

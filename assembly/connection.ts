@@ -21,6 +21,8 @@ import { keyScheduleWipe } from "./handshake/key_schedule";
 import { chosenVersion } from "./handshake/negotiated";
 import { timerRemaining } from "./handshake/timer";
 import { appQueueReset, appQueuePush } from "./app_data";
+import { notePeak } from "./regions";
+import { REGION_FUTURE_RECORD } from "./api_codes";
 
 // One record of epoch 1 that overtook the server's ChangeCipherSpec (RFC 6347 4.1).
 const futureRecord = memory.data(FUTURE_RECORD_MAX);
@@ -78,6 +80,7 @@ function onRecord(now: i32): void {
     if (recEpoch == readEpoch + 1 && handshakeWaitingForChangeCipherSpec() && futureLen == 0 &&
         RECORD_HEADER_LEN + recFragmentLen <= FUTURE_RECORD_MAX) {
       futureLen = RECORD_HEADER_LEN + recFragmentLen;
+      notePeak(REGION_FUTURE_RECORD, futureLen);
       memory.copy(futureRecord, recStart, <usize>futureLen);
     } else {
       countDrop();

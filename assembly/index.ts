@@ -5,7 +5,8 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_FLIGHTS_RETRANSMITTED, INFO_FLIGHTS_SENT, INFO_FLIGHTS_RECEIVED, INFO_HANDSHAKE_MS,
   INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
   INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, INFO_CLIENT_AUTH, INFO_PEER_KEY_HASH, INFO_ECDHE_SUPPORTED,
-  INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
+  INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, INFO_REGION_SIZE, INFO_REGION_PEAK,
+  REGION_COUNT, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
 import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
@@ -20,6 +21,7 @@ import { connect, onDatagram, poll, write, close, maxWrite } from "./connection"
 import { appQueuePop, appRecordsLost } from "./app_data";
 import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
   renegotiationInfoSeen } from "./handshake/negotiated";
+import { regionSize, regionPeak } from "./regions";
 import { recordsDropped, datagramsTooLarge, countDatagramTooLarge } from "./record/receive";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
@@ -123,6 +125,8 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_APP_RECORDS_LOST) return appRecordsLost();
   if (key == INFO_DATAGRAMS_TOO_LARGE) return datagramsTooLarge();
   if (key == INFO_HANDSHAKE_STATE) return handshakeState();
+  if (key >= INFO_REGION_SIZE && key < INFO_REGION_SIZE + REGION_COUNT) return regionSize(key - INFO_REGION_SIZE);
+  if (key >= INFO_REGION_PEAK && key < INFO_REGION_PEAK + REGION_COUNT) return regionPeak(key - INFO_REGION_PEAK);
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;
     if (key == INFO_PEER_KEY_HASH) {

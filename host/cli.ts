@@ -71,7 +71,7 @@ export function parseArgs(argv: string[]): CliArgs {
       }
       case "--mfl": {
         const v = value();
-        if (!["off", "512", "1024", "2048", "4096"].includes(v)) throw usage(MSG.bad_mfl, v);
+        if (!["off", "512", "1024"].includes(v)) throw usage(MSG.bad_mfl, v);
         engine.mfl = v === "off" ? 0 : Number(v);
         break;
       }

@@ -20,11 +20,11 @@ export const REASON_TEXT: Readonly<Record<number, string>> = {
   18: "the server's signature did not verify", // REASON_BAD_SIGNATURE
   19: "no acceptable parameters", // REASON_HANDSHAKE_FAILURE
   20: "an internal error", // REASON_INTERNAL
-  21: "the server never answered our Finished: the PSK or the identity is probably wrong (or the server refused our client key)", // REASON_FINISHED_TIMEOUT
+  21: "no answer to our Finished before the retransmission budget ran out: either the server could not verify it (a wrong PSK or identity, or a client key it refused: servers drop such records silently) or its last flight was lost each time", // REASON_FINISHED_TIMEOUT
   22: "the ClientHello or a record does not fit the PMTU (raise --pmtu)", // REASON_PMTU_TOO_SMALL
 };
 export const PROGRAM = "dtls-client";
-export const USAGE = "usage: dtls-client HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY [--key FILE]) [options]\n  --psk-identity ID   PSK identity (1 to 128 bytes)\n  --psk HEX           pre-shared key in hex (1 to 64 bytes)\n  --rpk               raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8\n  --server-key KEY    the server's P-256 public key: a PEM file, or the hex SHA-256 of its SubjectPublicKeyInfo\n  --key FILE          our P-256 private key (PEM), sent when the server asks for client authentication\n  --sni NAME          send server_name (RFC 6066): a host name of 1 to 255 bytes, not an IP address\n  --mfl N|off         max_fragment_length to offer: 512 (default), 1024, 2048, 4096, off\n  --rto MS            initial retransmission timeout, 1 to 3600000 (default 9000, RFC 7925 s. 11)\n  --timeout MS        give up on a flight after MS, 1 to 86400000 (default 7 x the initial timeout)\n  --pmtu BYTES        largest datagram to send, 64 to 1536 (default 1232)\n  --require-ems       refuse servers without extended master secret (RFC 7627)\n  --send TEXT         send TEXT once connected, print the reply, close\n  --expect-reply      with --send: no reply within --wait is an error (exit code 3)\n  --wait MS           how long to wait for replies after sending, 0 to 86400000 (default 5000)\n  --json              print one JSON summary at the end\n  --verbose           log the core's messages to stderr\n  --seed TEXT         deterministic \"random\" bytes (tests only: never in production)\n  --software-aes      make the HAL report no hardware AES (exercise the core's AES)\n  --wasm FILE         module to run (default build/dtls.wasm)\nexit codes: 0 done (handshake completed and the session ended as asked), 1 the connection failed (during the handshake or later), 2 bad usage or configuration, 3 --expect-reply and no reply within --wait\n";
+export const USAGE = "usage: dtls-client HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY [--key FILE]) [options]\n  --psk-identity ID   PSK identity (1 to 128 bytes)\n  --psk HEX           pre-shared key in hex (1 to 64 bytes)\n  --rpk               raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8\n  --server-key KEY    the server's P-256 public key: a PEM file, or the hex SHA-256 of its SubjectPublicKeyInfo\n  --key FILE          our P-256 private key (PEM), sent when the server asks for client authentication\n  --sni NAME          send server_name (RFC 6066): a host name of 1 to 255 bytes, not an IP address\n  --mfl N|off         max_fragment_length to offer: 512 (default), 1024, off (larger would exceed the 1536-byte receive buffers)\n  --rto MS            initial retransmission timeout, 1 to 3600000 (default 9000, RFC 7925 s. 11)\n  --timeout MS        give up on a flight after MS, 1 to 86400000 (default 7 x the initial timeout)\n  --pmtu BYTES        largest datagram to send, 64 to 1536 (default 1232)\n  --require-ems       refuse servers without extended master secret (RFC 7627)\n  --send TEXT         send TEXT once connected, print the reply, close\n  --expect-reply      with --send: no reply within --wait is an error (exit code 3)\n  --wait MS           how long to wait for replies after sending, 0 to 86400000 (default 5000)\n  --json              print one JSON summary at the end\n  --verbose           log the core's messages to stderr\n  --seed TEXT         deterministic \"random\" bytes (tests only: never in production)\n  --software-aes      make the HAL report no hardware AES (exercise the core's AES)\n  --wasm FILE         module to run (default build/dtls.wasm)\nexit codes: 0 done (handshake completed and the session ended as asked), 1 the connection failed (during the handshake or later), 2 bad usage or configuration, 3 --expect-reply and no reply within --wait\n";
 export const EXIT = {"done":0,"failed":1,"usage":2,"no_reply":3} as const;
 export const NUMBERS: Readonly<Record<string, { min: number; max: number; unit: string }>> = {"--rto":{"min":1,"max":3600000,"unit":"milliseconds"},"--timeout":{"min":1,"max":86400000,"unit":"milliseconds"},"--pmtu":{"min":64,"max":1536,"unit":"bytes"},"--wait":{"min":0,"max":86400000,"unit":"milliseconds"},"--memory-cap":{"min":1,"max":2147483647,"unit":"bytes"}};
 /** Summary keys that are module counters: [key, dtls_info key]. */
@@ -33,6 +33,8 @@ export const SUMMARY_COUNTERS: ReadonlyArray<readonly [string, number]> = [
   ["flights_received", 8], // INFO_FLIGHTS_RECEIVED
   ["flights_retransmitted", 6], // INFO_FLIGHTS_RETRANSMITTED
   ["records_dropped", 16], // INFO_RECORDS_DROPPED
+  ["app_records_lost", 20], // INFO_APP_RECORDS_LOST
+  ["datagrams_too_large", 21], // INFO_DATAGRAMS_TOO_LARGE
 ];
 export const MSG = {
   "missing_target": "missing HOST:PORT",
@@ -44,7 +46,7 @@ export const MSG = {
   "unexpected_argument": "unexpected argument \"%s\"",
   "needs_value": "%s needs a value",
   "bad_number": "%s must be a whole number from %s to %s (%s), got \"%s\"",
-  "bad_mfl": "--mfl must be 512, 1024, 2048, 4096 or off, got \"%s\"",
+  "bad_mfl": "--mfl must be 512, 1024 or off, got \"%s\"",
   "bad_stop_before": "--stop-before must be init or connect, got \"%s\"",
   "psk_pair": "--psk-identity and --psk go together",
   "rpk_only": "--key and --server-key need --rpk",

@@ -102,7 +102,7 @@ test("posix (wasm2c + C HAL): PSK handshake and echo with openssl s_server, JSON
   assert.equal(r.json.ems, true);
   assert.equal(r.json.received, "echo: ping from posix\n");
   const cliKeys = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "handshake_ms", "flights_sent",
-    "flights_received", "flights_retransmitted", "records_dropped", "state", "received", "reply"];
+    "flights_received", "flights_retransmitted", "records_dropped", "app_records_lost", "datagrams_too_large", "state", "received", "reply"];
   assert.deepEqual(Object.keys(r.json), cliKeys, "the same summary keys as dtls-client --json");
 });
 

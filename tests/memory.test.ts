@@ -62,12 +62,17 @@ test("30 handshakes and echoes in one instance: nothing written above the static
   for (let a = staticEnd; a < memory.length; a++) memory[a] = paint(a);
   const unused = memory.length - staticEnd;
   const written: number[] = [];  // bytes above the static end overwritten, after each handshake
+  const regions = Array.from({ length: codes.REGION_COUNT }, (_, id) => id);
+  const peaks = () => regions.map((id) => engine.info(codes.INFO_REGION_PEAK + id));
+  const sizes = regions.map((id) => engine.info(codes.INFO_REGION_SIZE + id));
+  assert.ok(sizes.every((n) => n > 0), `every fixed buffer has a size: ${sizes}`);
+  let peaksAfterFirst: number[] = [];
   try {
     for (let i = 0; i < 30; i++) {
       engine.connect();
       while (engine.state === codes.STATE_HANDSHAKING) { engine.poll(); await next(); }
       assert.equal(engine.state, codes.STATE_CONNECTED, `handshake ${i}: ${engine.failure().message}`);
-      const text = `round ${i}`;
+      const text = `round ${String(i).padStart(2, "0")}`;  // same length each time
       assert.equal(engine.write(Buffer.from(text)), text.length);
       let reply: Buffer | null = null;
       for (let t = 0; t < 40 && reply === null; t++) { await next(); reply = engine.read(); }
@@ -80,11 +85,20 @@ test("30 handshakes and echoes in one instance: nothing written above the static
       assert.equal(engine.info(codes.INFO_HEAP_TOP), heapTop, `heap top moved after handshake ${i}`);
       assert.equal(engine.info(codes.INFO_MEMORY_PAGES), pages, `memory grew after handshake ${i}`);
       assert.equal(engine.wasm.memory.buffer, memoryBuffer, "the memory was replaced (grown)");
+      if (i === 0) peaksAfterFirst = peaks();
     }
   } finally {
     socket.close();
   }
   assert.equal(written.length, 30);
   assert.equal(written[29], written[0], "the same after handshake 1 and after handshake 30");
+  // Bytes used in each fixed buffer: the same peak after 1 and after 30 handshakes, inside its size.
+  const last = peaks();
+  assert.deepEqual(last, peaksAfterFirst, "a fixed buffer's use grew from handshake 1 to 30");
+  regions.forEach((id) => assert.ok(last[id] <= sizes[id], `region ${id}: peak ${last[id]} over its ${sizes[id]} bytes`));
+  for (const id of [codes.REGION_TX_DATAGRAM, codes.REGION_FLIGHT, codes.REGION_REASSEMBLY, codes.REGION_APP_QUEUE]) {
+    assert.ok(last[id] > 0, `region ${id} was used and its use measured`);
+  }
+  process.stderr.write(`memory: fixed buffers peak/size ${regions.map((id) => `${last[id]}/${sizes[id]}`).join(", ")}\n`);
   process.stderr.write(`memory: static end ${staticEnd}; ${unused} bytes above it painted, ${written[29]} overwritten after 30 handshakes\n`);
 });

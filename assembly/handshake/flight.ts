@@ -5,6 +5,8 @@ import { FLIGHT_BUFFER_SIZE, FLIGHT_MAX_ENTRIES, HANDSHAKE_HEADER_LEN } from "..
 import { CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, HT_CLIENT_HELLO } from "../protocol";
 import { REASON_NONE, REASON_PMTU_TOO_SMALL, REASON_INTERNAL } from "../errors";
 import { put8, put16, put24, get8, get24 } from "../util/bytes";
+import { notePeak } from "../regions";
+import { REGION_FLIGHT } from "../api_codes";
 import { txBeginRecord, txEndRecord, txFlush, txUsed, recordExpansion } from "../record/send";
 
 export const flightBuffer = memory.data(FLIGHT_BUFFER_SIZE);
@@ -49,6 +51,7 @@ export function flightEndMessage(bodyLen: i32, epoch: i32): usize {
   put24(p + 9, bodyLen);
   addEntry(CT_HANDSHAKE, epoch, openAt, HANDSHAKE_HEADER_LEN + bodyLen);
   used = openAt + HANDSHAKE_HEADER_LEN + bodyLen;
+  notePeak(REGION_FLIGHT, used);
   openAt = -1;
   return p;
 }
@@ -58,6 +61,7 @@ export function flightAddChangeCipherSpec(epoch: i32): bool {
   store<u8>(flightBuffer + <usize>used, 1);
   addEntry(CT_CHANGE_CIPHER_SPEC, epoch, used, 1);
   used += 1;
+  notePeak(REGION_FLIGHT, used);
   return true;
 }
 

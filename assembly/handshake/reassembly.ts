@@ -3,6 +3,8 @@
 // arrived; the message is complete when every byte has. Messages over HS_MESSAGE_MAX
 // are refused, never truncated.
 import { HS_MESSAGE_MAX } from "../config";
+import { notePeak } from "../regions";
+import { REGION_REASSEMBLY } from "../api_codes";
 
 export const messageBody = memory.data(HS_MESSAGE_MAX);
 const arrived = memory.data(HS_MESSAGE_MAX >> 3);
@@ -30,6 +32,7 @@ export function reassemblyAdd(type: i32, total: i32, seq: i32, offset: i32, frag
     active = true;
     msgType = type;
     msgLen = total;
+    notePeak(REGION_REASSEMBLY, total);
     msgSeq = seq;
     filled = 0;
     memory.fill(arrived, 0, <usize>((total + 7) >> 3));

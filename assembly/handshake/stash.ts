@@ -5,6 +5,8 @@
 // Entry: [epoch u8][12-byte fragment header][fragment bytes].
 import { HS_STASH_SIZE, HANDSHAKE_HEADER_LEN } from "../config";
 import { get16, get24 } from "../util/bytes";
+import { notePeak } from "../regions";
+import { REGION_STASH } from "../api_codes";
 
 const stash = memory.data(HS_STASH_SIZE);
 let used: i32 = 0;
@@ -20,6 +22,7 @@ export function stashPut(epoch: i32, fragment: usize, fragLen: i32): bool {
   store<u8>(e, <u8>epoch);
   memory.copy(e + 1, fragment, <usize>(HANDSHAKE_HEADER_LEN + fragLen));
   used += n;
+  notePeak(REGION_STASH, used);
   return true;
 }
 

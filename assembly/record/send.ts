@@ -6,6 +6,8 @@ import { halSend } from "../hal";
 import { put8, put16, put48 } from "../util/bytes";
 import { nextWriteSeq, clientWriteKey, clientWriteSalt } from "./keys";
 import { sealRecord, PROTECTED_PAYLOAD_OFFSET } from "./protect";
+import { notePeak } from "../regions";
+import { REGION_TX_DATAGRAM } from "../api_codes";
 
 const txBuffer = memory.data(TX_DATAGRAM_MAX);
 let txLen: i32 = 0;
@@ -46,6 +48,7 @@ export function txEndRecord(plainLen: i32): void {
     txLen = openRecordAt + RECORD_HEADER_LEN + plainLen;
   }
   openRecordAt = -1;
+  notePeak(REGION_TX_DATAGRAM, txLen);
 }
 
 

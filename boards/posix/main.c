@@ -251,7 +251,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
       a->sni = val;
     } else if (!strcmp(o, "--mfl")) {
       if (!strcmp(val, "off")) a->mfl = 0;
-      else if (!strcmp(val, "512") || !strcmp(val, "1024") || !strcmp(val, "2048") || !strcmp(val, "4096"))
+      else if (!strcmp(val, "512") || !strcmp(val, "1024"))
         a->mfl = atol(val);
       else {
         complain(CLI_MSG_BAD_MFL, val);

@@ -33,7 +33,7 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_BAD_SIGNATURE, "bad_signature", "the server's signature did not verify"},
   {DTLS_REASON_HANDSHAKE_FAILURE, "handshake_failure", "no acceptable parameters"},
   {DTLS_REASON_INTERNAL, "internal", "an internal error"},
-  {DTLS_REASON_FINISHED_TIMEOUT, "finished_timeout", "the server never answered our Finished: the PSK or the identity is probably wrong (or the server refused our client key)"},
+  {DTLS_REASON_FINISHED_TIMEOUT, "finished_timeout", "no answer to our Finished before the retransmission budget ran out: either the server could not verify it (a wrong PSK or identity, or a client key it refused: servers drop such records silently) or its last flight was lost each time"},
   {DTLS_REASON_PMTU_TOO_SMALL, "pmtu_too_small", "the ClientHello or a record does not fit the PMTU (raise --pmtu)"},
 };
 static const struct dtls_name DTLS_ALERT_NAMES[] = {

@@ -146,7 +146,7 @@ def parse_args(argv):
             v = argv[i]
             if o == "--sni" and v == "":
                 raise usage(MSG["sni_empty"])
-            if o == "--mfl" and v not in ("off", "512", "1024", "2048", "4096"):
+            if o == "--mfl" and v not in ("off", "512", "1024"):
                 raise usage(MSG["bad_mfl"], v)
             if o == "--stop-before" and v not in ("init", "connect"):
                 raise usage(MSG["bad_stop_before"], v)
