@@ -41,6 +41,8 @@ export interface ScandiumOptions {
   ems?: "NONE" | "OPTIONAL" | "ENABLED" | "REQUIRED";
   /** The largest datagram the server sends. */
   mtu?: number;
+  /** Several handshake messages in one record. */
+  multiHandshakeRecords?: boolean;
 }
 
 /** Scandium (Californium 3.x) echo server, tests/interop/scandium/EchoServer.java. */
@@ -56,6 +58,7 @@ export async function startScandium(o: ScandiumOptions): Promise<ServerProcess> 
   if (o.trust) args.push("--trust", o.trust);
   if (o.ems) args.push("--ems", o.ems);
   if (o.mtu) args.push("--mtu", String(o.mtu));
+  if (o.multiHandshakeRecords) args.push("--multi-handshake-records", "true");
   return start("java", args, port);
 }
 

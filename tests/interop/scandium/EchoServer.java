@@ -65,6 +65,8 @@ public final class EchoServer {
             .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.valueOf(a.clientAuth))
             .setSessionListener(new Reporter());
         if (a.mtu != null) b.set(DtlsConfig.DTLS_MAX_TRANSMISSION_UNIT, a.mtu);
+        // Several handshake messages in one record (RFC 6347 allows it; Scandium does not by default).
+        b.set(DtlsConfig.DTLS_USE_MULTI_HANDSHAKE_MESSAGE_RECORDS, a.multiHandshakeRecords);
         List<CipherSuite> suites = new ArrayList<>();
         if (a.psk != null) {
             suites.add(CipherSuite.TLS_PSK_WITH_AES_128_CCM_8);

@@ -11,9 +11,11 @@ final class ServerArgs {
     String clientAuth = "NONE";
     String ems = "ENABLED";
     Integer mtu;
+    boolean multiHandshakeRecords;
 
     static final String USAGE = "usage: EchoServer --port N [--psk IDENTITY:HEX] [--key KEY.pem --pub PUB.pem]"
-        + " [--client-auth NONE|WANTED|NEEDED] [--trust CLIENT_PUB.pem] [--ems NONE|OPTIONAL|ENABLED|REQUIRED] [--mtu N]";
+        + " [--client-auth NONE|WANTED|NEEDED] [--trust CLIENT_PUB.pem] [--ems NONE|OPTIONAL|ENABLED|REQUIRED] [--mtu N]"
+        + " [--multi-handshake-records true|false]";
 
     static ServerArgs parse(String[] argv) {
         ServerArgs a = new ServerArgs();
@@ -36,6 +38,7 @@ final class ServerArgs {
                 case "--client-auth": a.clientAuth = v.toUpperCase(Locale.ROOT); break;
                 case "--ems": a.ems = v.toUpperCase(Locale.ROOT); break;
                 case "--mtu": a.mtu = Integer.parseInt(v); break;
+                case "--multi-handshake-records": a.multiHandshakeRecords = Boolean.parseBoolean(v); break;
                 default: throw new IllegalArgumentException("unknown option " + opt + "\n" + USAGE);
             }
         }
