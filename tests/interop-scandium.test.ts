@@ -6,6 +6,8 @@
 // Built by `make interop-servers` (mk/interop.mk).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import * as codes from "../host/codes";
+import { UdpDtlsClient } from "../host/udp-client";
 import { generateKeyPair, spkiSha256, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { startScandium, ScandiumOptions } from "./support/servers-more";
 import { runCli } from "./support/cli";
@@ -18,6 +20,7 @@ const clientKeys = generateKeyPair("client");
 const otherKeys = generateKeyPair("other");
 const PSK = { identity: PSK_IDENTITY, hex: PSK_HEX };
 const PSK_ARGS = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
+const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const RPK_ARGS = ["--rpk", "--server-key", serverKeys.pub];
 /** Bounds for the handshakes expected to fail (bounds, not timing assertions). */
 const QUICK_FAIL = ["--rto", "400", "--timeout", "2500"];
@@ -63,6 +66,35 @@ test("PSK: cookie exchange, handshake and echo; Scandium sees the identity and t
   assert.equal(r.json.received, "hello scandium");
   await s.waitFor("handshake completed cipher=TLS_PSK_WITH_AES_128_CCM_8 ems=true peer=psk:device-0001");
   await s.waitFor("echo 14 bytes");
+});
+
+test("PSK: records of the largest negotiated length (MFL 512 and 1024) go both ways whole", async () => {
+  const s = await server({ psk: PSK });
+  for (const mfl of [512, 1024]) {
+    const client = new UdpDtlsClient("127.0.0.1", s.port, { psk, mfl, rtoMs: 1000 });
+    try {
+      await client.connect();
+      assert.equal(client.engine.info(codes.INFO_MFL), mfl);
+      const largest = client.engine.info(codes.INFO_MAX_WRITE);
+      assert.ok(largest <= mfl && largest > mfl / 2, `max write ${largest} within MFL ${mfl}`);
+      const data = Buffer.alloc(largest, mfl & 0xff);
+      client.write(data);
+      assert.deepEqual(await client.readOne(5000), data);
+    } finally {
+      await client.close();
+    }
+  }
+  await s.waitFor(/echo (5\d\d) bytes[\s\S]*echo (1\d\d\d) bytes/);
+});
+
+test("Scandium without HelloVerifyRequest: PSK and raw public keys complete in two server flights", async () => {
+  const s = await server({ psk: PSK, rpk: serverKeys, clientAuth: "NONE", helloVerify: false });
+  for (const args of [PSK_ARGS, RPK_ARGS]) {
+    const r = await runCli([`127.0.0.1:${s.port}`, ...args, "--send", "no cookie", "--json"]);
+    assert.equal(r.code, 0, r.stderr + s.output);
+    assert.equal(r.json.flights_received, 2, "ServerHello..Done, CCS+Finished");
+    assert.equal(r.json.received, "no cookie");
+  }
 });
 
 test("PSK: a wrong key never completes at Scandium; the client names a wrong PSK or identity as a likely cause", async () => {

@@ -43,6 +43,8 @@ export interface ScandiumOptions {
   mtu?: number;
   /** Several handshake messages in one record. */
   multiHandshakeRecords?: boolean;
+  /** false: no HelloVerifyRequest (the server answers the first ClientHello). */
+  helloVerify?: boolean;
 }
 
 /** Scandium (Californium 3.x) echo server, tests/interop/scandium/EchoServer.java. */
@@ -59,6 +61,7 @@ export async function startScandium(o: ScandiumOptions): Promise<ServerProcess> 
   if (o.ems) args.push("--ems", o.ems);
   if (o.mtu) args.push("--mtu", String(o.mtu));
   if (o.multiHandshakeRecords) args.push("--multi-handshake-records", "true");
+  if (o.helloVerify === false) args.push("--hello-verify", "false");
   return start("java", args, port);
 }
 

@@ -60,7 +60,7 @@ public final class EchoServer {
         DtlsConnectorConfig.Builder b = DtlsConnectorConfig.builder(Configuration.createStandardWithoutFile())
             .setAddress(new InetSocketAddress("127.0.0.1", a.port))
             .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
-            .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, true)
+            .set(DtlsConfig.DTLS_USE_HELLO_VERIFY_REQUEST, a.helloVerify)
             .set(DtlsConfig.DTLS_EXTENDED_MASTER_SECRET_MODE, ExtendedMasterSecretMode.valueOf(a.ems))
             .set(DtlsConfig.DTLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.valueOf(a.clientAuth))
             .setSessionListener(new Reporter());

@@ -12,10 +12,11 @@ final class ServerArgs {
     String ems = "ENABLED";
     Integer mtu;
     boolean multiHandshakeRecords;
+    boolean helloVerify = true;
 
     static final String USAGE = "usage: EchoServer --port N [--psk IDENTITY:HEX] [--key KEY.pem --pub PUB.pem]"
         + " [--client-auth NONE|WANTED|NEEDED] [--trust CLIENT_PUB.pem] [--ems NONE|OPTIONAL|ENABLED|REQUIRED] [--mtu N]"
-        + " [--multi-handshake-records true|false]";
+        + " [--multi-handshake-records true|false] [--hello-verify true|false]";
 
     static ServerArgs parse(String[] argv) {
         ServerArgs a = new ServerArgs();
@@ -39,6 +40,7 @@ final class ServerArgs {
                 case "--ems": a.ems = v.toUpperCase(Locale.ROOT); break;
                 case "--mtu": a.mtu = Integer.parseInt(v); break;
                 case "--multi-handshake-records": a.multiHandshakeRecords = Boolean.parseBoolean(v); break;
+                case "--hello-verify": a.helloVerify = Boolean.parseBoolean(v); break;
                 default: throw new IllegalArgumentException("unknown option " + opt + "\n" + USAGE);
             }
         }
