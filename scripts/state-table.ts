@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { observeAll, renderTable } from "../tests/support/state-probe";
+import { observeEcdhe, renderEcdheTable } from "../tests/support/state-probe-ecdhe";
 
 const HEADER = `# The client's state table
 
@@ -27,6 +28,19 @@ epoch 1 from then on, sealed with the session's keys).
 
 `;
 
+const ECDHE = `
+## The ECDHE_ECDSA server flight, message by message
+
+With TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 and raw public keys (the client has no key of its
+own here), the server's flight is Certificate, ServerKeyExchange, [CertificateRequest],
+ServerHelloDone (RFC 5246 7.3, RFC 8422 s. 2). A fresh client is brought past ServerHello
+and the first messages of that flight, made by \`tests/support/state-probe-ecdhe.ts\` with
+node:crypto, then gets one input (epoch 0). The handshake state is \`wait_server_flight\`
+throughout.
+
+`;
+
 const table = renderTable(observeAll());
-writeFileSync(join(__dirname, "..", "..", "docs", "STATE_TABLE.md"), HEADER + table);
-process.stdout.write(table);
+const ecdhe = renderEcdheTable(observeEcdhe());
+writeFileSync(join(__dirname, "..", "..", "docs", "STATE_TABLE.md"), HEADER + table + ECDHE + ecdhe);
+process.stdout.write(table + "\n" + ecdhe);

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { observeAll, renderTable, STATES, INPUTS, ProbeState } from "./support/state-probe";
+import { observeEcdhe, renderEcdheTable, EcdheStep } from "./support/state-probe-ecdhe";
 
 const UNEXPECTED = "sends fatal unexpected_message → failed";
 const HANDSHAKING: ProbeState[] = ["wait_server_hello", "wait_server_flight", "wait_change_cipher_spec", "wait_finished"];
@@ -65,4 +66,34 @@ test("no forbidden transition: only the correct Finished in wait_finished connec
 test("docs/STATE_TABLE.md is the table the module produces (regenerate: make state-table)", () => {
   const doc = readFileSync(join(__dirname, "..", "..", "docs", "STATE_TABLE.md"), "utf8");
   assert.ok(doc.includes(renderTable(observations)), "docs/STATE_TABLE.md is stale: run `make state-table`");
+});
+
+// The ECDHE_ECDSA server flight (RFC 5246 7.3 order; Certificate and ServerKeyExchange are
+// required with this suite, RFC 8422 s. 2): each message only right after its predecessor.
+const ECDHE_LEGAL: Record<string, Partial<Record<EcdheStep, string>>> = {
+  "Certificate (the pinned key)": { "after ServerHello": "no response" },
+  // RFC 7925 s. 6: with raw public keys a key that is not the pinned one is handshake_failure.
+  "Certificate (another key)": { "after ServerHello": "sends fatal handshake_failure → failed" },
+  "ServerKeyExchange (signed by the server)": { "after Certificate": "no response" },
+  "ServerKeyExchange (bad signature)": { "after Certificate": "sends fatal decrypt_error → failed" },
+  "CertificateRequest": { "after ServerKeyExchange": "no response" },
+  "ServerHelloDone": {
+    "after ServerKeyExchange": "sends ClientKeyExchange, ChangeCipherSpec, Finished",
+    // Asked for a certificate without a key: an empty Certificate, no CertificateVerify (5246 7.4.6).
+    "after CertificateRequest": "sends Certificate, ClientKeyExchange, ChangeCipherSpec, Finished",
+  },
+};
+
+function expectedEcdhe(step: EcdheStep, input: string): string {
+  if (input === "ChangeCipherSpec" || input === "application data") return "drop";
+  return ECDHE_LEGAL[input]?.[step] ?? UNEXPECTED;
+}
+
+test("the ECDHE_ECDSA server flight: every message only in its place, each refusal with its alert", () => {
+  const ecdhe = observeEcdhe();
+  const wrong = ecdhe.filter((o) => o.response !== expectedEcdhe(o.step, o.input))
+    .map((o) => `${o.input} ${o.step}: got "${o.response}", expected "${expectedEcdhe(o.step, o.input)}"`);
+  assert.deepEqual(wrong, []);
+  const doc = readFileSync(join(__dirname, "..", "..", "docs", "STATE_TABLE.md"), "utf8");
+  assert.ok(doc.includes(renderEcdheTable(ecdhe)), "docs/STATE_TABLE.md is stale: run `make state-table`");
 });
