@@ -9,6 +9,14 @@ export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
 
+// The ranges dtls_config_set accepts; the command-line programs check the same ones
+// (host/messages.json names these constants).
+export const OPT_RTO_MIN_MS: i32 = 1;
+export const OPT_RTO_LIMIT_MS: i32 = 3600000;   // initial and maximum RTO: one hour at most
+export const OPT_BUDGET_LIMIT_MS: i32 = 86400000; // per-flight budget: one day at most (0 = default)
+export const OPT_PMTU_MIN: i32 = 64;
+export const OPT_PMTU_MAX: i32 = 1536;          // also the size of the datagram we build
+
 // dtls_state values.
 export const STATE_IDLE: i32 = 0;
 export const STATE_HANDSHAKING: i32 = 1;

@@ -1,5 +1,6 @@
 // Profile constants: the one source of truth for sizes and timer defaults.
 // Buffers are fixed regions sized here; nothing is allocated after start-up.
+import { OPT_PMTU_MIN, OPT_PMTU_MAX } from "./api_codes";
 
 // RFC 7925 section 15: max_fragment_length 2^9 is what we offer by default.
 export const MFL_DEFAULT: i32 = 512;
@@ -16,14 +17,14 @@ export const MAX_PLAINTEXT_UNNEGOTIATED: i32 = 16384;
 
 // Datagram buffers. A received datagram larger than RX_DATAGRAM_MAX is dropped.
 export const RX_DATAGRAM_MAX: i32 = 1536;
-export const TX_DATAGRAM_MAX: i32 = 1536;
+export const TX_DATAGRAM_MAX: i32 = OPT_PMTU_MAX;
 // The shared I/O buffer through which the host passes datagrams, keys and app data.
 export const IO_BUFFER_SIZE: i32 = 1536;
 
 // PMTU (RFC 6347 4.1.1.1): default sized for IPv6's minimum MTU minus IP/UDP headers.
 export const PMTU_DEFAULT: i32 = 1232;
-export const PMTU_MIN: i32 = 64;
-export const PMTU_MAX: i32 = TX_DATAGRAM_MAX;
+export const PMTU_MIN: i32 = OPT_PMTU_MIN;
+export const PMTU_MAX: i32 = OPT_PMTU_MAX;
 
 // Handshake reassembly: the largest handshake message we accept (RFC 7925 App. C).
 export const HS_MESSAGE_MAX: i32 = 1536;

@@ -1,7 +1,8 @@
 // Configuration set through dtls_config_set (validated here; applied at connect).
 import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
   RX_RECORD_PLAINTEXT_MAX } from "./config";
-import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS } from "./api_codes";
+import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS,
+  OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT } from "./errors";
 
 export let optMfl: i32 = MFL_DEFAULT;
@@ -42,14 +43,14 @@ export function optionSet(option: i32, value: i32): i32 {
     if (value != 0 && mflCode(value) == 0) return ERR_BAD_ARGUMENT;
     optMfl = value;
   } else if (option == OPT_RTO_INITIAL_MS) {
-    if (value < 1 || value > 3600000) return ERR_BAD_ARGUMENT;
+    if (value < OPT_RTO_MIN_MS || value > OPT_RTO_LIMIT_MS) return ERR_BAD_ARGUMENT;
     optRtoInitial = value;
     if (optRtoMax < value) optRtoMax = value;
   } else if (option == OPT_RTO_MAX_MS) {
-    if (value < 1 || value > 3600000) return ERR_BAD_ARGUMENT;
+    if (value < OPT_RTO_MIN_MS || value > OPT_RTO_LIMIT_MS) return ERR_BAD_ARGUMENT;
     optRtoMax = value;
   } else if (option == OPT_HANDSHAKE_BUDGET_MS) {
-    if (value < 0 || value > 86400000) return ERR_BAD_ARGUMENT;
+    if (value < 0 || value > OPT_BUDGET_LIMIT_MS) return ERR_BAD_ARGUMENT;
     optBudget = value;
   } else if (option == OPT_PMTU) {
     if (value < PMTU_MIN || value > PMTU_MAX) return ERR_BAD_ARGUMENT;

@@ -24,7 +24,12 @@ with open(os.path.join(ROOT, "host", "messages.json")) as _f:
 MSG = MESSAGES["messages"]
 EXIT = MESSAGES["exit"]
 PROGRAM = MESSAGES["programs"]["wasm3"]
-NUMBERS = {option: (lo, hi, unit) for option, lo, hi, unit in MESSAGES["numbers"]}
+def _bound(b):
+    """A bound is a number or the name of the core's constant (as host/messages.json says)."""
+    return b if isinstance(b, int) else CODES[b]
+
+
+NUMBERS = {option: (_bound(lo), _bound(hi), unit) for option, lo, hi, unit in MESSAGES["numbers"]}
 SUMMARY_COUNTERS = [(key, CODES[info]) for key, info in MESSAGES["summary_counters"]]
 
 
