@@ -5,13 +5,14 @@ import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION
   ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
 import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
 import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
-  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW } from "./errors";
+  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
 import { optPmtu } from "./options";
 import { fail, sendAlert, NO_ALERT } from "./alert";
-import { connState, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
-import { recordStateReset, readEpoch, setReadEpoch, writeEpoch } from "./record/keys";
+import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
+import { recordStateReset, readEpoch, setReadEpoch, writeEpoch, serverWriteKey, serverWriteSalt } from "./record/keys";
+import { openRecord } from "./record/protect";
 import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
 import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropCount, recType,
   recVersion, recEpoch, recStart, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
@@ -117,6 +118,18 @@ function dispatch(now: i32): void {
   }
 }
 
+// The handshake gave up waiting for the server's ChangeCipherSpec while its Finished was
+// held: if that record authenticates, our keys (and so the PSK or key exchange) were
+// right and only the ChangeCipherSpec was lost, which is worth saying (a server such as
+// tinydtls never resends its last flight). Nothing of the record is acted upon.
+function explainHeldRecord(): void {
+  if (futureLen == 0) return;
+  recordLoad(futureRecord, futureLen - RECORD_HEADER_LEN);
+  if (recEpoch == 1 && openRecord(recStart, recFragmentLen, serverWriteKey, serverWriteSalt) >= 0) {
+    setReason(REASON_CHANGE_CIPHER_SPEC_LOST);
+  }
+}
+
 function replayBuffered(now: i32): void {
   if (futureLen == 0) return;
   recordLoad(futureRecord, futureLen - RECORD_HEADER_LEN);
@@ -156,6 +169,7 @@ export function poll(): i32 {
   const now = halClockMs();
   if (connState == STATE_HANDSHAKING) {
     handshakeTimer(now);
+    if (connState == STATE_FAILED && lastReason == REASON_FINISHED_TIMEOUT) explainHeldRecord();
     endIfOver();
   }
   if (connState != STATE_HANDSHAKING) return -1;

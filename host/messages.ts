@@ -21,6 +21,7 @@ export const REASON_TEXT: Readonly<Record<number, string>> = {
   19: "no acceptable parameters", // REASON_HANDSHAKE_FAILURE
   20: "an internal error", // REASON_INTERNAL
   21: "no answer to our Finished before the retransmission budget ran out: either the server could not verify it (a wrong PSK or identity, or a client key it refused: servers drop such records silently) or its last flight was lost each time", // REASON_FINISHED_TIMEOUT
+  23: "the server's Finished arrived and authenticated (the keys were right) but its ChangeCipherSpec never did, and the server did not resend its last flight", // REASON_CHANGE_CIPHER_SPEC_LOST
   22: "the ClientHello or a record does not fit the PMTU (raise --pmtu)", // REASON_PMTU_TOO_SMALL
 };
 export const PROGRAM = "dtls-client";

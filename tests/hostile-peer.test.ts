@@ -253,3 +253,17 @@ test("with raw public keys, client_certificate_type is offered even without a cl
   assert.ok(types.includes(19), `client_certificate_type missing: ${types}`);
   assert.ok(types.includes(20), "server_certificate_type");
 });
+
+// ---- Say what is known when the server's ChangeCipherSpec never comes ---------------
+
+test("a lost ChangeCipherSpec is told apart from a wrong PSK by the held Finished", () => {
+  for (const [forged, reason] of [[false, codes.REASON_CHANGE_CIPHER_SPEC_LOST], [true, codes.REASON_FINISHED_TIMEOUT]] as const) {
+    const { engine, server, flight5, advance } = toFlight5({}, { rtoMs: 100 });
+    const { finished } = server.answerFinishedFlight(flight5);
+    if (forged) finished[finished.length - 1] ^= 1;   // what a server with another key would send
+    engine.receive(finished);                         // its ChangeCipherSpec is lost
+    for (let t = 0; t < 20 && engine.state === codes.STATE_HANDSHAKING; t++) advance(1000);
+    assert.equal(engine.state, codes.STATE_FAILED);
+    assert.equal(engine.wasm.dtls_last_error(), reason, forged ? "a held record that does not authenticate" : "an authentic Finished");
+  }
+});
