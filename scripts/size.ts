@@ -13,19 +13,14 @@ import { loadModule } from "../host/module";
 import * as codes from "../host/codes";
 
 const ROOT = join(__dirname, "..", "..");
-const configText = readFileSync(join(ROOT, "assembly", "config.ts"), "utf8");
 const today = new Date().toISOString().slice(0, 10);
 
-/** A constant of assembly/config.ts: a number, or a sum/difference of numbers and other constants. */
-function configValue(name: string): number {
-  const m = new RegExp(`export const ${name}: i32 = ([^;]+);`).exec(configText);
-  if (!m) throw new Error(`config.ts has no ${name}`);
-  let total = 0;
-  for (const [, sign, term] of m[1].matchAll(/([+-]?)\s*(\w+)/g)) {
-    const v = /^\d+$/.test(term) ? Number(term) : configValue(term);
-    total += sign === "-" ? -v : v;
-  }
-  return total;
+/** The fixed buffers and their sizes, as the built module reports them (config.ts sizes them). */
+function bufferSizes(file: string): Array<[string, number]> {
+  const w = loadModule({ send() {} }, join(ROOT, "build", file));
+  const regions = Object.entries(codes).filter(([n]) => n.startsWith("REGION_") && n !== "REGION_COUNT") as Array<[string, number]>;
+  return [["I/O buffer (dtls_buffer_size)", w.dtls_buffer_size()],
+    ...regions.map(([n, id]): [string, number] => [n.slice("REGION_".length).toLowerCase(), w.dtls_info(codes.INFO_REGION_SIZE + id)])];
 }
 
 function staticEnd(file: string): number {
@@ -37,8 +32,7 @@ function sizeSection(): string {
     const end = staticEnd(file);
     return `| build/${file} | ${statSync(join(ROOT, "build", file)).size} | ${end} | ${(end / 1024).toFixed(1)} KiB |`;
   });
-  const buffers = ["IO_BUFFER_SIZE", "TX_DATAGRAM_MAX", "HS_MESSAGE_MAX", "FLIGHT_BUFFER_SIZE", "APP_RX_BUFFER_SIZE", "HS_STASH_SIZE", "FUTURE_RECORD_MAX"]
-    .map((n) => `| ${n} | ${configValue(n)} |`);
+  const buffers = bufferSizes("dtls.wasm").map(([n, bytes]) => `| ${n} | ${bytes} |`);
   return [
     "<!-- size:begin (written by `make size`) -->",
     `Measured by \`make size\` (scripts/size.ts) on ${today}.`,
@@ -49,7 +43,7 @@ function sizeSection(): string {
     "",
     "RAM is the end of the module's static data and fixed buffers (`dtls_info(INFO_STATIC_END)`);",
     "no allocator is linked in, so nothing grows after start-up. The largest fixed buffers",
-    "(assembly/config.ts), included in that figure:",
+    "(sized in assembly/config.ts, as the module reports them: `dtls_info(INFO_REGION_SIZE + id)`), included in that figure:",
     "",
     "| buffer | bytes |",
     "|---|---|",
