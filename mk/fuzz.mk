@@ -12,7 +12,9 @@
 
 .PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions
 
-FUZZ_OUT := build/fuzz
+FUZZ_OUT ?= build/fuzz
+# The client module under test (its .wat beside it names the functions).
+FUZZ_WASM ?= build/dtls.wasm
 FUZZ_CC := clang
 SECONDS ?= 60
 # A fixed-count pass: the corpus, then this many runs in all, from a fixed seed.
@@ -25,8 +27,10 @@ FUZZ_MAX_LEN_point := 160
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c99 -Wall -Wextra -Werror -g -O2 -fno-omit-frame-pointer $(BOARD_DEFS) \
   -Iboards/hal -Iboards/runtime -I$(WASM2C_INC) -Ifuzz/src
-# Objects carry libFuzzer's coverage instrumentation; the replay program links the same
-# objects without libFuzzer (the sanitizer runtime has the coverage hooks as no-ops).
+# The translated modules and the board glue carry libFuzzer's coverage instrumentation (so
+# cov/ft count the core and the glue only); the harness (fuzz/src) has the sanitizers
+# alone. The replay program links the same objects without libFuzzer (the sanitizer
+# runtime has the coverage hooks as no-ops).
 FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 # Traps abort where they happen (fuzz/src/trap_abort.c) instead of unwinding.
 FUZZ_LINK_WRAP := -Wl,--wrap=wasm_rt_trap
@@ -49,9 +53,9 @@ fuzz-deps: | boards-deps
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkg >/dev/null; fi
 
 # ---- the client module: build/dtls.wasm with function names, translated by wasm2c ----
-$(FUZZ_OUT)/dtls-named.wasm: build/dtls.wasm fuzz/add-names.mjs
+$(FUZZ_OUT)/dtls-named.wasm: $(FUZZ_WASM) fuzz/add-names.mjs
 	@mkdir -p $(@D)
-	node fuzz/add-names.mjs build/dtls.wasm build/dtls.wat $@
+	node fuzz/add-names.mjs $(FUZZ_WASM) $(FUZZ_WASM:.wasm=.wat) $@
 $(FUZZ_OUT)/w2c/dtls.c: $(FUZZ_OUT)/dtls-named.wasm boards/tools/memcap.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n dtls -o $@
@@ -64,6 +68,10 @@ $(FUZZ_OUT)/obj/%.o: %.c $(FUZZ_HDR) $(FUZZ_OUT)/w2c/dtls.c $(FUZZ_OUT)/w2c-pars
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) -DDTLS_MEMORY_CAP=$$(cat $(FUZZ_OUT)/w2c/memcap.txt) \
 	  -I$(FUZZ_OUT)/w2c -I$(FUZZ_OUT)/w2c-parsers -c $< -o $@
+
+$(FUZZ_OUT)/obj/fuzz/src/%.o: fuzz/src/%.c $(FUZZ_HDR) $(FUZZ_OUT)/w2c/dtls.c $(FUZZ_OUT)/w2c-parsers/parsers.c | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -I$(FUZZ_OUT)/w2c -I$(FUZZ_OUT)/w2c-parsers -c $< -o $@
 
 FUZZ_CLIENT_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_RUNTIME) fuzz/src/client_run.c) $(FUZZ_OUT)/obj/dtls.o
 
@@ -86,6 +94,8 @@ $(FUZZ_OUT)/obj/parsers.o: $(FUZZ_OUT)/w2c-parsers/parsers.c | fuzz-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_OBJ_FLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
 
+# The objects stay (make would delete these intermediates of the fuzz-% pattern rule).
+.PRECIOUS: $(FUZZ_OUT)/obj/%.o
 FUZZ_PARSER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,boards/runtime/wasm_rt_mini.c fuzz/src/trap_abort.c \
   fuzz/src/parsers_vm.c fuzz/src/p256_openssl.c) $(FUZZ_OUT)/obj/parsers.o
 $(FUZZ_OUT)/fuzz-%: $(FUZZ_OUT)/obj/fuzz/src/fuzz_%.o $(FUZZ_PARSER_OBJS)

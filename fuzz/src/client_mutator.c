@@ -271,7 +271,8 @@ static int tweak_header(void) {
 
 /* Splits the first handshake message of a plaintext handshake record into two fragments
  * in the same record (RFC 6347 4.2.3), maybe overlapping, maybe in reverse order; or
- * puts a copy of it after it (the same message twice in one record). */
+ * puts a copy of it after it (the same message twice in one record, or as the next
+ * message_seq), one of the two maybe altered. */
 static int refragment(void) {
   uint8_t buf[4096];
   size_t len, cut, overlap, a_len, b_off, b_len;
@@ -287,7 +288,8 @@ static int refragment(void) {
   if (rnd(4) == 0) {
     memcpy(p, hs, HS_HDR + len);
     memcpy(p + HS_HDR + len, hs, HS_HDR + len);
-    if (rnd(2)) p[HS_HDR + len + HS_HDR + rnd((uint32_t)len)] ^= (uint8_t)(1 + rnd(255));
+    if (rnd(3)) p[rnd(2) * (HS_HDR + len) + HS_HDR + rnd((uint32_t)len)] ^= (uint8_t)(1 + rnd(255)); /* one copy differs */
+    if (rnd(2)) put16(p + HS_HDR + len + 4, ((p[4] << 8) | p[5]) + 1); /* the copy as the next message */
     p += 2 * (HS_HDR + len);
   } else {
     cut = 1 + rnd((uint32_t)len - 1);

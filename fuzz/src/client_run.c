@@ -72,11 +72,35 @@ static int configure(uint8_t flags) {
   return 0;
 }
 
+/* Fatal alerts the client sent since it connected, and datagrams it sent after one. */
+static int g_fatal_sent, g_sent_after_fatal;
+
+/* Every datagram the client sends: to the shadow, and its alerts counted (epoch 1 ones
+ * opened with the shadow's keys when it has them). */
+static void on_client_send(const uint8_t *d, size_t len) {
+  size_t pos = 0;
+  shadow_on_client_datagram(d, len);
+  if (g_fatal_sent) g_sent_after_fatal++;
+  while (len - pos >= 13) {
+    size_t n = 13 + (((size_t)d[pos + 11] << 8) | d[pos + 12]);
+    if (n > len - pos) break;
+    if (d[pos] == 21) {
+      uint8_t plain[64];
+      int epoch0 = d[pos + 3] == 0 && d[pos + 4] == 0;
+      long m = epoch0 ? (long)n - 13 : shadow_open_client(d + pos, n, plain, sizeof plain);
+      const uint8_t *a = epoch0 ? d + pos + 13 : plain;
+      if (m == 2 && a[0] == 2) g_fatal_sent++;
+    }
+    pos += n;
+  }
+}
+
 static int ended(int32_t state) { return state == DTLS_STATE_FAILED || state == DTLS_STATE_CLOSED; }
 
 /* What one call may do, given the state before and after it (and what it sent). */
 static void check_call(int32_t before, int32_t after, int reconnect, int32_t reason_before) {
   const struct hal_fuzz_sent *s = hal_fuzz_sent();
+  int32_t alert;
   if (after < DTLS_STATE_IDLE || after > DTLS_STATE_FAILED) finding("state out of range", after, 0);
   if (s->datagrams > MAX_SENT_PER_CALL) finding("datagrams sent by one call", s->datagrams, MAX_SENT_PER_CALL);
   /* RFC 5246 7.2.2: after an alert that ends the connection nothing more is sent. */
@@ -90,6 +114,12 @@ static void check_call(int32_t before, int32_t after, int reconnect, int32_t rea
   }
   if (before == DTLS_STATE_IDLE && after != DTLS_STATE_IDLE) finding("left IDLE without connect", after, 0);
   if (after == DTLS_STATE_FAILED && dtls_port_last_error() == 0) finding("failed without a reason", 0, 0);
+  /* RFC 5246 7.2.2: a fatal alert, sent or received, ends the connection at once. */
+  if (g_fatal_sent > 1) finding("a second fatal alert was sent", g_fatal_sent, after);
+  if (g_sent_after_fatal) finding("datagrams sent after a fatal alert", g_sent_after_fatal, after);
+  alert = dtls_port_last_alert();
+  if (alert >= 0 && ((alert >> 8) & 0xff) == 2 && after != DTLS_STATE_FAILED)
+    finding((alert >> 16) & 1 ? "sent a fatal alert but did not fail" : "received a fatal alert but did not fail", alert, after);
 }
 
 static void drain(struct client_result *out) {
@@ -214,7 +244,10 @@ static void run_op(const struct client_op *op, struct client_result *out) {
       break;
     }
     case OP_CLOSE: checked(dtls_port_close(), "close"); break;
-    case OP_CONNECT: checked(dtls_port_connect(), "connect"); break;
+    case OP_CONNECT:
+      if (before != DTLS_STATE_HANDSHAKING && before != DTLS_STATE_CONNECTED) g_fatal_sent = g_sent_after_fatal = 0;
+      checked(dtls_port_connect(), "connect");
+      break;
     default: break;
   }
   after = dtls_port_state();
@@ -231,7 +264,8 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out) {
   g_op = 0;
   hal_fuzz_reset(FUZZ_RANDOM_SEED, FUZZ_CLOCK_START);
   shadow_reset();
-  hal_fuzz_on_send(shadow_on_client_datagram);
+  g_fatal_sent = g_sent_after_fatal = 0;
+  hal_fuzz_on_send(on_client_send);
   hal_fuzz_on_random(shadow_on_random);
   if (g_rw && g_rw_cap) g_rw[g_rw_len++] = flags;
   if (dtls_port_init() != 0) return -1;

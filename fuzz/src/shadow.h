@@ -31,5 +31,7 @@ size_t shadow_seal(uint8_t type, uint64_t seq, const uint8_t *plain, size_t len,
 /* Opens an epoch-1 record of the server (13-byte header first): the plaintext length
  * (plaintext into out), or -1. */
 long shadow_open_server(const uint8_t *record, size_t len, uint8_t *out, size_t cap);
+/* The same for an epoch-1 record of the client's. */
+long shadow_open_client(const uint8_t *record, size_t len, uint8_t *out, size_t cap);
 
 #endif /* SHADOW_H */
