@@ -4,7 +4,8 @@
 // datagram, from Node, posix, wasm3 and QEMU. Builds what it runs with `make posix qemu` (+ the wasm3 venv).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { runProgram, CliResult } from "./support/cli";
+import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,23 +23,7 @@ const BRIDGE = join(ROOT, "dist", "host", "slip-bridge.js");
 const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
 const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
-interface Run { code: number | null; stdout: string; stderr: string; json?: any }
-
-function run(cmd: string, args: string[], timeoutMs = 60000): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => { stdout += d; });
-    p.stderr.on("data", (d) => { stderr += d; });
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      let json: any;
-      try { json = JSON.parse(stdout.trim().split("\n").pop() ?? ""); } catch { /* not JSON */ }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
+const run = (cmd: string, args: string[], timeoutMs = 60000) => runProgram(cmd, args, timeoutMs);
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -188,7 +173,7 @@ test("posix: usage errors exit 2", async () => {
 
 /** Every datagram, both ways, of a whole seeded session (handshake, one echo, close_notify)
  *  between a client and a fresh deterministic server (the mock PSK server over UDP). */
-async function wholeSession(cmd: string, args: (port: number) => string[], timeoutMs = 60000): Promise<{ r: Run; log: Exchanged[] }> {
+async function wholeSession(cmd: string, args: (port: number) => string[], timeoutMs = 60000): Promise<{ r: CliResult; log: Exchanged[] }> {
   const server = await MockUdpPskServer.start(Buffer.from(PSK_HEX, "hex"));
   try {
     const r = await run(cmd, args(server.port), timeoutMs);

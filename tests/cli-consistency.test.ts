@@ -5,7 +5,8 @@
 // --expect-reply. Builds what it runs (make posix, the wasm3 venv), like tests/boards.test.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { runProgram, CliResult } from "./support/cli";
+import { execFileSync } from "node:child_process";
 import { createSocket, Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,23 +24,11 @@ const PROGRAMS: Record<string, string[]> = {
 const NAMES = Object.keys(PROGRAMS);
 const PSK = ["--psk-identity", "cli-device", "--psk", PSK_HEX];
 
-interface Run { code: number | null; stdout: string; stderr: string; json?: any }
+type Run = CliResult;
 
 function run(name: string, args: string[], timeoutMs = 30000): Promise<Run> {
   const [cmd, ...pre] = PROGRAMS[name];
-  return new Promise((resolve) => {
-    const p = spawn(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => { stdout += d; });
-    p.stderr.on("data", (d) => { stderr += d; });
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", (code) => {
-      clearTimeout(t);
-      let json: any;
-      if (args.includes("--json")) { try { json = JSON.parse(stdout.trim().split("\n").pop() ?? ""); } catch { /* not JSON */ } }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
+  return runProgram(cmd, [...pre, ...args], timeoutMs);
 }
 
 /** The program's own name, so texts of different programs compare. */

@@ -7,7 +7,8 @@
 // sequence number is refused. Builds the posix program and the wasm3 venv itself.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { runProgram, CliResult } from "./support/cli";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as codes from "../host/codes";
@@ -33,23 +34,8 @@ before(() => {
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 300000 });
 });
 
-interface Run { code: number | null; stdout: string; stderr: string; json: any }
-
-function run(p: Program, args: string[], timeoutMs = 20000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(p.cmd, [...p.pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    child.stdout.on("data", (d) => { stdout += d; });
-    child.stderr.on("data", (d) => { stderr += d; });
-    const t = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(t);
-      let json: any;
-      try { json = JSON.parse(stdout.trim().split("\n").pop() ?? ""); } catch { /* not JSON: the assertions say so */ }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
+type Run = CliResult;
+const run = (p: Program, args: string[], timeoutMs = 20000) => runProgram(p.cmd, [...p.pre, ...args], timeoutMs);
 
 /** Runs one program against a fresh hostile server playing `options.scenario`. */
 async function against(p: Program, options: Omit<HostileOptions, "psk">, args: string[]) {

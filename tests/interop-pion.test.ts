@@ -9,15 +9,11 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { startPion, PionOptions } from "./support/servers-more";
-import { runCli } from "./support/cli";
+import { runCli, QUICK_FAIL, ALERT_BOUND } from "./support/cli";
 import { parseRecords } from "./support/wire";
 
 const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const PSK_ARGS = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
-/** Bounds, not timing assertions: for handshakes that fail in silence (the whole budget
- *  runs out), and for those that end with an alert (they end at the alert). */
-const QUICK_FAIL = ["--rto", "400", "--timeout", "3000"];
-const ALERT_BOUND = ["--rto", "1000", "--timeout", "10000"];
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });

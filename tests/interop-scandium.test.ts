@@ -10,7 +10,7 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { generateKeyPair, spkiSha256, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { startScandium, ScandiumOptions } from "./support/servers-more";
-import { runCli } from "./support/cli";
+import { runCli, QUICK_FAIL, ALERT_BOUND } from "./support/cli";
 import { UdpRelay } from "./support/udp-relay";
 import { clientHelloOf, handshakeFragments, HandshakeFragment, rewriteClientHello } from "./support/hellos";
 import { handshake, parseRecords, record } from "./support/wire";
@@ -22,10 +22,6 @@ const PSK = { identity: PSK_IDENTITY, hex: PSK_HEX };
 const PSK_ARGS = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
 const psk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 const RPK_ARGS = ["--rpk", "--server-key", serverKeys.pub];
-/** Bounds, not timing assertions: for handshakes that fail in silence (the whole budget
- *  runs out), and for those that end with an alert (they end at the alert). */
-const QUICK_FAIL = ["--rto", "400", "--timeout", "3000"];
-const ALERT_BOUND = ["--rto", "1000", "--timeout", "10000"];
 
 const servers: ServerProcess[] = [];
 const relays: UdpRelay[] = [];

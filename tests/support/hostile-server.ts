@@ -3,7 +3,8 @@
 // PSK server (mock-psk-server.ts): it completes the handshake where the scenario needs it
 // and then misbehaves. It records every datagram the client sends, decrypts the client's
 // epoch-1 records, and counts the bytes both ways.
-import { createSocket, Socket } from "node:dgram";
+import { Socket } from "node:dgram";
+import { bindLoopbackUdp } from "./servers";
 import { createHash } from "node:crypto";
 import { MockPskServer, prf } from "./mock-psk-server";
 import { record, handshake, serverHelloBody, parseRecords, ServerHelloOptions } from "./wire";
@@ -77,12 +78,7 @@ export class HostileServer {
   }
 
   static async start(options: HostileOptions): Promise<HostileServer> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(0, "127.0.0.1", () => { socket.off("error", reject); resolve(); });
-    });
-    return new HostileServer(socket, options);
+    return new HostileServer(await bindLoopbackUdp(), options);
   }
 
   get port(): number { return this.socket.address().port; }

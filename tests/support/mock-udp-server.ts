@@ -4,7 +4,8 @@
 // It answers one client: ClientHello -> ServerHello+ServerHelloDone, the client's
 // CKE/CCS/Finished -> CCS+Finished, application data -> the same text back; it records
 // every datagram both ways.
-import { createSocket, Socket } from "node:dgram";
+import { Socket } from "node:dgram";
+import { bindLoopbackUdp } from "./servers";
 import { MockPskServer } from "./mock-psk-server";
 import { parseRecords } from "./wire";
 
@@ -34,12 +35,7 @@ export class MockUdpPskServer {
   }
 
   static async start(psk: Buffer): Promise<MockUdpPskServer> {
-    const socket = createSocket("udp4");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(0, "127.0.0.1", () => { socket.off("error", reject); resolve(); });
-    });
-    return new MockUdpPskServer(socket, psk);
+    return new MockUdpPskServer(await bindLoopbackUdp(), psk);
   }
 
   get port(): number { return this.socket.address().port; }

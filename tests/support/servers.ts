@@ -1,13 +1,23 @@
 // Real DTLS servers on 127.0.0.1, started and stopped by the tests.
 import { spawn, execFileSync, ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createSocket } from "node:dgram";
+import { createSocket, Socket } from "node:dgram";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const PSK_IDENTITY = "device-0001";
 export const PSK_HEX = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+/** A UDP socket bound to an ephemeral port of 127.0.0.1 (the tests' own servers). */
+export async function bindLoopbackUdp(): Promise<Socket> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, "127.0.0.1", () => { socket.off("error", reject); resolve(); });
+  });
+  return socket;
+}
 
 /** A UDP port free right now on 127.0.0.1. */
 export async function freeUdpPort(): Promise<number> {
