@@ -60,9 +60,10 @@ for (const file of process.argv.slice(2)) {
         console.log(`  #${n} DATAGRAM ${arg} bytes`);
         for (const l of records(d, "      ")) console.log(l);
       } else if (arg >= 2) {
-        console.log(`  #${n} SEAL ${CT[d[0]] ?? `type ${d[0]}`} epoch=1 seq=${d[1]}, ${arg - 2} bytes of plaintext: ` +
+        const type = d[0] & 0x7f, skewed = d[0] & 0x80 ? " (explicit nonce says seq+1)" : "";
+        console.log(`  #${n} SEAL ${CT[type] ?? `type ${type}`} epoch=1 seq=${d[1]}${skewed}, ${arg - 2} bytes of plaintext: ` +
           d.subarray(2, 34).toString("hex") + (arg > 34 ? "..." : ""));
-        if (d[0] === 22) for (const l of fragments(d.subarray(2), "      ")) console.log(l);
+        if (type === 22) for (const l of fragments(d.subarray(2), "      ")) console.log(l);
       } else {
         console.log(`  #${n} SEAL ${arg} bytes: too short, ignored`);
       }

@@ -117,10 +117,14 @@ fuzz-corpus: build/dtls.wasm $(FUZZ_OUT)/replay-client | fuzz-deps system-deps
 fuzz-replay: $(FUZZ_OUT)/replay-client
 	$(FUZZ_OUT)/replay-client --expect-connected $(foreach c,$(FUZZ_CLIENT_CORPORA),fuzz/corpus/$(c)/*)
 
-# Every committed reproducer must run clean (fixed findings stay fixed).
+# Every committed reproducer (fuzz/regressions/<target>/*.bin) must run clean: fixed
+# findings stay fixed.
 fuzz-regressions: fuzz-build
-	@set -e; for f in $$(find fuzz/regressions -type f -path '*/client/*' 2>/dev/null | sort); do \
-	  $(FUZZ_OUT)/replay-client $$f; done
+	@set -e; n=0; for f in $$(ls fuzz/regressions/client/*.bin 2>/dev/null); do \
+	  $(FUZZ_OUT)/replay-client $$f >/dev/null || { echo "fuzz-regressions: $$f fails"; exit 1; }; n=$$((n+1)); done; \
+	  for t in $(FUZZ_PARSER_TARGETS); do for f in $$(ls fuzz/regressions/$$t/*.bin 2>/dev/null); do \
+	  $(FUZZ_OUT)/fuzz-$$t $$f >/dev/null 2>&1 || { echo "fuzz-regressions: $$f fails"; exit 1; }; n=$$((n+1)); done; done; \
+	  echo "fuzz-regressions: $$n reproducers run clean"
 
 # ---- running the targets ----
 # $(1) run name, $(2) target (client, der, point), $(3) corpus dirs, $(4) extra libFuzzer flags

@@ -31,11 +31,13 @@ enum {
   OP_CLOSE = 3,    /* dtls_close */
   OP_CONNECT = 4,  /* dtls_connect (again): refused while a connection runs */
   OP_SEAL = 5,     /* data = type:u8 seq:u8 plaintext: an epoch-1 record from the server,
-                      sealed with the keys the harness worked out (shadow.h), then as DATAGRAM */
+                      sealed with the keys the harness worked out (shadow.h), then as DATAGRAM;
+                      type | 0x80: its explicit nonce says seq + 1 (must be refused) */
   OP_COUNT = 6
 };
 
 #define OP_HEADER_LEN 3
+#define SEAL_SKEWED_NONCE 0x80
 
 struct client_op {
   int code;

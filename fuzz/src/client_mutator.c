@@ -228,6 +228,23 @@ static int mutate_inside_record(void) {
   return body_splice(&b, 0, b.len, tmp, n) != NULL;
 }
 
+/* A record's plaintext resized to a length at a limit: the negotiated fragment lengths,
+ * the read queue, the datagram (1536 - 29 bytes of overhead), and one either side. */
+static int resize_record(void) {
+  static const uint16_t sizes[] = {0, 1, 511, 512, 513, 1023, 1024, 1025, 1400, 1506, 1507, 1508};
+  static uint8_t tmp[2048];
+  struct body b;
+  size_t n = sizes[rnd(sizeof sizes / sizeof sizes[0])], i;
+  if (!pick_body(&b)) return 0;
+  if (n > b.len) {
+    memcpy(tmp, g_ops[b.op].data + b.at, b.len);
+    for (i = b.len; i < n; i++) tmp[i] = (uint8_t)('A' + i % 26);
+  } else {
+    memcpy(tmp, g_ops[b.op].data + b.at, n);
+  }
+  return body_splice(&b, 0, b.len, tmp, n) != NULL;
+}
+
 /* One header field of a record (or a SEAL op's type and sequence number), or of a
  * handshake fragment in it, set to a telling value. */
 static int tweak_header(void) {
@@ -244,7 +261,10 @@ static int tweak_header(void) {
   seal = b.len_at < 0;
   h = d + b.at; /* the first handshake fragment, if any */
   switch (rnd(b.handshake && b.len >= HS_HDR ? 10 : 5)) {
-    case 0: d[seal ? 0 : b.at - REC_HDR] = types[rnd(sizeof types)]; break;
+    case 0:
+      d[seal ? 0 : b.at - REC_HDR] = types[rnd(sizeof types)];
+      if (seal && rnd(4) == 0) d[0] |= SEAL_SKEWED_NONCE;
+      break;
     case 1:
       if (seal) {
         d[1] = (uint8_t)(rnd(2) ? d[1] + 1 - 2 * rnd(2) : rnd(256));
@@ -355,6 +375,20 @@ static int copy_record(void) {
   return splice(dst, at, 0, rec, rl[r]) != NULL;
 }
 
+/* Adds delta to the 48-bit sequence number of every record of a datagram. */
+static void bump_sequence(uint8_t *d, size_t len, uint32_t delta) {
+  size_t off[MAX_RECORDS], rl[MAX_RECORDS], n = records(d, len, off, rl), r;
+  int i;
+  for (r = 0; r < n; r++) {
+    uint64_t carry = delta;
+    for (i = 10; i >= 5 && carry; i--) {
+      carry += d[off[r] + (size_t)i];
+      d[off[r] + (size_t)i] = (uint8_t)carry;
+      carry >>= 8;
+    }
+  }
+}
+
 /* Op-level edits: repeat, drop, swap, and the application's and the clock's moves. */
 static int edit_ops(void) {
   static const uint32_t delays[] = {0, 1, FUZZ_RTO_MS - 1, FUZZ_RTO_MS, 2 * FUZZ_RTO_MS, 9000, 60000, 65535};
@@ -375,15 +409,31 @@ static int edit_ops(void) {
       if (!d) return 0;
       memcpy(d, smp + 1, smp[0]);
       d[1] = (uint8_t)rnd(8); /* sequence number */
+      if (rnd(8) == 0) d[0] |= SEAL_SKEWED_NONCE;
       m.code = OP_SEAL;
       m.arg = smp[0];
       m.data = d;
       return insert_op(rnd((uint32_t)g_nops + 1), m);
     }
-    case 0: /* repeat an op (a retransmitted or replayed datagram) */
+    case 0: /* repeat an op (a retransmitted or replayed datagram), or a storm of copies */
       if (!g_nops) return 0;
       a = rnd((uint32_t)g_nops);
       m = g_ops[a];
+      if (rnd(4) == 0) { /* each copy's records with fresh sequence numbers, as a spoofer sends them */
+        uint32_t k, n = 2 + rnd(63);
+        for (k = n; k > 0; k--) {
+          struct mop c = m;
+          if (m.code == OP_DATAGRAM) {
+            uint8_t *d = arena(m.arg);
+            if (!d) break;
+            memcpy(d, m.data, m.arg);
+            bump_sequence(d, m.arg, k);
+            c.data = d;
+          }
+          if (!insert_op(a + 1, c)) break;
+        }
+        return 1;
+      }
       return insert_op(rnd(3) ? a + 1 : rnd((uint32_t)g_nops + 1), m);
     case 1: /* drop one (a lost datagram) */
       if (!g_nops) return 0;
@@ -419,7 +469,7 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
       case 5: case 6: case 7: ok = tweak_header(); break;
       case 8: case 9: ok = refragment(); break;
       case 10: ok = split_or_merge(); break;
-      case 11: ok = copy_record(); break;
+      case 11: ok = rnd(2) ? copy_record() : resize_record(); break;
       case 12: g_flags ^= (uint8_t)(1u << rnd(7)); ok = 1; break;
       default: ok = edit_ops(); break;
     }

@@ -261,8 +261,8 @@ static void on_fragment(int from_server, const uint8_t *f) {
 /* AES-128-CCM with an 8-byte tag and a 12-byte nonce (RFC 3610: L = 3), additional data
  * = seq_num || type || version || length (13 bytes, RFC 5246 6.2.3.3). enc: out = the
  * ciphertext and tag = its tag; else out = the plaintext, and 1 only when tag matches. */
-static int ccm(int enc, const uint8_t key[16], const uint8_t salt[4], const uint8_t *hdr, const uint8_t *in, size_t n,
-               uint8_t *out, uint8_t tag[8]) {
+static int ccm(int enc, const uint8_t key[16], const uint8_t salt[4], const uint8_t explicit_nonce[8], const uint8_t *hdr,
+               const uint8_t *in, size_t n, uint8_t *out, uint8_t tag[8]) {
   AES_KEY k;
   uint8_t b[16], x[16], ctr[16], s[16], t[8];
   size_t i, j;
@@ -270,7 +270,7 @@ static int ccm(int enc, const uint8_t key[16], const uint8_t salt[4], const uint
   /* B0 = flags (Adata, M' = 3, L' = 2) || nonce || length; then the 2-byte-length AAD */
   b[0] = 0x40 | (((8 - 2) / 2) << 3) | (3 - 1);
   memcpy(b + 1, salt, 4);
-  memcpy(b + 5, hdr + 3, 8);
+  memcpy(b + 5, explicit_nonce, 8);
   b[13] = (uint8_t)(n >> 16);
   b[14] = (uint8_t)(n >> 8);
   b[15] = (uint8_t)n;
@@ -289,7 +289,7 @@ static int ccm(int enc, const uint8_t key[16], const uint8_t salt[4], const uint
   memset(ctr, 0, 16);
   ctr[0] = 3 - 1;
   memcpy(ctr + 1, salt, 4);
-  memcpy(ctr + 5, hdr + 3, 8);
+  memcpy(ctr + 5, explicit_nonce, 8);
   for (i = 0; i < n; i += 16) {
     size_t m = n - i < 16 ? n - i : 16;
     uint32_t cnt = (uint32_t)(i / 16 + 1);
@@ -324,7 +324,7 @@ static long open_record(const uint8_t key[16], const uint8_t salt[4], const uint
   n = body - 16;
   if (n > cap || memcmp(r + REC_HDR, r + 3, 8) != 0) return -1;
   memcpy(tag, r + REC_HDR + 8 + n, 8);
-  return ccm(0, key, salt, r, r + REC_HDR + 8, n, out, tag) ? (long)n : -1;
+  return ccm(0, key, salt, r + REC_HDR, r, r + REC_HDR + 8, n, out, tag) ? (long)n : -1;
 }
 
 static void on_datagram(int from_server, const uint8_t *d, size_t len) {
@@ -348,7 +348,7 @@ static void on_datagram(int from_server, const uint8_t *d, size_t len) {
 void shadow_on_client_datagram(const uint8_t *buf, size_t len) { on_datagram(0, buf, len); }
 void shadow_on_server_datagram(const uint8_t *buf, size_t len) { on_datagram(1, buf, len); }
 
-size_t shadow_seal(uint8_t type, uint64_t seq, const uint8_t *plain, size_t len, uint8_t *out, size_t cap) {
+size_t shadow_seal(uint8_t type, uint64_t seq, int skew, const uint8_t *plain, size_t len, uint8_t *out, size_t cap) {
   size_t body = len + 16;
   int i;
   if (cap < REC_HDR + body || body > 0xffff) return 0;
@@ -357,11 +357,14 @@ size_t shadow_seal(uint8_t type, uint64_t seq, const uint8_t *plain, size_t len,
   out[2] = 0xfd;
   out[3] = 0;
   out[4] = 1;
-  for (i = 0; i < 6; i++) out[5 + i] = (uint8_t)(seq >> (8 * (5 - i)));
   out[11] = (uint8_t)(body >> 8);
   out[12] = (uint8_t)body;
+  /* the explicit nonce: epoch || seq + skew; the header (and so the AAD): epoch || seq */
+  for (i = 0; i < 6; i++) out[5 + i] = (uint8_t)((seq + (uint64_t)skew) >> (8 * (5 - i)));
   memcpy(out + REC_HDR, out + 3, 8);
-  if (!ccm(1, g_server_key, g_server_salt, out, plain, len, out + REC_HDR + 8, out + REC_HDR + 8 + len)) return 0;
+  for (i = 0; i < 6; i++) out[5 + i] = (uint8_t)(seq >> (8 * (5 - i)));
+  if (!ccm(1, g_server_key, g_server_salt, out + REC_HDR, out, plain, len, out + REC_HDR + 8, out + REC_HDR + 8 + len))
+    return 0;
   return REC_HDR + body;
 }
 

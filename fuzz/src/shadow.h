@@ -26,8 +26,10 @@ void shadow_on_server_datagram(const uint8_t *buf, size_t len);
 /* 1 once the client's Finished decrypted under the worked-out client keys. */
 int shadow_keys_confirmed(void);
 /* An epoch-1 record from the server: header + nonce + sealed plaintext + tag, into out
- * (cap >= 29 + len). Returns its length. */
-size_t shadow_seal(uint8_t type, uint64_t seq, const uint8_t *plain, size_t len, uint8_t *out, size_t cap);
+ * (cap >= 29 + len). Returns its length. With skew, the explicit nonce (and the nonce
+ * it was sealed under) says sequence number seq + skew while the header says seq: a
+ * record RFC 7925 App. B says to refuse. */
+size_t shadow_seal(uint8_t type, uint64_t seq, int skew, const uint8_t *plain, size_t len, uint8_t *out, size_t cap);
 /* Opens an epoch-1 record of the server (13-byte header first): the plaintext length
  * (plaintext into out), or -1. */
 long shadow_open_server(const uint8_t *record, size_t len, uint8_t *out, size_t cap);
