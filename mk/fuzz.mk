@@ -6,11 +6,13 @@
 #                            fixed-count, fixed-seed pass per target (part of `make test`)
 #   make fuzz-corpus         re-records the client seeds against openssl s_server/gnutls-serv
 #   make fuzz-build          only the binaries (build/fuzz/)
+#   make fuzz-coverage       which core functions and lines the client corpora (committed
+#                            seeds and what `make fuzz` added) execute (llvm-cov)
 #
 # Targets: client (the datagram entry point, PSK and ECDHE-ECDSA raw-public-key inputs),
 # der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic).
 
-.PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions
+.PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions fuzz-coverage
 
 FUZZ_OUT ?= build/fuzz
 # The client module under test (its .wat beside it names the functions).
@@ -152,3 +154,31 @@ fuzz-check: fuzz-replay fuzz-regressions
 	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
 
 #TEST_TARGETS += fuzz-check
+
+# ---- source coverage of the translated module by the client corpora (llvm-cov) ----
+FUZZ_COV := $(FUZZ_OUT)/coverage
+FUZZ_COV_FLAGS := -std=c99 -O1 -fprofile-instr-generate -fcoverage-mapping $(BOARD_DEFS) \
+  -Iboards/hal -Iboards/runtime -I$(WASM2C_INC) -Ifuzz/src -I$(FUZZ_OUT)/w2c
+$(FUZZ_COV)/replay-client: $(FUZZ_RUNTIME) fuzz/src/client_run.c fuzz/src/replay_client.c $(FUZZ_OUT)/w2c/dtls.c $(FUZZ_HDR) | fuzz-deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_COV_FLAGS) $(W2C_NOWARN) -DDTLS_MEMORY_CAP=$$(cat $(FUZZ_OUT)/w2c/memcap.txt) \
+	  -Wl,--wrap=wasm_rt_trap $(FUZZ_RUNTIME) fuzz/src/client_run.c fuzz/src/replay_client.c $(FUZZ_OUT)/w2c/dtls.c -lcrypto -o $@
+
+fuzz-coverage: $(FUZZ_COV)/replay-client
+	@ver=$$($(FUZZ_CC) -dumpversion | cut -d. -f1); \
+	  prof=$$(command -v llvm-profdata || command -v llvm-profdata-$$ver); cov=$$(command -v llvm-cov || command -v llvm-cov-$$ver); \
+	  [ -n "$$prof" ] && [ -n "$$cov" ] || { echo "fuzz-coverage: needs llvm-profdata and llvm-cov (apt-get install llvm)"; exit 1; }; \
+	  rm -f $(FUZZ_COV)/*.profraw; \
+	  find fuzz/corpus/client-* $(wildcard $(FUZZ_OUT)/work/client-*) -type f | \
+	    LLVM_PROFILE_FILE=$(FUZZ_COV)/run-%p.profraw xargs -n 200 $(FUZZ_COV)/replay-client >/dev/null; \
+	  $$prof merge -o $(FUZZ_COV)/all.profdata $(FUZZ_COV)/*.profraw; \
+	  $$cov report $(FUZZ_COV)/replay-client -instr-profile=$(FUZZ_COV)/all.profdata $(FUZZ_OUT)/w2c/dtls.c \
+	    -show-functions > $(FUZZ_COV)/functions.txt; \
+	  echo "inputs: $$(find fuzz/corpus/client-* $(wildcard $(FUZZ_OUT)/work/client-*) -type f | wc -l)"; \
+	  $$cov report $(FUZZ_COV)/replay-client -instr-profile=$(FUZZ_COV)/all.profdata $(FUZZ_OUT)/w2c/dtls.c | tail -1 | \
+	    awk '{print "translated module (w2c/dtls.c): regions " $$2-$$3 "/" $$2 ", functions " $$5-$$6 "/" $$5 ", lines " $$8-$$9 "/" $$8 ", branches " $$11-$$12 "/" $$11}'; \
+	  echo "core functions never executed: $$(grep -E '^dtls.c:w2c_assembly' $(FUZZ_COV)/functions.txt | awk '$$3 == $$2' | wc -l)"; \
+	  echo "core functions with the most lines never executed (missed/lines):"; \
+	  grep -E '^dtls.c:w2c_assembly' $(FUZZ_COV)/functions.txt | awk '$$6 > 0 {print $$6 "/" $$5 "  " $$1}' | \
+	    sed 's/dtls.c:w2c_assembly_//' | sort -t/ -k1 -n -r | head -15 | sed 's/^/  /'; \
+	  echo "(per function: $(FUZZ_COV)/functions.txt)"
