@@ -77,6 +77,11 @@ point["infinity"] = raw(Buffer.from([0]));
   point["spki-compressed"] = Buffer.concat([Buffer.from([1, 0x30, body.length]), body]);
 }
 
+// mode bit 1: the point is k*G for the first 32 bytes (the harness computes it)
+point["scalar-one"] = Buffer.concat([Buffer.from([2]), Buffer.alloc(31), Buffer.from([1])]);
+point["scalar-n-minus-1-spki"] = Buffer.concat([Buffer.from([3]), Buffer.from(N.map((b, i) => (i === 31 ? b - 1 : b)))]);
+point["scalar-random"] = Buffer.concat([Buffer.from([2]), hex(cfg.FUZZ_SERVER_PRIVATE_HEX).map((b) => b ^ 0x5a)]);
+
 for (const [name, set] of [["der", der], ["point", point]]) {
   mkdirSync(join(outDir, name), { recursive: true });
   for (const [seed, bytes] of Object.entries(set)) writeFileSync(join(outDir, name, `${seed}.bin`), bytes);

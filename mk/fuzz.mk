@@ -153,7 +153,7 @@ fuzz-check: fuzz-replay fuzz-regressions
 	$(call fuzz_run,check-point,point,fuzz/corpus/point,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
 	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
 
-#TEST_TARGETS += fuzz-check
+TEST_TARGETS += fuzz-check
 
 # ---- source coverage of the translated module by the client corpora (llvm-cov) ----
 FUZZ_COV := $(FUZZ_OUT)/coverage
