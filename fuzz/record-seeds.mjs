@@ -56,6 +56,8 @@ const SCENARIOS = [
   { name: "openssl-psk-no-mfl-no-sni-ems", corpus: "client-psk", server: "openssl", flags: F.NO_MFL | F.NO_SNI | F.REQUIRE_EMS },
   { name: "gnutls-psk", corpus: "client-psk", server: "gnutls-psk", flags: 0 },
   { name: "gnutls-psk-small-mtu", corpus: "client-psk", server: "gnutls-psk", flags: F.SMALL_PMTU, mtu: 80 },
+  // A server without RFC 7627: the master secret from the randoms.
+  { name: "gnutls-psk-no-ems", corpus: "client-psk", server: "gnutls-psk", flags: 0, priority: ":%NO_SESSION_HASH" },
   // The server's CCS and Finished are lost once: the client's timer resends its flight,
   // the server answers again.
   { name: "gnutls-psk-lost-final-flight", corpus: "client-psk", server: "gnutls-psk", flags: 0, loseFinal: true },
@@ -168,7 +170,7 @@ async function startServer(sc, dir) {
   } else if (sc.server === "gnutls-psk") {
     writeFileSync(join(dir, "psk.txt"), `${cfg.FUZZ_PSK_IDENTITY}:${cfg.FUZZ_PSK_HEX}\n`);
     cmd = "gnutls-serv";
-    args = ["--udp", "--echo", "-p", String(port), "--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK,
+    args = ["--udp", "--echo", "-p", String(port), "--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK + (sc.priority ?? ""),
       ...(sc.mtu ? ["--mtu", String(sc.mtu)] : [])];
     ready = "listening";
   } else {
