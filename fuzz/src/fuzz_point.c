@@ -30,15 +30,6 @@ static void finding(const char *what) {
   abort();
 }
 
-static void unhex(const char *hex, uint8_t *out, size_t n) {
-  size_t i;
-  for (i = 0; i < n; i++) {
-    unsigned v;
-    if (sscanf(hex + 2 * i, "%2x", &v) != 1) abort();
-    out[i] = (uint8_t)v;
-  }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static uint8_t made[26 + 65 + IN_MAX];
   Z_parsers_instance_t *m = parsers();

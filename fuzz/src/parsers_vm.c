@@ -4,6 +4,7 @@
  */
 #include "parsers_vm.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "wasm_rt_mini.h"
@@ -29,4 +30,13 @@ uint8_t *parsers_buf(size_t *size) {
   if (off > m->w2c_memory.size || n > m->w2c_memory.size - off) abort();
   *size = n;
   return m->w2c_memory.data + off;
+}
+
+void unhex(const char *hex, uint8_t *out, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    unsigned v;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1) abort();
+    out[i] = (uint8_t)v;
+  }
 }

@@ -14,5 +14,7 @@
 Z_parsers_instance_t *parsers(void);
 /* The module's scratch buffer (fz_buffer) as a host pointer, and its size. */
 uint8_t *parsers_buf(size_t *size);
+/* Hex text (2n digits) to n bytes, for the targets' built-in constants; aborts on bad text. */
+void unhex(const char *hex, uint8_t *out, size_t n);
 
 #endif /* PARSERS_VM_H */
