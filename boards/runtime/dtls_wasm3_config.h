@@ -1,0 +1,24 @@
+/*
+ * wasm3 0.5.0 settings for every build of the interpreter that runs build/dtls*.wasm on a
+ * board: the one source of truth for the QEMU image (mk/boards.mk), PlatformIO
+ * (boards/*/platformio.ini) and ESP-IDF (boards/esp32/CMakeLists.txt). wasm3's m3_config.h
+ * only sets what is not already defined, so every wasm3 source file is compiled with
+ * `-include dtls_wasm3_config.h` (the values below win over wasm3's desktop defaults and
+ * over PlatformIO's, which apply only inside PlatformIO builds).
+ * Figures behind each value: issue 9 and docs/BENCHMARKS.md ("Boards").
+ */
+#ifndef DTLS_WASM3_CONFIG_H
+#define DTLS_WASM3_CONFIG_H
+
+/* The modules have no floating-point code: -26 KB of interpreter in flash. */
+#define d_m3HasFloat 0
+/* The compiler's working arrays live on the C stack: 2000 (desktop) costs ~9 KB of stack;
+ * our deepest function needs far less than 64 slots. */
+#define d_m3MaxFunctionStackHeight 64
+/* Code pages of 1 KiB instead of 4 KiB: less RAM lost at the end of each page. */
+#define d_m3CodePageAlignSize 1024
+#define d_m3MaxConstantTableSize 64
+/* Error messages are short constant strings, without formatting buffers. */
+#define d_m3VerboseErrorMessages 0
+
+#endif /* DTLS_WASM3_CONFIG_H */
