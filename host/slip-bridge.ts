@@ -1,42 +1,59 @@
 // slip-bridge: boots the QEMU Cortex-M4 image (boards/qemu) and carries its datagrams
-// between the emulated UART (SLIP frames, boards/runtime/slip.h) and a real UDP server.
-//   node dist/host/slip-bridge.js HOST:PORT --psk-identity ID --psk HEX [CLI options]
-//     [--firmware ELF] [--qemu-timeout S] [--icount] [--trace FILE]
-// It takes the same options as dtls-client (host/cli.ts) and prints the same JSON summary
-// (--json), computed from the numbers the firmware reports. The board has no TRNG: the
-// bridge answers its random requests from the OS (or from --seed, like the CLI).
-// Exit codes: 0 done, 1 the connection failed or the firmware crashed, 2 bad usage.
+// between the emulated UART0 (SLIP frames, boards/runtime/slip.h) and a real UDP server.
+//   node dist/host/slip-bridge.js HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY
+//     [--key FILE]) [dtls-client options] [--firmware ELF] [--qemu-timeout S] [--icount] [--trace FILE]
+// It takes dtls-client's options (host/cli.ts) and gives its JSON summary (--json), messages
+// and exit codes (host/messages.json), from the numbers the firmware reports: 0 done, 1 the
+// connection failed (or the firmware crashed), 2 bad usage or configuration, 3 --expect-reply
+// and no reply within --wait. The board has no TRNG: the bridge answers its random requests
+// from the OS (or from --seed, like the CLI).
+// UART0 is QEMU's stdin/stdout. A pipe keeps what the firmware wrote before it exited; a TCP
+// chardev closed with unread input resets, and the summary queued behind it was lost.
 import { spawn, ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket, Socket as UdpSocket } from "node:dgram";
 import { createWriteStream, existsSync, WriteStream } from "node:fs";
-import { createServer, isIPv6, Socket } from "node:net";
+import { isIPv6 } from "node:net";
 import * as path from "node:path";
+import { format } from "node:util";
 import { parseArgs } from "./cli";
 import * as codes from "./codes";
+import { ConfigError } from "./engine";
 import { seededBytes } from "./hal";
+import { EXIT, MSG, SUMMARY_COUNTERS, USAGE } from "./messages";
 import { CIPHER_NAMES, describeAlert, describeReason, reasonName, stateName } from "./names";
+
+const PROGRAM = "slip-bridge";
+/** The level of QEMU's stderr lines (the board's are hal.h's, 0 to 3). */
+const QEMU_LOG = -1;
 
 const SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc, SLIP_ESC_ESC = 0xdd;
 
 // boards/runtime/slip.h
 export const LINK = {
   CFG_IDENTITY: 1, CFG_PSK: 2, CFG_SNI: 3, CFG_SEND: 4, CFG_OPTION: 5, CFG_WALL_TIME: 6, CFG_WAIT_MS: 7,
+  CFG_PRIVATE_KEY: 8, CFG_SERVER_PIN: 9,
   SUM_STATE: 0x80, SUM_LAST_ERROR: 0x81, SUM_LAST_ALERT: 0x82, SUM_CONNECT_RC: 0x83,
   SUM_CORE_TICKS_LO: 0x84, SUM_CORE_TICKS_HI: 0x85, SUM_STACK_USED: 0x86, SUM_MEMORY_CAP: 0x87,
   SUM_TICK_HZ: 0x88, SUM_HANDSHAKE_TICKS_LO: 0x89, SUM_HANDSHAKE_TICKS_HI: 0x8a, SUM_TRAP: 0x8b,
+  SUM_CONFIG_STEP: 0x90, SUM_CONFIG_RC: 0x91, SUM_CONFIG_OPTION: 0x92, SUM_SEND_TOO_LARGE: 0x93,
+  STEP_INIT: 1, STEP_PSK: 2, STEP_RPK: 3, STEP_SNI: 4, STEP_OPTION: 5,
+  SUM_HEAP_PEAK: 0xa0, SUM_HEAP_REGION_PEAK: 0xa1, SUM_HEAP_SIZE: 0xa2, SUM_HEAP_INIT_PEAK: 0xa3,
+  SUM_HEAP_INIT_REGION: 0xa4, SUM_HEAP_CALLS_AFTER: 0xa5, SUM_INIT_TICKS_LO: 0xa6, SUM_INIT_TICKS_HI: 0xa7,
 } as const;
 
-/** One SLIP frame (RFC 1055). */
+/** One SLIP frame (RFC 1055), written straight into one buffer (the caller may wipe it). */
 export function slipEncode(payload: Uint8Array): Buffer {
-  const out: number[] = [SLIP_END];
+  const out = Buffer.alloc(2 * payload.length + 2);
+  let n = 0;
+  out[n++] = SLIP_END;
   for (const b of payload) {
-    if (b === SLIP_END) out.push(SLIP_ESC, SLIP_ESC_END);
-    else if (b === SLIP_ESC) out.push(SLIP_ESC, SLIP_ESC_ESC);
-    else out.push(b);
+    if (b === SLIP_END) { out[n++] = SLIP_ESC; out[n++] = SLIP_ESC_END; }
+    else if (b === SLIP_ESC) { out[n++] = SLIP_ESC; out[n++] = SLIP_ESC_ESC; }
+    else out[n++] = b;
   }
-  out.push(SLIP_END);
-  return Buffer.from(out);
+  out[n++] = SLIP_END;
+  return out.subarray(0, n);
 }
 
 /** Incremental SLIP decoder: feed bytes, get whole frames. */
@@ -69,10 +86,11 @@ export class SlipDecoder {
 }
 
 function tlv(tag: number, value: Uint8Array): Buffer {
-  const h = Buffer.alloc(3);
-  h[0] = tag;
-  h.writeUInt16LE(value.length, 1);
-  return Buffer.concat([h, Buffer.from(value)]);
+  const out = Buffer.alloc(3 + value.length);
+  out[0] = tag;
+  out.writeUInt16LE(value.length, 1);
+  out.set(value, 3);
+  return out;
 }
 
 function i32pair(a: number, b: number): Buffer {
@@ -92,6 +110,20 @@ interface BridgeArgs {
 }
 
 class UsageError extends Error {}
+class HelpRequested extends Error {}
+
+/** Node-only options of dtls-client: the module and its HAL are built into the firmware. */
+const NOT_HERE = ["--wasm", "--hal-p256"];
+
+/** dtls-client's usage text for this program: its options but NOT_HERE, and the bridge's own. */
+export const BRIDGE_USAGE = USAGE.replace(/^usage: \S+/, `usage: ${PROGRAM}`)
+  .split("\n").filter((line) => !NOT_HERE.some((o) => line.startsWith(`  ${o} `))).join("\n")
+  .replace(/^exit codes:/m, [
+    "  --firmware ELF      the QEMU image (default build/boards/qemu/dtls-qemu.elf)",
+    "  --qemu-timeout S    stop QEMU after S seconds (default 120)",
+    "  --icount            count instructions (qemu -icount shift=0): the board figures' handshake_instructions",
+    "  --trace FILE        write every datagram, in hex, to FILE",
+    "exit codes:"].join("\n"));
 
 function splitArgs(argv: string[]): BridgeArgs {
   const rest: string[] = [];
@@ -111,27 +143,49 @@ function splitArgs(argv: string[]): BridgeArgs {
     else if (a === "--qemu-timeout") qemuTimeoutS = Number(value());
     else if (a === "--icount") icount = true;
     else if (a === "--trace") trace = value();
+    else if (NOT_HERE.includes(a)) throw new UsageError(`${a} is not an option of ${PROGRAM}: the module and its HAL are built into the firmware (--firmware)`);
     else rest.push(a);
   }
+  let cli: ReturnType<typeof parseArgs>;
+  try {
+    cli = parseArgs(rest);
+  } catch (e) {
+    // cli.ts's own usage errors, told apart from its help request by their class's name.
+    if (e instanceof ConfigError) throw e;
+    if ((e as Error).constructor.name === "HelpRequested") throw new HelpRequested();
+    throw new UsageError((e as Error).message);
+  }
+  if (!(qemuTimeoutS > 0)) throw new UsageError(`--qemu-timeout must be a number of seconds above 0, got "${qemuTimeoutS}"`);
   if (!existsSync(firmware)) throw new UsageError(`no firmware image at ${firmware} (make qemu)`);
-  return { cli: parseArgs(rest), firmware, qemu, qemuTimeoutS, icount, trace };
+  return { cli, firmware, qemu, qemuTimeoutS, icount, trace };
 }
 
-/** The configuration frame: credentials, options and the text to send, from the CLI's options. */
+/** The options dtls-client passes to dtls_config_set, with their command-line names. */
+function numericOptions(a: BridgeArgs): Array<[string, number, number]> {
+  const e = a.cli.engine;
+  const all: Array<[string, number, number | undefined]> = [
+    ["--mfl", codes.OPT_MFL, e.mfl], ["--rto", codes.OPT_RTO_INITIAL_MS, e.rtoMs],
+    ["--timeout", codes.OPT_HANDSHAKE_BUDGET_MS, e.budgetMs], ["--pmtu", codes.OPT_PMTU, e.pmtu],
+    ["--require-ems", codes.OPT_REQUIRE_EMS, e.requireEms === undefined ? undefined : e.requireEms ? 1 : 0],
+  ];
+  return all.filter((o): o is [string, number, number] => o[2] !== undefined);
+}
+
+/** The configuration frame: credentials, options and the text to send, from the CLI's options.
+ *  The key-carrying parts are wiped here; the caller wipes the frame once it is written. */
 function configFrame(a: BridgeArgs): Buffer {
   const e = a.cli.engine;
   const parts: Buffer[] = [Buffer.from("C")];
   if (e.psk) {
     parts.push(tlv(LINK.CFG_IDENTITY, e.psk.identity), tlv(LINK.CFG_PSK, e.psk.key));
   }
+  if (e.rpk) {
+    // Raw public keys (RFC 7250): the pin turns them on; our key only for client authentication.
+    if (e.rpk.privateKey) parts.push(tlv(LINK.CFG_PRIVATE_KEY, e.rpk.privateKey));
+    parts.push(tlv(LINK.CFG_SERVER_PIN, e.rpk.serverPin));
+  }
   if (e.sni !== undefined) parts.push(tlv(LINK.CFG_SNI, Buffer.from(e.sni, "ascii")));
-  const opt = (k: number, v: number | undefined) => { if (v !== undefined) parts.push(tlv(LINK.CFG_OPTION, i32pair(k, v))); };
-  opt(codes.OPT_MFL, e.mfl);
-  opt(codes.OPT_RTO_INITIAL_MS, e.rtoMs);
-  opt(codes.OPT_RTO_MAX_MS, e.rtoMaxMs);
-  opt(codes.OPT_HANDSHAKE_BUDGET_MS, e.budgetMs);
-  opt(codes.OPT_PMTU, e.pmtu);
-  opt(codes.OPT_REQUIRE_EMS, e.requireEms === undefined ? undefined : e.requireEms ? 1 : 0);
+  for (const [, key, value] of numericOptions(a)) parts.push(tlv(LINK.CFG_OPTION, i32pair(key, value)));
   if (a.cli.send !== undefined) parts.push(tlv(LINK.CFG_SEND, Buffer.from(a.cli.send, "utf8")));
   const wall = Buffer.alloc(8);
   wall.writeBigInt64LE(BigInt(Math.floor(Date.now() / 1000)));
@@ -139,41 +193,54 @@ function configFrame(a: BridgeArgs): Buffer {
   const wait = Buffer.alloc(4);
   wait.writeUInt32LE(a.cli.waitMs);
   parts.push(tlv(LINK.CFG_WAIT_MS, wait));
-  return Buffer.concat(parts);
+  const frame = Buffer.concat(parts);
+  for (const p of parts) p.fill(0);
+  e.psk?.key.fill(0);
+  e.rpk?.privateKey?.fill(0);
+  return frame;
 }
 
 export interface BridgeResult {
+  /** The firmware's summary records (LINK.SUM_* and dtls_info keys); empty if it sent none. */
+  sum: Map<number, number>;
   summary: Record<string, unknown>;
   board: Record<string, number>;
   exitCode: number | null;
   logs: string[];
+  /** The firmware's last log line before its summary (a trap's message). */
+  lastLog: string;
 }
 
-/** The dtls-client summary (DtlsEngine.summary() plus "received") from the firmware's numbers. */
-function summarize(sum: Map<number, number>, sni: string | undefined, received: Buffer[]): Record<string, unknown> {
+/** dtls-client's --json summary (DtlsEngine.summary(), received, reply) from the firmware's
+ *  numbers: what the handshake negotiated only once it completed, the counters of
+ *  host/messages.json, the server key and client authentication with raw public keys. */
+function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | null, received: Buffer[]): Record<string, unknown> {
   const info = (k: number) => sum.get(k) ?? 0;
+  const state = sum.get(LINK.SUM_STATE) ?? -1;
+  const handshakeMs = sum.get(codes.INFO_HANDSHAKE_MS) ?? -1;
+  const done = state >= 0 && handshakeMs >= 0;
+  const negotiated = <T>(value: T): T | null => (done ? value : null);
   const suite = info(codes.INFO_CIPHER_SUITE);
   const mfl = info(codes.INFO_MFL);
-  const state = sum.get(LINK.SUM_STATE) ?? -1;
+  const text = Buffer.concat(received);
   return {
-    protocol: info(codes.INFO_VERSION) === codes.DTLS_1_2 ? "DTLSv1.2" : null,
-    cipher: CIPHER_NAMES[suite] ?? (suite ? `0x${suite.toString(16)}` : null),
-    mfl: mfl === 0 ? null : mfl,
-    ems: info(codes.INFO_EMS) === 1,
-    sni: sni ?? null,
-    sni_accepted: info(codes.INFO_SNI_ACCEPTED) === 1,
-    resumed: info(codes.INFO_RESUMED) === 1,
-    handshake_ms: info(codes.INFO_HANDSHAKE_MS),
-    flights_sent: info(codes.INFO_FLIGHTS_SENT),
-    flights_received: info(codes.INFO_FLIGHTS_RECEIVED),
-    flights_retransmitted: info(codes.INFO_FLIGHTS_RETRANSMITTED),
-    records_dropped: info(codes.INFO_RECORDS_DROPPED),
+    protocol: negotiated(info(codes.INFO_VERSION) === codes.DTLS_1_2 ? "DTLSv1.2" : null),
+    cipher: negotiated(CIPHER_NAMES[suite] ?? (suite ? `0x${suite.toString(16)}` : null)),
+    mfl: negotiated(mfl === 0 ? null : mfl),
+    ems: negotiated(info(codes.INFO_EMS) === 1),
+    sni: a.cli.engine.sni ?? null,
+    sni_accepted: negotiated(info(codes.INFO_SNI_ACCEPTED) === 1),
+    resumed: negotiated(info(codes.INFO_RESUMED) === 1),
+    handshake_ms: negotiated(handshakeMs),
+    ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
+    ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
     state: state < 0 ? "trapped" : stateName(state),
-    received: Buffer.concat(received).toString("utf8"),
+    received: text.toString("utf8"),
+    reply: a.cli.send === undefined || sum.get(LINK.SUM_SEND_TOO_LARGE) === 1 ? null : text.length > 0,
   };
 }
 
-export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {}): Promise<BridgeResult> {
+export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => void = () => {}): Promise<BridgeResult> {
   const { host, port } = a.cli;
   const random = a.cli.engine.seed !== undefined ? seededBytes(a.cli.engine.seed) : (n: number) => randomBytes(n);
   const logs: string[] = [];
@@ -181,30 +248,28 @@ export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {})
   const received: Buffer[] = [];
   const trace: WriteStream | undefined = a.trace ? createWriteStream(a.trace) : undefined;
   let exitByte: number | null = null;
+  let peerKey: Buffer | null = null;
+  let lastLog = "";
+  let reported = false; // the summary arrived: no more datagrams for the firmware
 
   return new Promise((resolve, reject) => {
     const udp: UdpSocket = createSocket(isIPv6(host) ? "udp6" : "udp4");
-    let uart: Socket | undefined;
     let qemu: ChildProcess | undefined;
     let finished = false;
     const decoder = new SlipDecoder();
-    const tcp = createServer((conn) => {
-      if (uart) { conn.destroy(); return; }
-      uart = conn;
-      conn.on("data", (chunk) => { for (const f of decoder.push(chunk)) onFrame(f); });
-      conn.on("error", () => {});
-    });
-    const sendFrame = (payload: Buffer) => { uart?.write(slipEncode(payload)); };
-    const log = (line: string) => { logs.push(line); say(line); };
+    const sendFrame = (payload: Buffer, wipe = false) => {
+      const out = slipEncode(payload);
+      if (wipe) payload.fill(0);
+      qemu?.stdin?.write(out, () => { if (wipe) out.fill(0); });
+    };
+    const log = (line: string, level?: number) => { logs.push(line); say(line, level); };
     const finish = (exitCode: number | null, err?: Error) => {
       if (finished) return;
       finished = true;
       clearTimeout(guard);
       try { udp.close(); } catch { /* closed */ }
-      tcp.close();
-      uart?.destroy();
       trace?.end();
-      if (qemu && qemu.exitCode === null) qemu.kill("SIGKILL");
+      if (qemu && qemu.exitCode === null && qemu.signalCode === null) qemu.kill("SIGTERM"); // timeout(1) passes it on to QEMU
       if (err) { reject(err); return; }
       const board: Record<string, number> = {};
       const lohi = (lo: number, hi: number) => ((sum.get(hi) ?? 0) >>> 0) * 2 ** 32 + ((sum.get(lo) ?? 0) >>> 0);
@@ -220,13 +285,28 @@ export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {})
         board.trapped = sum.get(LINK.SUM_TRAP) ?? 0;
         board.static_end = sum.get(codes.INFO_STATIC_END) ?? 0;
         board.heap_top = sum.get(codes.INFO_HEAP_TOP) ?? 0;
+        // The board's RAM (boards/qemu/heap.c, the painted stack): malloc'd bytes held at the
+        // peak, heap region ever taken (what the part must give the heap), the region's size;
+        // the same peaks once instantiated and configured, and allocations after that.
+        board.heap_peak_bytes = sum.get(LINK.SUM_HEAP_PEAK) ?? 0;
+        board.heap_region_bytes = sum.get(LINK.SUM_HEAP_REGION_PEAK) ?? 0;
+        board.heap_size_bytes = sum.get(LINK.SUM_HEAP_SIZE) ?? 0;
+        board.heap_init_peak_bytes = sum.get(LINK.SUM_HEAP_INIT_PEAK) ?? 0;
+        board.heap_init_region_bytes = sum.get(LINK.SUM_HEAP_INIT_REGION) ?? 0;
+        board.heap_calls_after_init = sum.get(LINK.SUM_HEAP_CALLS_AFTER) ?? 0;
+        board.stack_peak_bytes = board.stack_used;
+        board.init_ticks = lohi(LINK.SUM_INIT_TICKS_LO, LINK.SUM_INIT_TICKS_HI);
         if (a.icount && board.tick_hz) {
-          // -icount shift=0: one instruction per virtual nanosecond.
-          board.core_instructions = Math.round(board.core_ticks * 1e9 / board.tick_hz);
-          board.handshake_instructions = Math.round(board.handshake_ticks * 1e9 / board.tick_hz);
+          // -icount shift=0: one instruction per virtual nanosecond. init: instantiation (wasm3
+          // compiles every function there) and configuration; handshake: from dtls_port_connect
+          // to connected, init excluded.
+          const instructions = (ticks: number) => Math.round(ticks * 1e9 / board.tick_hz);
+          board.core_instructions = instructions(board.core_ticks);
+          board.init_instructions = instructions(board.init_ticks);
+          board.handshake_instructions = instructions(Math.max(0, board.handshake_ticks - board.init_ticks));
         }
       }
-      resolve({ summary: summarize(sum, a.cli.engine.sni, received), board, exitCode: exitCode ?? exitByte, logs });
+      resolve({ sum, summary: summarize(a, sum, peerKey, received), board, exitCode: exitCode ?? exitByte, logs, lastLog });
     };
     const guard = setTimeout(() => finish(null, new Error(`no result from the firmware within ${a.qemuTimeoutS} s`)),
       a.qemuTimeoutS * 1000 + 5000);
@@ -236,7 +316,7 @@ export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {})
       const body = f.subarray(1);
       switch (type) {
         case "H":
-          sendFrame(configFrame(a));
+          sendFrame(configFrame(a), true);
           break;
         case "D":
           trace?.write(`> ${body.toString("hex")}\n`);
@@ -244,16 +324,21 @@ export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {})
           break;
         case "R": {
           const n = body.readUInt16LE(0);
-          sendFrame(Buffer.concat([Buffer.from("R"), random(n)]));
+          sendFrame(Buffer.concat([Buffer.from("R"), random(n)]), true);
           break;
         }
         case "L":
-          log(`[board ${body[0]}] ${body.subarray(1).toString("latin1")}`);
+          lastLog = body.subarray(1).toString("latin1");
+          log(`[board ${body[0]}] ${lastLog}`, body[0]);
           break;
         case "A":
           received.push(Buffer.from(body));
           break;
+        case "K":
+          peerKey = Buffer.from(body);
+          break;
         case "S":
+          reported = true;
           for (let i = 0; i + 5 <= body.length; i += 5) sum.set(body[i], body.readInt32LE(i + 1));
           break;
         case "X":
@@ -266,22 +351,55 @@ export function runBridge(a: BridgeArgs, say: (line: string) => void = () => {})
 
     udp.on("message", (msg) => {
       trace?.write(`< ${msg.toString("hex")}\n`);
-      sendFrame(Buffer.concat([Buffer.from("D"), msg]));
+      if (!reported) sendFrame(Buffer.concat([Buffer.from("D"), msg]));
     });
     udp.on("error", (e) => log(`[bridge] udp: ${e.message}`));
     udp.bind(0, () => {
-      tcp.listen(0, "127.0.0.1", () => {
-        const tcpPort = (tcp.address() as { port: number }).port;
-        const qargs = ["-M", "mps2-an386", "-display", "none", "-monitor", "none",
-          "-serial", `tcp:127.0.0.1:${tcpPort}`, "-semihosting-config", "enable=on,target=native",
-          ...(a.icount ? ["-icount", "shift=0"] : []), "-kernel", a.firmware];
-        qemu = spawn("timeout", [String(a.qemuTimeoutS), a.qemu, ...qargs], { stdio: ["ignore", "ignore", "pipe"] });
-        qemu.stderr?.on("data", (d: Buffer) => log(`[qemu] ${d.toString().trimEnd()}`));
-        qemu.on("error", (e) => finish(null, e));
-        qemu.on("exit", (code) => setTimeout(() => finish(code), 50));
-      });
+      const qargs = ["-M", "mps2-an386", "-display", "none", "-monitor", "none", "-serial", "stdio",
+        "-semihosting-config", "enable=on,target=native", ...(a.icount ? ["-icount", "shift=0"] : []), "-kernel", a.firmware];
+      qemu = spawn("timeout", [String(a.qemuTimeoutS), a.qemu, ...qargs], { stdio: ["pipe", "pipe", "pipe"] });
+      qemu.stdout?.on("data", (chunk: Buffer) => { for (const f of decoder.push(chunk)) onFrame(f); });
+      qemu.stdin?.on("error", () => { /* QEMU exited with input still queued: nothing more to say to it */ });
+      qemu.stderr?.on("data", (d: Buffer) => log(`[qemu] ${d.toString().trimEnd()}`, QEMU_LOG));
+      qemu.on("error", (e) => finish(null, e));
+      // "close": QEMU has exited and its stdout is read to the end (every frame it wrote).
+      qemu.on("close", (code) => finish(code));
     });
   });
+}
+
+/** The words and exit code of dtls-client for what the firmware reported. */
+function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: string; failure?: Record<string, unknown> } {
+  const s = r.sum;
+  if (!s.has(LINK.SUM_STATE)) {
+    const why = r.exitCode === 124 ? `no summary within --qemu-timeout ${a.qemuTimeoutS} s` : `the firmware stopped without a summary (exit code ${r.exitCode})`;
+    return { code: EXIT.failed, message: why + (r.lastLog ? `: ${r.lastLog}` : "") };
+  }
+  const step = s.get(LINK.SUM_CONFIG_STEP) ?? 0;
+  const rc = s.get(LINK.SUM_CONFIG_RC) ?? 0;
+  if (step === LINK.STEP_INIT) return { code: EXIT.failed, message: `module init failed (${rc})` };
+  if (step === LINK.STEP_PSK) return { code: EXIT.usage, message: MSG.psk_refused };
+  if (step === LINK.STEP_RPK) return { code: EXIT.usage, message: rc === codes.ERR_UNSUPPORTED ? MSG.rpk_unsupported : MSG.rpk_refused };
+  if (step === LINK.STEP_SNI) return { code: EXIT.usage, message: format(MSG.sni_invalid, a.cli.engine.sni ?? "") };
+  if (step === LINK.STEP_OPTION) {
+    const o = numericOptions(a).find(([, key]) => key === s.get(LINK.SUM_CONFIG_OPTION));
+    return { code: EXIT.usage, message: format(MSG.option_refused, o?.[0] ?? "an option", String(o?.[2] ?? "")) };
+  }
+  const state = s.get(LINK.SUM_STATE) ?? -1;
+  const connected = state >= 0 && (s.get(codes.INFO_HANDSHAKE_MS) ?? -1) >= 0;
+  if (state < 0 || state === codes.STATE_FAILED || !connected) {
+    const reason = state < 0 ? codes.REASON_INTERNAL : s.get(LINK.SUM_LAST_ERROR) ?? 0;
+    const alert = state < 0 ? null : describeAlert(s.get(LINK.SUM_LAST_ALERT) ?? -1);
+    let error = state < 0 ? `the module trapped: ${r.lastLog}` : describeReason(reason);
+    if (alert && (reason === codes.REASON_PEER_ALERT || alert.includes("sent"))) error += ` (${alert})`;
+    return { code: EXIT.failed, message: format(connected ? MSG.connection_failed : MSG.handshake_failed, error),
+      failure: { error, reason: reasonName(reason), alert } };
+  }
+  if (s.get(LINK.SUM_SEND_TOO_LARGE) === 1) {
+    return { code: EXIT.usage, message: format(MSG.send_too_large, Buffer.byteLength(a.cli.send ?? "", "utf8"), s.get(codes.INFO_MAX_WRITE) ?? 0) };
+  }
+  if (a.cli.expectReply && !r.summary.reply) return { code: EXIT.no_reply, message: format(MSG.no_reply, a.cli.waitMs) };
+  return { code: EXIT.done };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -289,38 +407,34 @@ export async function main(argv: string[]): Promise<number> {
   try {
     args = splitArgs(argv);
   } catch (e) {
-    process.stderr.write(`slip-bridge: ${(e as Error).message}\n`);
-    return 2;
+    if (e instanceof HelpRequested) { process.stdout.write(BRIDGE_USAGE); return EXIT.done; }
+    process.stderr.write(`${PROGRAM}: ${(e as Error).message}\n${e instanceof ConfigError ? "" : BRIDGE_USAGE}`);
+    return EXIT.usage;
   }
   const json = args.cli.json;
-  const say = (line: string) => { if (args.cli.verbose || !json) process.stderr.write(line + "\n"); };
+  // Board logs as dtls-client's core logs, with --verbose; QEMU's own complaints always.
+  const say = (line: string, level?: number) => { if (args.cli.verbose || level === QEMU_LOG) process.stderr.write(line + "\n"); };
   const r = await runBridge(args, say);
-  const state = r.summary.state;
-  let failure: Record<string, unknown> = {};
-  if (state !== "connected" && state !== "closed") {
-    const reason = r.board.last_error ?? 0;
-    const alert = describeAlert(r.board.last_alert ?? -1);
-    let message = r.board.trapped ? "the module trapped" : describeReason(reason);
-    if (alert && (reason === codes.REASON_PEER_ALERT || alert.includes("sent"))) message += ` (${alert})`;
-    failure = { error: message, reason: reasonName(reason), alert };
-  }
-  if (json) {
-    process.stdout.write(JSON.stringify({ ...r.summary, ...failure }) + "\n");
-  } else {
-    process.stdout.write(`${state}: ${JSON.stringify(r.summary.cipher)}, reply ${JSON.stringify(r.summary.received)}\n`);
+  const v = verdict(args, r);
+  const configured = r.sum.has(LINK.SUM_STATE) && !(r.sum.get(LINK.SUM_CONFIG_STEP) ?? 0);
+  if (configured) {
+    const out = json ? process.stderr : process.stdout;
+    if (r.summary.handshake_ms !== null) out.write(format(MSG.connected, r.summary.cipher, r.summary.mfl ?? "none") + "\n");
+    if (json) process.stdout.write(JSON.stringify({ ...r.summary, ...v.failure }) + "\n");
+    else process.stdout.write(String(r.summary.received));
   }
   process.stderr.write(`board: ${JSON.stringify(r.board)}\n`);
+  if (v.message) process.stderr.write(`${PROGRAM}: ${v.message}\n`); // last, as dtls-client's
   if (process.env.SLIP_BRIDGE_BOARD_JSON) {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(process.env.SLIP_BRIDGE_BOARD_JSON, JSON.stringify(r.board) + "\n");
   }
-  if (r.exitCode !== 0 || failure.error) return 1;
-  return 0;
+  return v.code;
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-    process.stderr.write(`slip-bridge: ${(e as Error).message}\n`);
-    process.exit(1);
+    process.stderr.write(`${PROGRAM}: ${(e as Error).message}\n`);
+    process.exit(EXIT.failed);
   });
 }

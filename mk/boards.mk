@@ -11,7 +11,6 @@
 .PHONY: posix qemu qemu-demo wasm3-test posix-test qemu-test boards-deps board-figures board-glue-check
 
 BOARD_WASM ?= build/dtls.wasm
-BOARD_WASM_PSK ?= build/dtls-psk.wasm
 BOARDS_OUT := build/boards
 WASM2C_INC := /usr/src/wasm2c
 # Linear-memory cap (bytes) of the C backends: by default what the module needs
@@ -25,7 +24,8 @@ BOARD_DEFS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0
 BOARD_INC := -Iboards/hal -Iboards/runtime -I$(WASM2C_INC)
 # wasm2c's output (only) trips these three warnings; everything else stays -Werror.
 W2C_NOWARN := -Wno-unused-value -Wno-unused-function -Wno-unused-parameter
-RUNTIME_SRC := boards/runtime/dtls_port.c boards/runtime/dtls_names.c boards/runtime/vm_wasm2c.c boards/runtime/wasm_rt_mini.c
+RUNTIME_SRC := boards/runtime/dtls_port.c boards/runtime/dtls_names.c boards/runtime/vm_wasm2c.c boards/runtime/wasm_rt_mini.c \
+  boards/runtime/hal_p256_none.c
 RUNTIME_HDR := $(wildcard boards/hal/*.h boards/runtime/*.h)
 
 # Debian packages without a command to test for (the rest are in scripts/apt-packages.txt).
@@ -40,14 +40,17 @@ boards-deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; fi
 
 # ---- wasm2c translation ----
+# A module <name> is $(BOARD_WASM_DIR)/dtls-<name>.wasm, except full: $(BOARD_WASM).
+BOARD_WASM_DIR ?= build
+define w2c_translate
+@mkdir -p $(@D)
+wasm2c $< -n dtls -o $@
+node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+endef
 $(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs | boards-deps
-	@mkdir -p $(@D)
-	wasm2c $< -n dtls -o $@
-	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
-$(BOARDS_OUT)/w2c/psk/dtls.c: $(BOARD_WASM_PSK) boards/tools/memcap.mjs | boards-deps
-	@mkdir -p $(@D)
-	wasm2c $< -n dtls -o $@
-	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+	$(w2c_translate)
+$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs | boards-deps
+	$(w2c_translate)
 
 # ---- posix program ----
 POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c $(RUNTIME_SRC)
@@ -81,38 +84,116 @@ wasm3-test: build/dtls.wasm build/dtls-psk.wasm dist/.built $(WASM3_VENV)/.insta
 
 TEST_TARGETS += wasm3-test
 
-# ---- QEMU mps2-an386 (Cortex-M4) image ----
+# ---- wasm3 0.5.0 source: the pinned PyPI pywasm3 sdist (nothing of wasm3 is committed) ----
+W3_SDIST := build/pywasm3-sdist
+W3_SRC := $(W3_SDIST)/pywasm3-0.5.0/wasm3
+$(W3_SDIST)/.unpacked: | $(WASM3_VENV)/.installed
+	rm -rf $(W3_SDIST) && mkdir -p $(W3_SDIST)
+	$(WASM3_VENV)/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: pywasm3==0.5.0 -d $(W3_SDIST)
+	tar -xzf $(W3_SDIST)/pywasm3-0.5.0.tar.gz -C $(W3_SDIST)
+	touch $@
+# Every wasm3 source and vm_wasm3.c see the project's knobs (one source of truth).
+W3_CONFIG := -include boards/runtime/dtls_wasm3_config.h
+
+# ---- QEMU mps2-an386 (Cortex-M4) images: one per backend x module ----
+# $(QEMU_OUT)/<backend>-<module>/dtls-qemu.elf (+ .map) for every pair below, linked inside an
+# nRF52840 (boards/qemu/nrf52840.ld: 1 MiB flash, 256 KiB RAM); the heap is the RAM the part
+# has left (boards/qemu/sections.ld), so wasm3 gets exactly what the part would give it.
+# $(QEMU_OUT)/<variant>/dtls-nrf52832.elf: the same objects inside an nRF52832 (64 KiB RAM):
+# wasm2c images must link there (the build fails otherwise); a wasm3 image links and then
+# says at boot whether its heap suffices (dtls_port_init fails with the reason).
+# $(QEMU_OUT)/dtls-qemu.elf is a copy of wasm2c-full (tests/boards.test.ts, the bridge's default).
+#
+# To add a module <name> (build/dtls-<name>.wasm): append it to QEMU_MODULES. To give one
+# variant extra C objects (e.g. a P-256 accelerator), set, above the $(eval) lines below:
+#   QEMU_EXTRA_OBJS_<backend>-<module> := $(QEMU_OUT)/accel/p256.o
+# (with a rule building them). They must define the hal_p256_* functions of hal.h; a variant
+# without extra objects links boards/runtime/hal_p256_none.c (the core's own P-256).
+QEMU_BACKENDS := wasm2c wasm3
+QEMU_MODULES := full psk
+QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m)))
 QEMU_OUT := $(BOARDS_OUT)/qemu
 ARM_CC := arm-none-eabi-gcc
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 ARM_CFLAGS := $(BOARD_CSTD) $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG \
   $(BOARD_DEFS) $(BOARD_INC) -Iboards/qemu
-ARM_LDFLAGS := $(ARM_ARCH) -nostartfiles --specs=nano.specs -Wl,--gc-sections -Lboards/qemu
-QEMU_BOARD_SRC := boards/qemu/main.c boards/qemu/hal_qemu.c boards/qemu/link.c boards/qemu/uart.c \
-  boards/qemu/clock.c
-QEMU_RUNTIME_SRC := $(RUNTIME_SRC) boards/runtime/slip.c
-QEMU_OBJS := $(patsubst boards/%.c,$(QEMU_OUT)/%.o,$(QEMU_BOARD_SRC) $(QEMU_RUNTIME_SRC)) \
-  $(QEMU_OUT)/qemu/startup.o $(QEMU_OUT)/dtls.o
+# malloc & co. wrapped by boards/qemu/heap.c (heap high-water marks).
+ARM_LDFLAGS := $(ARM_ARCH) -nostartfiles --specs=nano.specs -Wl,--gc-sections -Lboards/qemu \
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 QEMU_HDR := $(RUNTIME_HDR) $(wildcard boards/qemu/*.h)
 
-$(QEMU_OUT)/dtls.o: $(BOARDS_OUT)/w2c/full/dtls.c | boards-deps
-	@mkdir -p $(@D)
-	$(ARM_CC) $(ARM_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
-$(QEMU_OUT)/qemu/startup.o: boards/qemu/startup.c $(QEMU_HDR) | boards-deps
+# Board and glue objects shared by every variant.
+QEMU_COMMON_SRC := boards/qemu/main.c boards/qemu/hal_qemu.c boards/qemu/link.c boards/qemu/uart.c \
+  boards/qemu/clock.c boards/qemu/heap.c boards/runtime/dtls_port.c boards/runtime/dtls_names.c \
+  boards/runtime/slip.c
+QEMU_COMMON_OBJS := $(patsubst boards/%.c,$(QEMU_OUT)/common/%.o,$(QEMU_COMMON_SRC)) $(QEMU_OUT)/common/qemu/startup.o
+$(QEMU_OUT)/common/qemu/startup.o: boards/qemu/startup.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ARM_CFLAGS) -ffreestanding -fno-tree-loop-distribute-patterns -c $< -o $@
-$(QEMU_OUT)/%.o: boards/%.c $(QEMU_HDR) $(BOARDS_OUT)/w2c/full/dtls.c | boards-deps
+$(QEMU_OUT)/common/%.o: boards/%.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(ARM_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,full) -I$(BOARDS_OUT)/w2c/full -c $< -o $@
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
-$(QEMU_OUT)/dtls-qemu.elf: $(QEMU_OBJS) boards/qemu/sections.ld boards/qemu/nrf52840.ld
-	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52840.ld -Wl,-Map=$(QEMU_OUT)/dtls-qemu.map $(QEMU_OBJS) -lc -lgcc -o $@
-	arm-none-eabi-size $@
-# The same objects inside an nRF52832's 512 KiB flash / 64 KiB RAM: the link fails if they do not fit.
-$(QEMU_OUT)/dtls-nrf52832-fit.elf: $(QEMU_OBJS) boards/qemu/sections.ld boards/qemu/nrf52832.ld
-	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52832.ld $(QEMU_OBJS) -lc -lgcc -o $@
+# wasm2c backend: the module's translation, vm_wasm2c.c and the mini runtime, per module.
+qemu_objs_wasm2c = $(addprefix $(QEMU_OUT)/wasm2c-$(1)/,dtls.o vm_wasm2c.o wasm_rt_mini.o)
+$(QEMU_OUT)/wasm2c-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+$(QEMU_OUT)/wasm2c-%/vm_wasm2c.o: boards/runtime/vm_wasm2c.c $(BOARDS_OUT)/w2c/%/dtls.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,$*) -I$(BOARDS_OUT)/w2c/$* -c $< -o $@
+$(QEMU_OUT)/wasm2c-%/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
-qemu: $(QEMU_OUT)/dtls-qemu.elf $(QEMU_OUT)/dtls-nrf52832-fit.elf
+# wasm3 backend: the interpreter (-Os, its own warnings), the module embedded in flash
+# (boards/tools/embed.mjs) and vm_wasm3.c, per module.
+W3_NAMES := m3_bind m3_code m3_compile m3_core m3_emit m3_env m3_exec m3_function m3_info m3_module m3_parse
+W3_CFLAGS := $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG $(W3_CONFIG) -I$(W3_SRC)
+$(QEMU_OUT)/wasm3/%.o: $(W3_SDIST)/.unpacked boards/runtime/dtls_wasm3_config.h | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(W3_CFLAGS) -c $(W3_SRC)/$*.c -o $@
+$(QEMU_OUT)/libwasm3.a: $(W3_NAMES:%=$(QEMU_OUT)/wasm3/%.o)
+	rm -f $@ && arm-none-eabi-ar rcs $@ $^
+qemu_objs_wasm3 = $(addprefix $(QEMU_OUT)/wasm3-$(1)/,dtls_wasm.o vm_wasm3.o) $(QEMU_OUT)/libwasm3.a
+$(QEMU_OUT)/wasm3-full/embed/dtls_wasm.c: $(BOARD_WASM) boards/tools/embed.mjs boards/tools/memcap.mjs
+	node boards/tools/embed.mjs $< $(@D) >/dev/null
+$(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/embed.mjs boards/tools/memcap.mjs
+	node boards/tools/embed.mjs $< $(@D) >/dev/null
+$(QEMU_OUT)/wasm3-%/dtls_wasm.o: $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c | boards-deps
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+$(QEMU_OUT)/wasm3-%/vm_wasm3.o: boards/runtime/vm_wasm3.c $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c $(QEMU_HDR) \
+    boards/runtime/dtls_wasm3_config.h $(W3_SDIST)/.unpacked | boards-deps
+	$(ARM_CC) $(ARM_CFLAGS) $(W3_CONFIG) -I$(W3_SRC) -I$(QEMU_OUT)/wasm3-$*/embed -c $< -o $@
+
+# The links of one variant: $(1) backend, $(2) module.
+#   dtls-qemu.elf       nRF52840 budget (the image the tests and demos boot)
+#   dtls-nrf52832.elf   nRF52832 budget
+#   dtls-qemu-heap-N.elf  nRF52840 budget with an N-byte heap (make qemu-heap, tests)
+define qemu_variant
+QEMU_LINK_$(1)-$(2) := $(QEMU_COMMON_OBJS) $(call qemu_objs_$(1),$(2)) \
+  $(or $(QEMU_EXTRA_OBJS_$(1)-$(2)),$(QEMU_OUT)/common/runtime/hal_p256_none.o)
+$(QEMU_OUT)/$(1)-$(2)/dtls-qemu.elf: $$(QEMU_LINK_$(1)-$(2)) boards/qemu/sections.ld boards/qemu/nrf52840.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52840.ld -Wl,-Map=$$(@:.elf=.map) $$(filter %.o %.a,$$^) -lc -lgcc -o $$@
+$(QEMU_OUT)/$(1)-$(2)/dtls-nrf52832.elf: $$(QEMU_LINK_$(1)-$(2)) boards/qemu/sections.ld boards/qemu/nrf52832.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52832.ld -Wl,-Map=$$(@:.elf=.map) $$(filter %.o %.a,$$^) -lc -lgcc -o $$@
+$(QEMU_OUT)/$(1)-$(2)/dtls-qemu-heap-%.elf: $$(QEMU_LINK_$(1)-$(2)) boards/qemu/sections.ld boards/qemu/nrf52840.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52840.ld -Wl,--defsym=HEAP_SIZE=$$* $$(filter %.o %.a,$$^) -lc -lgcc -o $$@
+endef
+$(foreach v,$(QEMU_VARIANTS),$(eval $(call qemu_variant,$(firstword $(subst -, ,$(v))),$(patsubst $(firstword $(subst -, ,$(v)))-%,%,$(v)))))
+
+$(QEMU_OUT)/dtls-qemu.elf: $(QEMU_OUT)/wasm2c-full/dtls-qemu.elf
+	cp $< $@ && cp $(<:.elf=.map) $(@:.elf=.map)
+
+QEMU_IMAGES := $(foreach v,$(QEMU_VARIANTS),$(QEMU_OUT)/$(v)/dtls-qemu.elf $(QEMU_OUT)/$(v)/dtls-nrf52832.elf)
+qemu: $(QEMU_IMAGES) $(QEMU_OUT)/dtls-qemu.elf
+	@arm-none-eabi-size $(foreach v,$(QEMU_VARIANTS),$(QEMU_OUT)/$(v)/dtls-qemu.elf)
+
+# make qemu-heap BACKEND=wasm3 MODULE=psk HEAP_SIZE=N: that image with an N-byte heap.
+BACKEND ?= wasm3
+MODULE ?= full
+CRED ?= psk
+qemu-heap: $(QEMU_OUT)/$(BACKEND)-$(MODULE)/dtls-qemu-heap-$(HEAP_SIZE).elf
 
 QEMU_DEMO_PORT ?= 47$(shell echo $$((RANDOM % 900 + 100)))
 QEMU_DEMO_PSK ?= 000102030405060708090a0b0c0d0e0f
@@ -142,16 +223,10 @@ board-sources: build/dtls.wasm
 # nothing of wasm3 is built here or committed.
 PORTABLE_SRC := boards/runtime/dtls_port.c boards/runtime/dtls_names.c boards/runtime/slip.c \
   boards/runtime/dtls_session.c boards/runtime/wasm_rt_mini.c
-W3_SDIST := build/pywasm3-sdist
-$(W3_SDIST)/.unpacked: | $(WASM3_VENV)/.installed
-	rm -rf $(W3_SDIST) && mkdir -p $(W3_SDIST)
-	$(WASM3_VENV)/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: pywasm3==0.5.0 -d $(W3_SDIST)
-	tar -xzf $(W3_SDIST)/pywasm3-0.5.0.tar.gz -C $(W3_SDIST)
-	touch $@
 board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 	@for cc in "$(CC)" "$(ARM_CC) $(ARM_ARCH)"; do \
 	  for f in $(PORTABLE_SRC); do $$cc $(BOARD_CSTD) $(BOARD_DEFS) $(BOARD_INC) -fsyntax-only $$f || exit 1; done; \
-	  $$cc $(BOARD_CSTD) $(BOARD_INC) -I$(BOARDS_OUT)/embed -I$(W3_SDIST)/pywasm3-0.5.0/wasm3 -fsyntax-only boards/runtime/vm_wasm3.c || exit 1; \
+	  $$cc $(BOARD_CSTD) $(BOARD_INC) $(W3_CONFIG) -I$(BOARDS_OUT)/embed -I$(W3_SRC) -fsyntax-only boards/runtime/vm_wasm3.c || exit 1; \
 	done; echo "board-glue-check: runtime glue compiles with -Wall -Wextra -Werror (host, Cortex-M4; wasm2c and wasm3 backends)"
 
 TEST_TARGETS += board-glue-check

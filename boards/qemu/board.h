@@ -18,6 +18,18 @@ void board_clock_init(void);
  * instruction takes 1 ns, so ticks * 40 = instructions. */
 uint64_t board_ticks(void);
 
+/* Heap high-water marks (heap.c): peak of the bytes held in malloc'd blocks, bytes of the
+ * linker's heap region ever taken (blocks + allocator overhead), the region's size; the same
+ * two peaks when board_heap_mark_init() was called (right after dtls_port_init), and the
+ * number of malloc/calloc/realloc calls since (0: the core's RAM was fixed at boot). */
+uint32_t board_heap_peak(void);
+uint32_t board_heap_region_used(void);
+uint32_t board_heap_size(void);
+void board_heap_mark_init(void);
+uint32_t board_heap_init_peak(void);
+uint32_t board_heap_init_region(void);
+uint32_t board_heap_calls_after_init(void);
+
 void uart_init(void);
 void uart_putc(uint8_t c);
 /* -1 when no byte is waiting. */

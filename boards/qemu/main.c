@@ -1,7 +1,8 @@
 /*
- * The QEMU demo application: receives its configuration from the bridge, runs one PSK
- * handshake through the runtime glue (wasm2c translation of build/dtls.wasm), sends the
- * configured text once connected, waits for the reply, reports a summary and exits.
+ * The QEMU demo application: receives its configuration from the bridge, runs one handshake
+ * (PSK, or ECDHE-ECDSA with raw public keys) through the runtime glue, sends the configured
+ * text once connected, waits for the reply, closes (close_notify), reports a summary and
+ * exits: 0 done, 1 failed, 2 configuration refused or text too large (as dtls-client).
  */
 #include <string.h>
 
@@ -13,14 +14,16 @@
 
 #define MAX_OPTIONS 8
 
-static uint8_t g_identity[128], g_psk[64], g_send[512];
+static uint8_t g_identity[128], g_psk[64], g_send[512], g_key[32], g_pin[65];
 static char g_sni[256];
-static size_t g_identity_len, g_psk_len, g_send_len;
-static int g_has_send, g_has_sni;
+static size_t g_identity_len, g_psk_len, g_send_len, g_key_len, g_pin_len;
+static int g_has_send, g_has_sni, g_has_rpk;
+/* Which configuration step the module refused (LINK_STEP_*), its result, the option. */
+static int32_t g_cfg_step, g_cfg_rc, g_cfg_option;
 static int32_t g_opt_key[MAX_OPTIONS], g_opt_val[MAX_OPTIONS];
 static int g_nopts;
 static uint32_t g_wait_ms = 5000;
-static uint64_t g_core_ticks, g_handshake_ticks;
+static uint64_t g_core_ticks, g_handshake_ticks, g_init_ticks;
 static uint8_t g_app[1600];
 
 static uint32_t le32(const uint8_t *p) {
@@ -66,12 +69,27 @@ static void parse_config(const uint8_t *p, size_t n) {
       case LINK_CFG_WAIT_MS:
         if (len == 4) g_wait_ms = le32(v);
         break;
+      case LINK_CFG_PRIVATE_KEY:
+        if (len == sizeof g_key) memcpy(g_key, v, g_key_len = len);
+        break;
+      case LINK_CFG_SERVER_PIN:
+        if (len == 32 || len == 65) {
+          memcpy(g_pin, v, g_pin_len = len);
+          g_has_rpk = 1;
+        }
+        break;
       default:
         break;
     }
     p += 3 + len;
     n -= 3 + len;
   }
+}
+
+/* Key material is cleared through a volatile pointer: stores the compiler cannot drop. */
+static void wipe(void *p, size_t n) {
+  volatile uint8_t *b = (volatile uint8_t *)p;
+  while (n--) *b++ = 0;
 }
 
 /* Time spent in the core by one call, HAL waits excluded. */
@@ -93,17 +111,41 @@ static void put_sum(uint8_t *out, size_t *n, uint8_t key, int32_t value) {
 
 static void log_text(const char *s) { hal_log(HAL_LOG_INFO, s, strlen(s)); }
 
+static int32_t refuse(int32_t step, int32_t rc, int32_t option) {
+  g_cfg_step = step;
+  g_cfg_rc = rc;
+  g_cfg_option = option;
+  return -1;
+}
+
+/* The module instantiated and configured in dtls-client's order. 0, or -1 with the refused
+ * step in g_cfg_step. The caller wipes the keys: the module keeps its own copy. */
+static int32_t configure(void) {
+  int32_t rc;
+  int i;
+  if ((rc = dtls_port_init()) != 0 || (rc = dtls_port_config_reset()) != 0) return refuse(LINK_STEP_INIT, rc, 0);
+  if (g_identity_len && (rc = dtls_port_config_psk(g_identity, g_identity_len, g_psk, g_psk_len)) != 0)
+    return refuse(LINK_STEP_PSK, rc, 0);
+  if (g_has_rpk && (rc = dtls_port_config_rpk(g_key_len ? g_key : NULL, g_key_len, g_pin, g_pin_len)) != 0)
+    return refuse(LINK_STEP_RPK, rc, 0);
+  if (g_has_sni && (rc = dtls_port_config_sni(g_sni)) != 0) return refuse(LINK_STEP_SNI, rc, 0);
+  for (i = 0; i < g_nopts; i++)
+    if ((rc = dtls_port_config_set(g_opt_key[i], g_opt_val[i])) != 0) return refuse(LINK_STEP_OPTION, rc, g_opt_key[i]);
+  return 0;
+}
+
 int main(void) {
   static const int32_t info_keys[] = {
       DTLS_INFO_CIPHER_SUITE, DTLS_INFO_MFL, DTLS_INFO_EMS, DTLS_INFO_SNI_ACCEPTED,
       DTLS_INFO_RESUMED, DTLS_INFO_FLIGHTS_RETRANSMITTED, DTLS_INFO_FLIGHTS_SENT,
       DTLS_INFO_FLIGHTS_RECEIVED, DTLS_INFO_HANDSHAKE_MS, DTLS_INFO_VERSION,
       DTLS_INFO_HEAP_TOP, DTLS_INFO_MEMORY_PAGES, DTLS_INFO_STATIC_END,
-      DTLS_INFO_RECORDS_DROPPED};
-  uint8_t hello = LINK_VERSION, sum[160];
+      DTLS_INFO_RECORDS_DROPPED, DTLS_INFO_APP_RECORDS_LOST, DTLS_INFO_DATAGRAMS_TOO_LARGE,
+      DTLS_INFO_CLIENT_AUTH, DTLS_INFO_MAX_WRITE};
+  uint8_t hello = LINK_VERSION, sum[320];
   size_t n, i;
   int32_t rc = 0, state = -1;
-  int connected = 0, sent = 0, got = 0, trapped = 0;
+  int connected = 0, got = 0, trapped = 0, too_large = 0;
   uint32_t connected_at = 0, next_poll;
 
   board_clock_init();
@@ -114,26 +156,25 @@ int main(void) {
     n = link_poll();
     if (n && link_frame[0] == 'C') {
       parse_config(link_frame + 1, n - 1);
+      wipe(link_frame, n); /* the frame held the PSK and the private key */
       break;
     }
   }
 
   core_enter();
-  rc = dtls_port_init();
-  if (rc == 0) rc = dtls_port_config_reset();
-  if (rc == 0) rc = dtls_port_config_psk(g_identity, g_identity_len, g_psk, g_psk_len);
-  if (rc == 0 && g_has_sni) rc = dtls_port_config_sni(g_sni);
-  for (i = 0; rc == 0 && i < (size_t)g_nopts; i++) rc = dtls_port_config_set(g_opt_key[i], g_opt_val[i]);
+  rc = configure();
   core_leave();
-  if (rc != 0) {
-    log_text("configuration refused");
-  } else {
+  g_init_ticks = g_core_ticks; /* instantiation (wasm3: compiling every function) + configuration */
+  board_heap_mark_init();
+  wipe(g_key, sizeof g_key);
+  wipe(g_psk, sizeof g_psk);
+  if (rc == 0) {
     core_enter();
     rc = dtls_port_connect();
     core_leave();
   }
   next_poll = board_ms;
-  while (rc >= 0 || rc == DTLS_ERR_FAILED) {
+  while (g_cfg_step == 0 && (rc >= 0 || rc == DTLS_ERR_FAILED)) {
     state = dtls_port_state(); /* cheap: not counted as core work */
     if (state < 0) break;
     if (state == DTLS_PORT_STATE_CONNECTED) {
@@ -141,15 +182,15 @@ int main(void) {
         connected = 1;
         connected_at = board_ms;
         g_handshake_ticks = g_core_ticks;
-        log_text("connected");
         if (!g_has_send) break;
-      }
-      if (!sent) {
+        if (g_send_len > (size_t)dtls_port_info(DTLS_INFO_MAX_WRITE)) { /* as dtls-client: not sent */
+          too_large = 1;
+          break;
+        }
         core_enter();
         rc = dtls_port_write(g_send, g_send_len);
         core_leave();
         if (rc < 0) break;
-        sent = 1;
       }
       for (;;) {
         int32_t r;
@@ -187,9 +228,14 @@ int main(void) {
     }
   }
   if (dtls_port_state() == DTLS_PORT_ETRAP) trapped = 1;
+  /* Our close_notify when still connected (not counted as core work): the summary's state is
+   * then "closed", as dtls-client's. */
+  if (!trapped && dtls_port_state() == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
+  state = dtls_port_state();
+  if (g_has_rpk && !trapped && dtls_port_peer_key_hash(link_frame) == 0) link_send('K', link_frame, 32, 0, 0);
 
   n = 0;
-  put_sum(sum, &n, LINK_SUM_STATE, trapped ? -1 : dtls_port_state());
+  put_sum(sum, &n, LINK_SUM_STATE, trapped ? -1 : state);
   put_sum(sum, &n, LINK_SUM_LAST_ERROR, trapped ? -1 : dtls_port_last_error());
   put_sum(sum, &n, LINK_SUM_LAST_ALERT, trapped ? -1 : dtls_port_last_alert());
   put_sum(sum, &n, LINK_SUM_CONNECT_RC, rc);
@@ -203,11 +249,22 @@ int main(void) {
   put_sum(sum, &n, LINK_SUM_MEMORY_CAP, (int32_t)dtls_port_memory_size());
   put_sum(sum, &n, LINK_SUM_TICK_HZ, (int32_t)BOARD_CPU_HZ);
   put_sum(sum, &n, LINK_SUM_TRAP, trapped);
-  if (trapped) log_text(dtls_port_error_message());
+  put_sum(sum, &n, LINK_SUM_CONFIG_STEP, g_cfg_step);
+  put_sum(sum, &n, LINK_SUM_CONFIG_RC, g_cfg_rc);
+  put_sum(sum, &n, LINK_SUM_CONFIG_OPTION, g_cfg_option);
+  put_sum(sum, &n, LINK_SUM_SEND_TOO_LARGE, too_large);
+  put_sum(sum, &n, LINK_SUM_HEAP_PEAK, (int32_t)board_heap_peak());
+  put_sum(sum, &n, LINK_SUM_HEAP_REGION_PEAK, (int32_t)board_heap_region_used());
+  put_sum(sum, &n, LINK_SUM_HEAP_SIZE, (int32_t)board_heap_size());
+  put_sum(sum, &n, LINK_SUM_HEAP_INIT_PEAK, (int32_t)board_heap_init_peak());
+  put_sum(sum, &n, LINK_SUM_HEAP_INIT_REGION, (int32_t)board_heap_init_region());
+  put_sum(sum, &n, LINK_SUM_HEAP_CALLS_AFTER, (int32_t)board_heap_calls_after_init());
+  put_sum(sum, &n, LINK_SUM_INIT_TICKS_LO, (int32_t)(uint32_t)g_init_ticks);
+  put_sum(sum, &n, LINK_SUM_INIT_TICKS_HI, (int32_t)(uint32_t)(g_init_ticks >> 32));
+  if (trapped || g_cfg_step == LINK_STEP_INIT) log_text(dtls_port_error_message());
   link_send('S', sum, n, 0, 0);
-  if (connected && !trapped) dtls_port_close();
   {
-    uint8_t code = (connected && !trapped) ? 0 : 1;
+    uint8_t code = g_cfg_step ? 2 : (!connected || trapped || state == DTLS_PORT_STATE_FAILED) ? 1 : too_large ? 2 : 0;
     link_send('X', &code, 1, 0, 0);
     return code;
   }

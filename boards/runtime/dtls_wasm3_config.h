@@ -1,10 +1,11 @@
 /*
  * wasm3 0.5.0 settings for every build of the interpreter that runs build/dtls*.wasm on a
- * board: the one source of truth for the QEMU image (mk/boards.mk), PlatformIO
- * (boards/*/platformio.ini) and ESP-IDF (boards/esp32/CMakeLists.txt). wasm3's m3_config.h
- * only sets what is not already defined, so every wasm3 source file is compiled with
- * `-include dtls_wasm3_config.h` (the values below win over wasm3's desktop defaults and
- * over PlatformIO's, which apply only inside PlatformIO builds).
+ * board, the one source of truth: the QEMU image (mk/boards.mk) and the board projects
+ * (boards/runtime/dtls_runtime.cmake, used by ESP-IDF, Zephyr / NCS and PlatformIO alike).
+ * wasm3's m3_config.h only sets what is not already defined, so every wasm3 source file and
+ * vm_wasm3.c is compiled with `-include dtls_wasm3_config.h`: the values below win over
+ * wasm3's desktop defaults and over PlatformIO's (m3_config_platforms.h). `make
+ * board-glue-check` fails if a name below is not a wasm3 0.5.0 option.
  * Figures behind each value: issue 9 and docs/BENCHMARKS.md ("Boards").
  */
 #ifndef DTLS_WASM3_CONFIG_H

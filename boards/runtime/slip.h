@@ -41,7 +41,10 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
  *   'R' fw->host   u16 n: asks for n random bytes;  host->fw: the n bytes
  *   'L' fw->host   u8 level, then one log line
  *   'A' fw->host   application data received from the server
- *   'S' fw->host   summary: records {u8 key, i32 value} (LINK_SUM_* and dtls_info keys)
+ *   'K' fw->host   the SHA-256 of the server's SubjectPublicKeyInfo seen in the handshake
+ *                  (raw public keys; sent before 'S' when there is one)
+ *   'S' fw->host   summary: records {u8 key, i32 value} (LINK_SUM_* and dtls_info keys);
+ *                  the host forwards no more datagrams to the firmware after it
  *   'X' fw->host   u8 exit code; the firmware stops after it
  */
 #define LINK_VERSION 1
@@ -52,6 +55,8 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_CFG_OPTION 5   /* i32 option, i32 value: dtls_config_set */
 #define LINK_CFG_WALL_TIME 6 /* i64 seconds since 1970 (absent: unknown) */
 #define LINK_CFG_WAIT_MS 7  /* u32: how long to wait for the reply */
+#define LINK_CFG_PRIVATE_KEY 8 /* 32 bytes: our P-256 private key (raw public keys, optional) */
+#define LINK_CFG_SERVER_PIN 9  /* 65-byte point or 32-byte SPKI SHA-256: raw public keys on */
 
 #define LINK_SUM_STATE 0x80
 #define LINK_SUM_LAST_ERROR 0x81
@@ -65,5 +70,24 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_SUM_HANDSHAKE_TICKS_LO 0x89 /* core ticks until connected */
 #define LINK_SUM_HANDSHAKE_TICKS_HI 0x8A
 #define LINK_SUM_TRAP 0x8B          /* 1 if the module trapped */
+/* 0x90-0x97: how the configuration and the --send text fared. */
+#define LINK_SUM_CONFIG_STEP 0x90   /* 0 configured, else the refused step (LINK_STEP_*) */
+#define LINK_SUM_CONFIG_RC 0x91     /* what the refused step returned */
+#define LINK_SUM_CONFIG_OPTION 0x92 /* LINK_STEP_OPTION: the refused dtls_config_set key */
+#define LINK_SUM_SEND_TOO_LARGE 0x93 /* 1: the text exceeds DTLS_INFO_MAX_WRITE, not sent */
+/* 0xA0-0xAF: the board's memory and boot figures (boards/qemu/heap.c, main.c). */
+#define LINK_SUM_HEAP_PEAK 0xA0        /* peak bytes held in malloc'd blocks */
+#define LINK_SUM_HEAP_REGION_PEAK 0xA1 /* bytes of the heap region ever taken (blocks + overhead) */
+#define LINK_SUM_HEAP_SIZE 0xA2        /* bytes of the heap region (linker script) */
+#define LINK_SUM_HEAP_INIT_PEAK 0xA3   /* LINK_SUM_HEAP_PEAK when instantiated and configured */
+#define LINK_SUM_HEAP_INIT_REGION 0xA4 /* LINK_SUM_HEAP_REGION_PEAK at the same moment */
+#define LINK_SUM_HEAP_CALLS_AFTER 0xA5 /* malloc/calloc/realloc calls after that (0: RAM fixed) */
+#define LINK_SUM_INIT_TICKS_LO 0xA6    /* core ticks to instantiate and configure */
+#define LINK_SUM_INIT_TICKS_HI 0xA7
+#define LINK_STEP_INIT 1
+#define LINK_STEP_PSK 2
+#define LINK_STEP_RPK 3
+#define LINK_STEP_SNI 4
+#define LINK_STEP_OPTION 5
 
 #endif /* DTLS_SLIP_H */

@@ -4,6 +4,12 @@
  * wasm3 is brought by the board's package manager (PlatformIO lib_deps, ESP-IDF
  * component manager); this file only uses its public API plus runtime->memoryLimit, the
  * documented way to give a module less than one 64 KiB page.
+ *
+ * RAM is fixed at boot: dtls_vm_init() compiles every function of the module
+ * (m3_CompileModule), so all the interpreter's allocations (compiled code pages, linear
+ * memory, value stack) happen there. A board whose heap is too small fails dtls_port_init()
+ * with the reason, never a handshake half-way; no call after init allocates.
+ * Build every wasm3 source and this file with `-include dtls_wasm3_config.h`.
  */
 #include <string.h>
 
@@ -102,6 +108,77 @@ static m3ApiRawFunction(m3_hal_log) {
   m3ApiSuccess();
 }
 
+static m3ApiRawFunction(m3_hal_p256_public) {
+  uint8_t *k, *q;
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, priv);
+  m3ApiGetArg(uint32_t, pub);
+  (void)_ctx;
+  (void)_mem;
+  k = mem_ptr(runtime, priv, 32);
+  q = mem_ptr(runtime, pub, 65);
+  if (!k || !q) m3ApiReturn(HAL_FAILED);
+  m3ApiReturn(hal_p256_public(k, q));
+}
+
+static m3ApiRawFunction(m3_hal_p256_ecdh) {
+  uint8_t *k, *q, *o;
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, priv);
+  m3ApiGetArg(uint32_t, peer);
+  m3ApiGetArg(uint32_t, shared);
+  (void)_ctx;
+  (void)_mem;
+  k = mem_ptr(runtime, priv, 32);
+  q = mem_ptr(runtime, peer, 65);
+  o = mem_ptr(runtime, shared, 32);
+  if (!k || !q || !o) m3ApiReturn(HAL_FAILED);
+  m3ApiReturn(hal_p256_ecdh(k, q, o));
+}
+
+static m3ApiRawFunction(m3_hal_p256_sign) {
+  uint8_t *k, *h, *e, *o;
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, priv);
+  m3ApiGetArg(uint32_t, hash);
+  m3ApiGetArg(uint32_t, extra);
+  m3ApiGetArg(uint32_t, sig);
+  (void)_ctx;
+  (void)_mem;
+  k = mem_ptr(runtime, priv, 32);
+  h = mem_ptr(runtime, hash, 32);
+  e = mem_ptr(runtime, extra, 32);
+  o = mem_ptr(runtime, sig, 64);
+  if (!k || !h || !e || !o) m3ApiReturn(HAL_FAILED);
+  m3ApiReturn(hal_p256_sign(k, h, e, o));
+}
+
+static m3ApiRawFunction(m3_hal_p256_verify) {
+  uint8_t *q, *h, *s;
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, pub);
+  m3ApiGetArg(uint32_t, hash);
+  m3ApiGetArg(uint32_t, sig);
+  (void)_ctx;
+  (void)_mem;
+  q = mem_ptr(runtime, pub, 65);
+  h = mem_ptr(runtime, hash, 32);
+  s = mem_ptr(runtime, sig, 64);
+  if (!q || !h || !s) m3ApiReturn(HAL_FAILED);
+  m3ApiReturn(hal_p256_verify(q, h, s));
+}
+
+static m3ApiRawFunction(m3_hal_p256_validate) {
+  uint8_t *q;
+  m3ApiReturnType(int32_t);
+  m3ApiGetArg(uint32_t, pub);
+  (void)_ctx;
+  (void)_mem;
+  q = mem_ptr(runtime, pub, 65);
+  if (!q) m3ApiReturn(HAL_FAILED);
+  m3ApiReturn(hal_p256_validate(q));
+}
+
 static const struct {
   const char *name, *sig;
   M3RawCall fn;
@@ -112,6 +189,11 @@ static const struct {
     {"wall_time_s", "I()", m3_hal_wall_time_s},
     {"send", "i(ii)", m3_hal_send},
     {"log", "v(iii)", m3_hal_log},
+    {"p256_public", "i(ii)", m3_hal_p256_public},
+    {"p256_ecdh", "i(iii)", m3_hal_p256_ecdh},
+    {"p256_sign", "i(iiii)", m3_hal_p256_sign},
+    {"p256_verify", "i(iii)", m3_hal_p256_verify},
+    {"p256_validate", "i(i)", m3_hal_p256_validate},
 };
 
 /* ---- backend ---- */
@@ -130,39 +212,58 @@ void dtls_vm_free(void) {
   g_env = 0;
 }
 
+/* g_error for a failed init step: "wasm3 init: <step>: <wasm3's reason>". */
+static char g_init_error[128];
+static int init_failed(const char *step, M3Result r) {
+  static const char prefix[] = "wasm3 init: ";
+  size_t n = 0, len;
+  const char *parts[3];
+  size_t i;
+  parts[0] = prefix;
+  parts[1] = step;
+  parts[2] = r;
+  for (i = 0; i < 3; i++) {
+    len = strlen(parts[i]);
+    if (len > sizeof g_init_error - 1 - n) len = sizeof g_init_error - 1 - n;
+    memcpy(g_init_error + n, parts[i], len);
+    n += len;
+  }
+  g_init_error[n] = 0;
+  g_error = g_init_error;
+  dtls_vm_free();
+  return DTLS_PORT_EINIT;
+}
+
 int dtls_vm_init(void) {
   IM3Module module = 0;
   M3Result r;
   size_t i;
   dtls_vm_free();
   g_env = m3_NewEnvironment();
-  if (!g_env) {
-    g_error = "wasm3: no memory for the environment";
-    return DTLS_PORT_EINIT;
-  }
+  if (!g_env) return init_failed("environment: ", m3Err_mallocFailed);
   g_rt = m3_NewRuntime(g_env, DTLS_WASM3_STACK, NULL);
-  if (!g_rt) {
-    g_error = "wasm3: no memory for the runtime";
-    dtls_vm_free();
-    return DTLS_PORT_EINIT;
-  }
+  if (!g_rt) return init_failed("runtime and value stack: ", m3Err_mallocFailed);
   g_rt->memoryLimit = g_cap; /* allocate only what the module needs, not 64 KiB */
   r = m3_ParseModule(g_env, &module, dtls_wasm, dtls_wasm_len);
-  if (!r) {
-    r = m3_LoadModule(g_rt, module);
-    if (r) m3_FreeModule(module);
+  if (r) return init_failed("parsing the module: ", r);
+  r = m3_LoadModule(g_rt, module);
+  if (r) {
+    m3_FreeModule(module);
+    return init_failed("loading the module (linear memory): ", r);
   }
   for (i = 0; !r && i < sizeof g_imports / sizeof g_imports[0]; i++) {
     r = m3_LinkRawFunction(module, "hal", g_imports[i].name, g_imports[i].sig, g_imports[i].fn);
     if (r == m3Err_functionLookupFailed) r = m3Err_none; /* the module does not import it */
   }
+  if (r) return init_failed("linking the HAL: ", r);
+  /* Every function now, while nothing else runs: the RAM the interpreter needs is taken
+   * here or never (an import the glue does not provide also fails here). */
+  r = m3_CompileModule(module);
+  if (r) return init_failed("compiling the module: ", r);
   for (i = 0; !r && i < DTLS_X_COUNT; i++) r = m3_FindFunction(&g_fn[i], g_rt, g_names[i]);
-  if (!r) r = m3_RunStart(module);
-  if (r) {
-    g_error = r;
-    dtls_vm_free();
-    return DTLS_PORT_EINIT;
-  }
+  if (r) return init_failed("finding the exports: ", r);
+  r = m3_RunStart(module);
+  if (r) return init_failed("running the start function: ", r);
   g_error = "";
   return 0;
 }
@@ -191,8 +292,9 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
   }
   if (m3_GetRetCount(f) > 0) {
     r = m3_GetResultsV(f, &value);
-    if (r) {
+    if (r) { /* treated as a trap: the instance is dropped like after any other */
       g_error = r;
+      dtls_vm_free();
       return DTLS_PORT_ETRAP;
     }
   }
