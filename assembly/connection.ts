@@ -4,11 +4,13 @@ import { FUTURE_RECORD_MAX, RECORD_HEADER_LEN, AEAD_OVERHEAD } from "./config";
 import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION_DATA,
   ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
 import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
-import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
+import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
   REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
 import { optPmtu } from "./options";
+import { boardCryptoReady } from "./crypto/board_crypto";
+import { aesUnavailable, aesReset } from "./crypto/aes";
 import { fail, sendAlert, NO_ALERT } from "./alert";
 import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
 import { recordStateReset, readEpoch, setReadEpoch, writeEpoch, serverWriteKey, serverWriteSalt } from "./record/keys";
@@ -37,10 +39,13 @@ function resetAll(): void {
   sessionReset();
   resetDropCount();
   futureLen = 0;
+  if (!AES_IN_MODULE) aesReset();
 }
 
-// Wipes the keys once the connection has ended.
+// Wipes the keys once the connection has ended. A board AES engine that failed in a
+// module without software AES ends it too (its records were discarded, not sent).
 function endIfOver(): void {
+  if (!AES_IN_MODULE && aesUnavailable) fail(REASON_CRYPTO_UNAVAILABLE, -1);
   if (connState == STATE_FAILED || connState == STATE_CLOSED) {
     keyScheduleWipe();
     recordStateReset();
@@ -56,6 +61,11 @@ export function connect(): i32 {
   const now = halClockMs();
   setState(STATE_HANDSHAKING);
   markHandshakeStart(now);
+  if (!boardCryptoReady(ECDHE_ENABLED != 0 && hasRpk())) {
+    fail(REASON_CRYPTO_UNAVAILABLE, -1); // nothing was sent: no alert either
+    endIfOver();
+    return ERR_FAILED;
+  }
   handshakeStart(now);
   if (connState == STATE_FAILED) { endIfOver(); return ERR_FAILED; }
   return 0;
@@ -192,6 +202,7 @@ export function write(src: usize, len: i32): i32 {
   if (p == 0) return ERR_FAILED;
   memory.copy(p, src, <usize>len);
   txEndRecord(len);
+  if (!AES_IN_MODULE && aesUnavailable) { txReset(); endIfOver(); return ERR_FAILED; }
   txFlush();
   return len;
 }

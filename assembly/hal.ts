@@ -26,8 +26,31 @@ export declare function halSend(buf: usize, len: i32): i32;
 @external("hal", "log")
 export declare function halLog(level: i32, msg: usize, len: i32): void;
 
+// P-256 (secp256r1) by the board: a crypto engine, or the project's own P-256 compiled
+// ahead of time (boards/runtime/hal_accel.c). Points are 0x04 || X || Y (65 bytes),
+// scalars and hashes 32 big-endian bytes, signatures r || s (64 bytes). Each returns
+// HAL_OK, HAL_FAILED (invalid input, or the operation failed) or HAL_UNSUPPORTED (the
+// core then uses its own P-256, when the module has one; see crypto/ec.ts).
+// pub65 = priv * G; priv is in [1, n-1] (the core draws and checks it).
+@external("hal", "p256_public")
+export declare function halP256Public(priv: usize, pubOut: usize): i32;
+// shared32 = x(priv * peer); the peer point is validated first (HAL_FAILED if invalid).
+@external("hal", "p256_ecdh")
+export declare function halP256Ecdh(priv: usize, peer: usize, sharedOut: usize): i32;
+// ECDSA signature of hash32, nonce by RFC 6979 hedged with the 32 random bytes extra32
+// (section 3.6): the same bytes as the core's own code for the same extra32.
+@external("hal", "p256_sign")
+export declare function halP256Sign(priv: usize, hash: usize, extra: usize, sigOut: usize): i32;
+// HAL_OK when sig64 is a valid signature of hash32 by the (validated) key pub65.
+@external("hal", "p256_verify")
+export declare function halP256Verify(pub: usize, hash: usize, sig: usize): i32;
+// HAL_OK when pub65 is a valid uncompressed point on the curve.
+@external("hal", "p256_validate")
+export declare function halP256Validate(pub: usize): i32;
+
 export const HAL_OK: i32 = 0;
 export const HAL_UNSUPPORTED: i32 = -1;
+export const HAL_FAILED: i32 = 1;
 
 export const LOG_ERROR: i32 = 0;
 export const LOG_WARN: i32 = 1;

@@ -12,7 +12,7 @@ import { optionsReset, optionSet } from "./options";
 import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
   clientPublicKey, rpkReset } from "./credentials";
 import { wipe } from "./crypto/ct";
-import { p256PublicFromPrivate } from "./crypto/p256/keys";
+import { ecPublicFromPrivate, ecUnavailable } from "./crypto/ec";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
 import { handshakeClientAuthenticated, handshakeState } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
@@ -68,7 +68,10 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
     if (privateLen == 32) {
       memory.copy(clientPrivateKey, ioBuffer, 32);
       wipe(ioBuffer, 32);
-      if (p256PublicFromPrivate(clientPrivateKey, clientPublicKey) != 0) { rpkReset(); return ERR_BAD_ARGUMENT; }
+      if (!ecPublicFromPrivate(clientPrivateKey, clientPublicKey)) {
+        rpkReset();
+        return ecUnavailable ? ERR_UNSUPPORTED : ERR_BAD_ARGUMENT;
+      }
       setClientKeyPresent(true);
     }
     return 0;

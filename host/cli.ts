@@ -89,6 +89,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--verbose": out.verbose = true; break;
       case "--seed": engine.seed = value(); break;
       case "--software-aes": engine.hardwareAes = false; break;
+      case "--hal-p256": engine.p256 = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:

@@ -4,6 +4,7 @@
 import * as codes from "./codes";
 import { loadModule, DtlsExports } from "./module";
 import { HalOptions } from "./hal";
+import { Accelerator } from "./accel";
 import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
 import { SUMMARY_COUNTERS } from "./messages";
 
@@ -21,6 +22,8 @@ export interface EngineOptions {
   requireEms?: boolean;
   seed?: string;
   hardwareAes?: boolean;
+  /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
+  p256?: boolean | Accelerator;
   wasmPath?: string;
   clock?: () => number;
   log?: (level: number, line: string) => void;
@@ -44,7 +47,7 @@ export class DtlsEngine {
 
   constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
     const hal: HalOptions = {
-      send, seed: options.seed, hardwareAes: options.hardwareAes, clock: options.clock,
+      send, seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, clock: options.clock,
       log: options.log, failRandom: options.failRandom,
     };
     this.wasm = loadModule(hal, options.wasmPath);

@@ -1,8 +1,12 @@
 // The HAL in TypeScript: what a board gives the module, given here by Node.js.
 // Mirror of assembly/hal.ts and boards/hal/hal.h; change all three together.
 import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { Accelerator, loadAccelerator } from "./accel";
 
-export const HAL_IMPORTS = ["aes128_encrypt", "random", "clock_ms", "wall_time_s", "send", "log"] as const;
+export const HAL_IMPORTS = ["aes128_encrypt", "random", "clock_ms", "wall_time_s", "send", "log",
+  "p256_public", "p256_ecdh", "p256_sign", "p256_verify", "p256_validate"] as const;
+
+const HAL_UNSUPPORTED = -1;
 
 export interface HalOptions {
   /** Sends one datagram to the peer. */
@@ -18,6 +22,9 @@ export interface HalOptions {
   log?: (level: number, line: string) => void;
   /** Makes the TRNG fail (tests of the failure path). */
   failRandom?: () => boolean;
+  /** true (or an instance, to count its calls): answer hal.p256_* with build/accel.wasm, as
+   * boards do; false (default): "unsupported". */
+  p256?: boolean | Accelerator;
 }
 
 /** A deterministic byte stream: SHA-256(seed || counter) blocks. */
@@ -40,6 +47,13 @@ export function createHal(memory: () => Uint8Array, opts: HalOptions): Record<st
   const clock = opts.clock ?? (() => performance.now() - start);
   const random = opts.seed !== undefined ? seededBytes(opts.seed) : (n: number) => randomBytes(n);
   const hardwareAes = opts.hardwareAes ?? true;
+  const accel = opts.p256 instanceof Accelerator ? opts.p256 : opts.p256 ? loadAccelerator() : undefined;
+  // Runs one accelerator call: inputs copied in, outputs copied back (lengths in bytes).
+  const p256 = (ins: Array<[number, number]>, outs: Array<[number, number]>,
+                call: (a: Accelerator, offs: number[]) => number): number => {
+    if (!accel) return HAL_UNSUPPORTED;
+    return accel.run(memory(), ins, outs, call);
+  };
   return {
     aes128_encrypt(key: number, input: number, output: number): number {
       if (!hardwareAes) return -1;
@@ -68,6 +82,22 @@ export function createHal(memory: () => Uint8Array, opts: HalOptions): Record<st
     log(level: number, msg: number, len: number): void {
       const line = Buffer.from(memory().subarray(msg, msg + len)).toString("latin1");
       opts.log?.(level, line);
+    },
+    p256_public(priv: number, pubOut: number): number {
+      return p256([[priv, 32]], [[pubOut, 65]], (a, [k, p]) => a.exports.accel_p256_public(k, p));
+    },
+    p256_ecdh(priv: number, peer: number, sharedOut: number): number {
+      return p256([[priv, 32], [peer, 65]], [[sharedOut, 32]], (a, [k, q, s]) => a.exports.accel_p256_ecdh(k, q, s));
+    },
+    p256_sign(priv: number, hash: number, extra: number, sigOut: number): number {
+      return p256([[priv, 32], [hash, 32], [extra, 32]], [[sigOut, 64]],
+        (a, [k, h, e, s]) => a.exports.accel_p256_sign(k, h, e, s));
+    },
+    p256_verify(pub: number, hash: number, sig: number): number {
+      return p256([[pub, 65], [hash, 32], [sig, 64]], [], (a, [q, h, s]) => a.exports.accel_p256_verify(q, h, s));
+    },
+    p256_validate(pub: number): number {
+      return p256([[pub, 65]], [], (a, [q]) => a.exports.accel_p256_validate(q));
     },
   };
 }

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { HAL_IMPORTS } from "../host/hal";
 import { BUILD, ROOT } from "./support/paths";
 
-const MODULES = ["dtls.wasm", "dtls-psk.wasm"];
+const MODULES = ["dtls.wasm", "dtls-psk.wasm", "dtls-full-hw.wasm", "dtls-psk-hw.wasm"];
 
-// DESIGN.md: AES block, TRNG, monotonic ms clock, wall-clock seconds, send, log.
+// DESIGN.md: AES block, TRNG, monotonic ms clock, wall-clock seconds, send, log; and the
+// P-256 operations a board may answer (boards/hal/hal.h).
 const HAL_SIGNATURES: Record<string, string> = {
   aes128_encrypt: "(i32 i32 i32) -> i32",
   random: "(i32 i32) -> i32",
@@ -17,6 +18,11 @@ const HAL_SIGNATURES: Record<string, string> = {
   wall_time_s: "() -> i64",
   send: "(i32 i32) -> i32",
   log: "(i32 i32 i32) -> ()",
+  p256_public: "(i32 i32) -> i32",
+  p256_ecdh: "(i32 i32 i32) -> i32",
+  p256_sign: "(i32 i32 i32 i32) -> i32",
+  p256_verify: "(i32 i32 i32) -> i32",
+  p256_validate: "(i32) -> i32",
 };
 
 /** Import signatures read from the binary's type and import sections. */

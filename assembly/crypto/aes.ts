@@ -336,6 +336,11 @@ const curKey = memory.data(16);
 const schedule = memory.data(176);
 
 export function aesSetKey(key16: usize): void {
+  if (!AES_IN_MODULE) { // the board's engine only (checked by crypto/board_crypto.ts)
+    memory.copy(curKey, key16, 16);
+    mode = MODE_HAL;
+    return;
+  }
   if (halState != HAL_ABSENT) {
     memory.copy(curKey, key16, 16);
     if (halState == HAL_PRESENT) { mode = MODE_HAL; return; }
@@ -354,8 +359,15 @@ export function aesSetKey(key16: usize): void {
   mode = MODE_SOFT;
 }
 
+// Set when the board's engine failed and the module has no software AES: what came out
+// is not ciphertext, so crypto/ccm.ts discards it and the connection fails.
+export let aesUnavailable: bool = false;
+
+export function aesReset(): void { aesUnavailable = false; }
+
 // A HAL that fails after having worked: use software AES for this key from now on.
 function halFailed(): void {
+  if (!AES_IN_MODULE) { aesUnavailable = true; return; }
   aesSoftExpandKey(curKey, schedule);
   mode = MODE_SOFT;
 }
@@ -370,6 +382,7 @@ export function aesEncryptBlock(input16: usize, output16: usize): void {
     }
     halFailed();
   }
+  if (!AES_IN_MODULE) { wipe(output16, 16); return; }
   aesSoftEncrypt(schedule, input16, output16);
 }
 
@@ -380,6 +393,7 @@ export function aesEncryptBlock2(in0: usize, out0: usize, in1: usize, out1: usiz
     aesEncryptBlock(in1, out1);
     return;
   }
+  if (!AES_IN_MODULE) { aesEncryptBlock(in0, out0); aesEncryptBlock(in1, out1); return; }
   aesSoftEncrypt2(schedule, in0, out0, in1, out1);
 }
 

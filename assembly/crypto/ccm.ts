@@ -1,7 +1,7 @@
 // AES-CCM (RFC 3610, NIST SP 800-38C) with a 12-byte nonce, so L = 15 - 12 = 3, and the
 // 8-byte tag of the DTLS suites (CCM-8: RFC 6655, RFC 7925 Appendix B). Built on the AES
 // block here, not on radio CCM engines, which take 13-byte nonces (RFC 7925 section 19).
-import { aesSetKey, aesEncryptBlock, aesEncryptBlock2 } from "./aes";
+import { aesSetKey, aesEncryptBlock, aesEncryptBlock2, aesUnavailable } from "./aes";
 import { ctEqual, wipe } from "./ct";
 
 export const CCM_NONCE_LEN: i32 = 12;
@@ -103,6 +103,12 @@ export function ccmSeal(key16: usize, nonce12: usize, aad: usize, aadLen: i32,
   if (!validParams(aadLen, len, tagLen)) return false;
   aesSetKey(key16);
   ccmCore(nonce12, aad, aadLen, data, len, tagLen, false);
+  if (aesUnavailable) { // no cipher ran: never let the plaintext out as "ciphertext"
+    wipe(data, len);
+    wipe(tagOut, tagLen);
+    wipe(tagCalc, 16);
+    return false;
+  }
   memory.copy(tagOut, tagCalc, <usize>tagLen);
   wipe(tagCalc, 16);
   return true;
@@ -120,7 +126,7 @@ export function ccmOpen(key16: usize, nonce12: usize, aad: usize, aadLen: i32,
   }
   aesSetKey(key16);
   ccmCore(nonce12, aad, aadLen, data, len, tagLen, true);
-  const ok = ctEqual(tagCalc, tag, tagLen);
+  const ok = ctEqual(tagCalc, tag, tagLen) && !aesUnavailable;
   wipe(tagCalc, 16);
   if (!ok) wipe(data, len);
   return ok;

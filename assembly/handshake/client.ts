@@ -12,7 +12,7 @@ import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_K
   ALERT_NO_RENEGOTIATION } from "../protocol";
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
   REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
-  REASON_FINISHED_TIMEOUT } from "../errors";
+  REASON_FINISHED_TIMEOUT, REASON_CRYPTO_UNAVAILABLE } from "../errors";
 import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, HS_WAIT_CHANGE_CIPHER_SPEC,
   HS_WAIT_FINISHED, HS_DONE } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
@@ -36,6 +36,7 @@ import { ecdheReset, parseServerCertificateRpk, parseServerKeyExchangeEcdhe, par
   buildClientCertificate, buildClientKeyExchangeEcdhe, buildCertificateVerify, clientAuthRequested,
   ECDH_PREMASTER_LEN } from "./ecdhe";
 import { peerKeyReset } from "./rpk";
+import { ecUnavailable } from "../crypto/ec";
 import { hasClientKey } from "../credentials";
 import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyData,
   VERIFY_DATA_LEN, keyScheduleWipe } from "./key_schedule";
@@ -269,7 +270,7 @@ function onServerFlightMessage(type: i32, seq: i32, body: usize, len: i32, now: 
 function sendFinishedFlight(now: i32): void {
   flightClear();
   const ok = chosenSuite == TLS_PSK_WITH_AES_128_CCM_8 ? pskKeyExchange() : ecdheKeyExchange();
-  if (!ok) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+  if (!ok) { fail(ecUnavailable ? REASON_CRYPTO_UNAVAILABLE : REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
   flightAddChangeCipherSpec(0);
   setWriteEpoch(1);
   const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);

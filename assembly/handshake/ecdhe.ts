@@ -2,16 +2,15 @@
 // RFC 7250; RFC 5246 7.4.3, 7.4.8): the server's key, its signed ephemeral key, the
 // optional CertificateRequest, and our Certificate, ClientKeyExchange, CertificateVerify.
 import { HT_CERTIFICATE, HT_CLIENT_KEY_EXCHANGE, HT_CERTIFICATE_VERIFY, ALERT_DECODE_ERROR,
-  ALERT_HANDSHAKE_FAILURE, ALERT_DECRYPT_ERROR, ALERT_ILLEGAL_PARAMETER } from "../protocol";
+  ALERT_HANDSHAKE_FAILURE, ALERT_DECRYPT_ERROR, ALERT_ILLEGAL_PARAMETER, ALERT_INTERNAL_ERROR } from "../protocol";
 import { REASON_DECODE, REASON_BAD_PEER_KEY, REASON_BAD_SIGNATURE, REASON_ILLEGAL_PARAMETER,
-  REASON_HANDSHAKE_FAILURE } from "../errors";
+  REASON_HANDSHAKE_FAILURE, REASON_CRYPTO_UNAVAILABLE } from "../errors";
 import { put8, put16, put24 } from "../util/bytes";
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readU24, readBytes, readerEnter,
   readerLeave, readerLeft } from "../util/reader";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { wipe } from "../crypto/ct";
-import { p256Keygen, p256Ecdh, p256ValidatePublic } from "../crypto/p256/keys";
-import { p256Sign, p256Verify } from "../crypto/p256/ecdsa";
+import { ecKeygen, ecEcdh, ecValidate, ecSign, ecVerify, ecUnavailable, ecReset } from "../crypto/ec";
 import { ecdsaSigToDer, ecdsaSigFromDer } from "../crypto/p256/der";
 import { clientPrivateKey, clientPublicKey, hasClientKey } from "../credentials";
 import { clientRandom, serverRandom, premaster, RANDOM_LEN } from "./key_schedule";
@@ -44,8 +43,15 @@ export let clientAuthRequested: bool = false;
 
 const DECODE: i32 = (REASON_DECODE << 8) | ALERT_DECODE_ERROR;
 
+// A P-256 check failed: the peer's fault, unless the board had no P-256 for it.
+function ecVerdict(reason: i32, alert: i32): i32 {
+  if (ecUnavailable) return verdict(REASON_CRYPTO_UNAVAILABLE, ALERT_INTERNAL_ERROR);
+  return verdict(reason, alert);
+}
+
 export function ecdheReset(): void {
   clientAuthRequested = false;
+  ecReset();
   wipe(ephemeralPrivate, 32);
 }
 
@@ -58,7 +64,8 @@ export function parseServerCertificateRpk(body: usize, len: i32): i32 {
   const spki = readBytes(n);
   if (readerBad() || !readerAtEnd()) return DECODE;
   const point = spkiPoint(spki, n);
-  if (point == 0 || !p256ValidatePublic(point)) return verdict(REASON_BAD_PEER_KEY, ALERT_HANDSHAKE_FAILURE);
+  if (point == 0) return verdict(REASON_BAD_PEER_KEY, ALERT_HANDSHAKE_FAILURE);
+  if (!ecValidate(point)) return ecVerdict(REASON_BAD_PEER_KEY, ALERT_HANDSHAKE_FAILURE);
   if (!matchesPin(spki, n)) return verdict(REASON_BAD_PEER_KEY, ALERT_HANDSHAKE_FAILURE);
   memory.copy(serverKey, point, 65);
   return ACCEPTED;
@@ -82,14 +89,14 @@ export function parseServerKeyExchangeEcdhe(body: usize, len: i32): i32 {
   }
   // RFC 5246 7.4.1.4.1: only what our signature_algorithms offered.
   if (algorithm != ECDSA_SECP256R1_SHA256) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
-  if (!p256ValidatePublic(point)) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+  if (!ecValidate(point)) return ecVerdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
   sha256Init(hashCtx);
   sha256Update(hashCtx, clientRandom, RANDOM_LEN);
   sha256Update(hashCtx, serverRandom, RANDOM_LEN);
   sha256Update(hashCtx, body, paramsLen);
   sha256Final(hashCtx, digest);
-  if (!ecdsaSigFromDer(sig, sigLen, signature) || !p256Verify(serverKey, digest, signature)) {
-    return verdict(REASON_BAD_SIGNATURE, ALERT_DECRYPT_ERROR);
+  if (!ecdsaSigFromDer(sig, sigLen, signature) || !ecVerify(serverKey, digest, signature)) {
+    return ecVerdict(REASON_BAD_SIGNATURE, ALERT_DECRYPT_ERROR);
   }
   memory.copy(serverEphemeral, point, 65);
   return ACCEPTED;
@@ -128,10 +135,10 @@ export function buildClientCertificate(messageSeq: i32): usize {
 // ClientKeyExchange with a fresh ephemeral key (RFC 7925 s. 9: never reused), and the
 // premaster secret, the x-coordinate of the shared point. The private key is wiped here.
 export function buildClientKeyExchangeEcdhe(messageSeq: i32): usize {
-  if (p256Keygen(ephemeralPrivate, ephemeralPublic) != 0) { wipe(ephemeralPrivate, 32); return 0; }
-  const rc = p256Ecdh(ephemeralPrivate, serverEphemeral, premaster);
+  if (!ecKeygen(ephemeralPrivate, ephemeralPublic)) { wipe(ephemeralPrivate, 32); return 0; }
+  const ok = ecEcdh(ephemeralPrivate, serverEphemeral, premaster);
   wipe(ephemeralPrivate, 32);
-  if (rc != 0) return 0;
+  if (!ok) return 0;
   const body = flightBeginMessage(HT_CLIENT_KEY_EXCHANGE, messageSeq);
   if (body == 0) return 0;
   put8(body, 65);
@@ -142,7 +149,7 @@ export function buildClientKeyExchangeEcdhe(messageSeq: i32): usize {
 // CertificateVerify: our signature over the hash of all handshake messages so far.
 export function buildCertificateVerify(messageSeq: i32): usize {
   transcriptHash(digest);
-  if (p256Sign(clientPrivateKey, digest, signature) != 0) return 0;
+  if (!ecSign(clientPrivateKey, digest, signature)) return 0;
   const body = flightBeginMessage(HT_CERTIFICATE_VERIFY, messageSeq);
   if (body == 0) return 0;
   put16(body, ECDSA_SECP256R1_SHA256);

@@ -24,6 +24,8 @@ extern "C" {
 /* Return codes shared by the HAL functions (assembly/hal.ts: HAL_OK, HAL_UNSUPPORTED). */
 #define HAL_OK 0
 #define HAL_UNSUPPORTED (-1)
+/* The P-256 functions only: the input was invalid or the operation failed. */
+#define HAL_FAILED 1
 
 /* Log levels (assembly/hal.ts: LOG_ERROR ... LOG_DEBUG). */
 #define HAL_LOG_ERROR 0
@@ -72,6 +74,40 @@ int32_t hal_send(const uint8_t *buf, size_t len);
  * One ASCII line, without newline and not NUL-terminated. Levels HAL_LOG_*.
  */
 void hal_log(int32_t level, const char *msg, size_t len);
+
+/*
+ * P-256 (secp256r1) by the board: a crypto engine (nRF52840 CryptoCell-310, ESP32 MPI), or
+ * the project's own P-256 compiled ahead of time (boards/runtime/hal_accel.c). A board
+ * without either links boards/runtime/hal_p256_none.c: every call answers HAL_UNSUPPORTED
+ * and the core uses its own P-256 (build/dtls.wasm; build/dtls-full-hw.wasm has none and
+ * then refuses ECDHE with REASON_CRYPTO_UNAVAILABLE).
+ * Points are 0x04 || X || Y (65 bytes); scalars, hashes and coordinates 32 big-endian
+ * bytes; signatures r || s (64 bytes). Each returns HAL_OK, HAL_FAILED or HAL_UNSUPPORTED.
+ * An engine must keep no copy of a private key or shared secret after it returns.
+ */
+
+/* import hal.p256_public: (priv i32, pub_out i32) -> i32. pub = priv * G; priv is already
+ * checked to be in [1, n-1]. */
+int32_t hal_p256_public(const uint8_t priv[32], uint8_t pub_out[65]);
+
+/* import hal.p256_ecdh: (priv i32, peer i32, shared_out i32) -> i32. Validates the peer's
+ * point (HAL_FAILED if it is not on the curve), then shared = x(priv * peer). */
+int32_t hal_p256_ecdh(const uint8_t priv[32], const uint8_t peer[65], uint8_t shared_out[32]);
+
+/* import hal.p256_sign: (priv i32, hash i32, extra i32, sig_out i32) -> i32. ECDSA over
+ * hash with an RFC 6979 nonce hedged with the 32 random bytes extra (section 3.6); an
+ * engine with its own nonce generation may ignore extra (the handshake stays valid, only
+ * the byte-for-byte equality with the core's own code is lost). */
+int32_t hal_p256_sign(const uint8_t priv[32], const uint8_t hash[32], const uint8_t extra[32],
+                      uint8_t sig_out[64]);
+
+/* import hal.p256_verify: (pub i32, hash i32, sig i32) -> i32. HAL_OK when sig is a valid
+ * signature of hash by the (validated) key pub, HAL_FAILED otherwise. */
+int32_t hal_p256_verify(const uint8_t pub[65], const uint8_t hash[32], const uint8_t sig[64]);
+
+/* import hal.p256_validate: (pub i32) -> i32. HAL_OK when pub is a valid uncompressed
+ * point on the curve, HAL_FAILED otherwise. */
+int32_t hal_p256_validate(const uint8_t pub[65]);
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,41 @@ void Z_halZ_log(struct Z_hal_instance_t *hal, u32 level, u32 msg, u32 len) {
   if (p) hal_log((int32_t)level, (const char *)p, len);
 }
 
+u32 Z_halZ_p256_public(struct Z_hal_instance_t *hal, u32 priv, u32 pub) {
+  uint8_t *k = mem_ptr(priv, 32), *q = mem_ptr(pub, 65);
+  (void)hal;
+  if (!k || !q) return (u32)HAL_FAILED;
+  return (u32)hal_p256_public(k, q);
+}
+
+u32 Z_halZ_p256_ecdh(struct Z_hal_instance_t *hal, u32 priv, u32 peer, u32 shared) {
+  uint8_t *k = mem_ptr(priv, 32), *q = mem_ptr(peer, 65), *o = mem_ptr(shared, 32);
+  (void)hal;
+  if (!k || !q || !o) return (u32)HAL_FAILED;
+  return (u32)hal_p256_ecdh(k, q, o);
+}
+
+u32 Z_halZ_p256_sign(struct Z_hal_instance_t *hal, u32 priv, u32 hash, u32 extra, u32 sig) {
+  uint8_t *k = mem_ptr(priv, 32), *h = mem_ptr(hash, 32), *e = mem_ptr(extra, 32), *o = mem_ptr(sig, 64);
+  (void)hal;
+  if (!k || !h || !e || !o) return (u32)HAL_FAILED;
+  return (u32)hal_p256_sign(k, h, e, o);
+}
+
+u32 Z_halZ_p256_verify(struct Z_hal_instance_t *hal, u32 pub, u32 hash, u32 sig) {
+  uint8_t *q = mem_ptr(pub, 65), *h = mem_ptr(hash, 32), *s = mem_ptr(sig, 64);
+  (void)hal;
+  if (!q || !h || !s) return (u32)HAL_FAILED;
+  return (u32)hal_p256_verify(q, h, s);
+}
+
+u32 Z_halZ_p256_validate(struct Z_hal_instance_t *hal, u32 pub) {
+  uint8_t *q = mem_ptr(pub, 65);
+  (void)hal;
+  if (!q) return (u32)HAL_FAILED;
+  return (u32)hal_p256_validate(q);
+}
+
 /* ---- backend ---- */
 
 const char *dtls_vm_name(void) { return "wasm2c"; }

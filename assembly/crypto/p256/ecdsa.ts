@@ -130,6 +130,13 @@ export function p256Sign(priv32: usize, hash32: usize, sig64Out: usize): i32 {
   return signWith(priv32, hash32, EXTRA, 32, sig64Out);
 }
 
+// The same, with the 32 hedging bytes drawn by the caller (crypto/ec.ts, and the board
+// accelerator, which must give the core's bytes for the core's random stream).
+export function p256SignHedged(priv32: usize, hash32: usize, extra32: usize, sig64Out: usize): i32 {
+  memory.copy(EXTRA, extra32, 32);
+  return signWith(priv32, hash32, EXTRA, 32, sig64Out);
+}
+
 // ECDSA verification of sig64 = r || s over hash32 with the public key pub65
 // (0x04 || X || Y, validated). Variable time: all inputs are public.
 export function p256Verify(pub65: usize, hash32: usize, sig64: usize): bool {
