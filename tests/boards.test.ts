@@ -1,7 +1,9 @@
 // Boards: the C HAL contract, the posix program (wasm2c + C HAL) and the QEMU Cortex-M4
 // image (wasm2c, SLIP over the emulated UART, host/slip-bridge.ts), each completing a PSK
-// handshake and an echo with openssl s_server; and the same seeded session, datagram for
-// datagram, from Node, posix, wasm3 and QEMU. Builds what it runs with `make posix qemu` (+ the wasm3 venv).
+// handshake and an echo with openssl s_server, and an ECDHE-ECDSA raw-public-key (mutual)
+// handshake and echo with gnutls-serv; the bridge's summary kept when the firmware exits with
+// datagrams still queued on its UART; and the same seeded session, datagram for datagram,
+// from Node, posix, wasm3 and QEMU. Builds what it runs with `make posix qemu` (+ the wasm3 venv).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { runProgram, CliResult } from "./support/cli";
@@ -14,7 +16,9 @@ import { SlipDecoder, slipEncode } from "../host/slip-bridge";
 import { ROOT, BUILD, CLI } from "./support/paths";
 import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
 import { parseRecords } from "./support/wire";
-import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort, generateKeyPair, spkiSha256, startGnuTlsRpk } from "./support/servers";
+import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort, generateKeyPair, spkiSha256, startGnuTlsRpk, startGnuTls } from "./support/servers";
+import { UdpRelay } from "./support/udp-relay";
+import { ScriptedUdpPeer } from "./support/scripted-udp-peer";
 
 const POSIX = join(BUILD, "boards", "dtls-posix");
 const POSIX_PSK = join(BUILD, "boards", "dtls-posix-psk");
@@ -24,6 +28,12 @@ const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
 const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 const run = (cmd: string, args: string[], timeoutMs = 60000) => runProgram(cmd, args, timeoutMs);
+/** The keys of dtls-client's --json summary (host/engine.ts summary(), received, reply). */
+const CLI_KEYS = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "handshake_ms", "flights_sent",
+  "flights_received", "flights_retransmitted", "records_dropped", "app_records_lost", "datagrams_too_large", "state", "received", "reply"];
+const RPK_KEYS = [...CLI_KEYS.slice(0, -3), "server_key_sha256", "client_auth", ...CLI_KEYS.slice(-3)];
+/** The bridge's "board: {...}" line (stderr). */
+const boardOf = (r: CliResult) => JSON.parse(/^board: (\{.*\})$/m.exec(r.stderr)?.[1] ?? "{}");
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -86,9 +96,7 @@ test("posix (wasm2c + C HAL): PSK handshake and echo with openssl s_server, JSON
   assert.equal(r.json.mfl, 512);
   assert.equal(r.json.ems, true);
   assert.equal(r.json.received, "echo: ping from posix\n");
-  const cliKeys = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "handshake_ms", "flights_sent",
-    "flights_received", "flights_retransmitted", "records_dropped", "app_records_lost", "datagrams_too_large", "state", "received", "reply"];
-  assert.deepEqual(Object.keys(r.json), cliKeys, "the same summary keys as dtls-client --json");
+  assert.deepEqual(Object.keys(r.json), CLI_KEYS, "the same summary keys as dtls-client --json");
 });
 
 test("posix: the PSK-only module with the core's software AES, under its memory cap", async () => {
@@ -216,13 +224,103 @@ test("qemu (mps2-an386 Cortex-M4, wasm2c): PSK handshake and echo with openssl s
   const { r } = await echoRun(process.execPath, (port) => [BRIDGE, `127.0.0.1:${port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
     "--send", "ping from qemu", "--wait", "20000", "--json", "--firmware", FIRMWARE, "--qemu-timeout", "60"], "ping from qemu", 90000);
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.equal(r.json.state, "connected");
+  assert.equal(r.json.state, "closed", "the state after the firmware's close_notify, as dtls-client's");
   assert.equal(r.json.cipher, "TLS_PSK_WITH_AES_128_CCM_8");
   assert.equal(r.json.mfl, 512);
   assert.equal(r.json.received, "echo: ping from qemu\n");
-  const board = JSON.parse(/board: (\{.*\})/.exec(r.stderr)?.[1] ?? "{}");
+  assert.equal(r.json.reply, true);
+  assert.deepEqual(Object.keys(r.json), CLI_KEYS, "the same summary keys as dtls-client --json");
+  assert.match(r.stderr, /^connected: "TLS_PSK_WITH_AES_128_CCM_8", mfl 512$/m, "dtls-client's connected line (stderr under --json)");
+  const board = boardOf(r);
   assert.equal(board.trapped, 0);
   assert.ok(board.memory_cap > 0 && board.memory_cap < 65536, `memory cap ${board.memory_cap}`);
   assert.ok(board.static_end <= board.memory_cap);
   assert.ok(board.stack_used > 0 && board.stack_used < 8192, `stack ${board.stack_used}`);
+});
+
+test("qemu (wasm2c): ECDHE-ECDSA with raw public keys, mutual authentication, and echo with gnutls-serv through the SLIP bridge", async () => {
+  const serverKeys = generateKeyPair("server");
+  const clientKeys = generateKeyPair("client");
+  const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
+  servers.push(s);
+  const hash = spkiSha256(serverKeys.pub);
+  const bridge = (args: string[]) => run(process.execPath, [BRIDGE, `127.0.0.1:${s.port}`, "--rpk", ...args, "--json",
+    "--firmware", FIRMWARE, "--qemu-timeout", "60"], 90000);
+  const r = await bridge(["--server-key", serverKeys.pub, "--key", clientKeys.key, "--send", "rpk from qemu", "--wait", "10000", "--icount"]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.json.state, "closed");
+  assert.equal(r.json.cipher, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+  assert.equal(r.json.client_auth, true, "the server asked for our key and accepted it");
+  assert.equal(r.json.server_key_sha256, hash, "the key the firmware saw is the server's");
+  assert.equal(r.json.received, "rpk from qemu", "gnutls-serv --echo");
+  assert.deepEqual(Object.keys(r.json), RPK_KEYS, "dtls-client's keys with --rpk");
+  const board = boardOf(r);
+  assert.equal(board.trapped, 0);
+  assert.ok(board.stack_used > 0 && board.stack_used < 8192, `stack ${board.stack_used}`);
+  // P-256 in software on the Cortex-M4: well above a PSK handshake's ~1.1 M instructions.
+  assert.ok(board.handshake_instructions > 5e6, `handshake instructions ${board.handshake_instructions}`);
+  // The pin as the SPKI's SHA-256 works too; a pin of another key fails as dtls-client fails.
+  const byHash = await bridge(["--server-key", hash, "--key", clientKeys.key]);
+  assert.equal(byHash.code, 0, byHash.stderr + byHash.stdout);
+  assert.equal(byHash.json.client_auth, true);
+  const wrong = await bridge(["--server-key", generateKeyPair("other").pub, "--rto", "1000", "--timeout", "10000"]);
+  await s.stop();
+  assert.equal(wrong.code, 1, wrong.stderr);
+  assert.equal(wrong.json.state, "failed");
+  assert.equal(wrong.json.reason, "bad_peer_key");
+  assert.equal(wrong.json.server_key_sha256, hash, "the key seen, to compare with the pin");
+  assert.match(wrong.stderr.trimEnd().split("\n").pop() ?? "", /^slip-bridge: handshake failed: the server's public key does not match the pinned key/);
+});
+
+test("qemu: the bridge keeps the firmware's summary when it exits with hundreds of datagrams queued on its UART", async () => {
+  // An echo server behind a relay that, right after the echo, sends 300 datagrams of 1000 bytes:
+  // the firmware has its reply and exits without reading them (the UART carries ~15 kB/s).
+  // QEMU's old TCP serial link reset on exit with that input unread and lost the summary.
+  const s = await startGnuTls();
+  servers.push(s);
+  let flooded = 0;
+  const relay = await UdpRelay.start(s.port, (d, from) => {
+    if (from === "server" && d[0] === 23 && flooded === 0) {
+      flooded = 300;
+      setImmediate(() => { for (let i = 0; i < flooded; i++) relay.sendToClient(Buffer.alloc(1000, 0x17)); });
+    }
+    return d;
+  });
+  const r = await run(process.execPath, [BRIDGE, `127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
+    "--send", "last frames", "--expect-reply", "--json", "--firmware", FIRMWARE, "--qemu-timeout", "60"], 90000);
+  relay.close();
+  await s.stop();
+  assert.equal(flooded, 300, "the flood followed the echo");
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.json.state, "closed");
+  assert.equal(r.json.reply, true);
+  assert.equal(r.json.received, "last frames");
+  assert.equal(r.json.error, undefined);
+  const board = boardOf(r);
+  assert.equal(board.trapped, 0);
+  assert.ok(board.stack_used > 0 && board.memory_cap > 0, `the board's figures arrived: ${JSON.stringify(board)}`);
+  assert.ok(relay.log.some((e) => e.from === "client" && e.original[0] === 21), "the firmware's close_notify went out");
+});
+
+test("qemu: the bridge's usage errors, refused configuration and missing reply give dtls-client's exit codes and words", async () => {
+  const bridge = (args: string[], timeoutMs = 30000) => run(process.execPath, [BRIDGE, ...args, "--firmware", FIRMWARE, "--qemu-timeout", "30"], timeoutMs);
+  const usage = await bridge(["127.0.0.1:9", "--psk-identity", "a", "--psk", "zz"]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /^slip-bridge: --psk must be hex digits .*\nusage: slip-bridge HOST:PORT /);
+  const sni = await bridge(["127.0.0.1:9", "--psk-identity", "a", "--psk", "00", "--sni", "192.168.1.1", "--json"]);
+  assert.equal(sni.code, 2, "the module refused the configuration: exit 2, as dtls-client");
+  assert.equal(sni.stdout, "", "no summary for a configuration refused");
+  assert.match(sni.stderr, /slip-bridge: invalid server name "192\.168\.1\.1"/);
+  const help = await bridge(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^usage: slip-bridge HOST:PORT .*\n(.*\n)*  --firmware ELF /);
+  // A peer that completes the handshake and never answers the data.
+  const quiet = await ScriptedUdpPeer.start(Buffer.from(PSK_HEX, "hex"), "silent");
+  const none = await bridge([`127.0.0.1:${quiet.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--send", "anyone?",
+    "--wait", "300", "--expect-reply", "--json"]);
+  quiet.close();
+  assert.equal(none.code, 3, none.stderr);
+  assert.equal(none.json.reply, false);
+  assert.equal(none.json.state, "closed");
+  assert.match(none.stderr, /slip-bridge: no reply within 300 ms \(--expect-reply\)\n$/);
 });
