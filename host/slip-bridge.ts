@@ -377,7 +377,8 @@ function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: stri
   }
   const step = s.get(LINK.SUM_CONFIG_STEP) ?? 0;
   const rc = s.get(LINK.SUM_CONFIG_RC) ?? 0;
-  if (step === LINK.STEP_INIT) return { code: EXIT.failed, message: `module init failed (${rc})` };
+  // As dtls-posix: the glue's reason (the firmware logs dtls_port_error_message() before 'S').
+  if (step === LINK.STEP_INIT) return { code: EXIT.failed, message: `module init failed: ${r.lastLog || `error ${rc}`}` };
   if (step === LINK.STEP_PSK) return { code: EXIT.usage, message: MSG.psk_refused };
   if (step === LINK.STEP_RPK) return { code: EXIT.usage, message: rc === codes.ERR_UNSUPPORTED ? MSG.rpk_unsupported : MSG.rpk_refused };
   if (step === LINK.STEP_SNI) return { code: EXIT.usage, message: format(MSG.sni_invalid, a.cli.engine.sni ?? "") };
