@@ -160,6 +160,9 @@ $(QEMU_OUT)/wasm3-full/embed/dtls_wasm.c: $(BOARD_WASM) boards/tools/embed.mjs b
 	node boards/tools/embed.mjs $< $(@D) >/dev/null
 $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/embed.mjs boards/tools/memcap.mjs
 	node boards/tools/embed.mjs $< $(@D) >/dev/null
+# Generated sources are kept (make would delete them as intermediates of the pattern chains
+# and later pair a stale dtls_wasm.h with a fresh module).
+.PRECIOUS: $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c $(BOARDS_OUT)/w2c/%/dtls.c
 $(QEMU_OUT)/wasm3-%/dtls_wasm.o: $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c | boards-deps
 	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 $(QEMU_OUT)/wasm3-%/vm_wasm3.o: boards/runtime/vm_wasm3.c $(QEMU_OUT)/wasm3-%/embed/dtls_wasm.c $(QEMU_HDR) \
@@ -198,17 +201,32 @@ qemu-heap: $(QEMU_OUT)/$(BACKEND)-$(MODULE)/dtls-qemu-heap-$(HEAP_SIZE).elf
 QEMU_DEMO_PORT ?= 47$(shell echo $$((RANDOM % 900 + 100)))
 QEMU_DEMO_PSK ?= 000102030405060708090a0b0c0d0e0f
 QEMU_DEMO_ID ?= qemu-device
-# An echo server on 127.0.0.1 (gnutls-serv --echo, DTLS 1.2, PSK, AES-128-CCM-8), the image
-# booted in QEMU behind the SLIP bridge, and the CLI's JSON summary on stdout.
-qemu-demo: qemu dist/.built | boards-deps
+GNUTLS_PSK_PRIORITY := NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:+SIGN-ALL:+CTYPE-ALL
+GNUTLS_RPK_PRIORITY := NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256:-CTYPE-ALL:+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK
+# make qemu-demo [BACKEND=wasm3|wasm2c] [MODULE=full|psk|...] [CRED=psk|rpk] (default wasm3 full
+# psk): an echo server on 127.0.0.1 (gnutls-serv --echo, DTLS 1.2, AES-128-CCM-8; PSK, or
+# ECDHE-ECDSA with raw public keys and client authentication, fresh P-256 keys), that image
+# booted in QEMU (-icount shift=0) behind the SLIP bridge, the CLI's JSON summary on stdout,
+# then the board's figures.
+qemu-demo: $(QEMU_OUT)/$(BACKEND)-$(MODULE)/dtls-qemu.elf dist/.built | boards-deps
 	@set -e; port=$(QEMU_DEMO_PORT); dir=$$(mktemp -d); \
-	  echo "$(QEMU_DEMO_ID):$(QEMU_DEMO_PSK)" > $$dir/psk.txt; \
-	  (timeout 60 gnutls-serv --udp -p $$port --pskpasswd $$dir/psk.txt --echo \
-	     --priority "NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:+SIGN-ALL:+CTYPE-ALL" \
-	     >$$dir/server.log 2>&1 & echo $$! > $$dir/server.pid); \
+	  case "$(CRED)" in \
+	    psk) echo "$(QEMU_DEMO_ID):$(QEMU_DEMO_PSK)" > $$dir/psk.txt; \
+	      srv="--pskpasswd $$dir/psk.txt --priority $(GNUTLS_PSK_PRIORITY)"; \
+	      cred="--psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK)";; \
+	    rpk) for k in server client; do \
+	        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $$dir/$$k.key 2>/dev/null; \
+	        openssl pkey -in $$dir/$$k.key -pubout -out $$dir/$$k.pub; done; \
+	      srv="--rawpkkeyfile $$dir/server.key --rawpkfile $$dir/server.pub --require-client-cert --priority $(GNUTLS_RPK_PRIORITY)"; \
+	      cred="--rpk --server-key $$dir/server.pub --key $$dir/client.key";; \
+	    *) echo "qemu-demo: CRED=psk or CRED=rpk" >&2; exit 2;; \
+	  esac; \
+	  (timeout 120 gnutls-serv --udp -p $$port --echo $$srv >$$dir/server.log 2>&1 & echo $$! > $$dir/server.pid); \
 	  for i in $$(seq 50); do grep -q listening $$dir/server.log 2>/dev/null && break; sleep 0.1; done; \
-	  rc=0; timeout 90 node dist/host/slip-bridge.js 127.0.0.1:$$port --psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK) \
-	     --firmware $(QEMU_OUT)/dtls-qemu.elf --send "hello from qemu" --wait 5000 --json || rc=$$?; \
+	  rc=0; SLIP_BRIDGE_BOARD_JSON=$$dir/board.json timeout 150 node dist/host/slip-bridge.js 127.0.0.1:$$port $$cred \
+	     --firmware $(QEMU_OUT)/$(BACKEND)-$(MODULE)/dtls-qemu.elf --send "hello from qemu ($(BACKEND), $(MODULE), $(CRED))" \
+	     --wait 5000 --json --icount --qemu-timeout 120 || rc=$$?; \
+	  [ -s $$dir/board.json ] && node boards/tools/board-line.mjs $$dir/board.json "$(BACKEND)-$(MODULE) $(CRED)" >&2; \
 	  kill $$(cat $$dir/server.pid) 2>/dev/null || true; rm -rf $$dir; exit $$rc
 
 qemu-test: qemu dist/.built

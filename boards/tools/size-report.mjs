@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Flash and RAM of the QEMU image by part, from the GNU ld map file.
 //   node boards/tools/size-report.mjs build/boards/qemu/dtls-qemu.map [--json]
-// Parts: the wasm2c translation of the module, the module's linear memory (a static buffer
-// of the memory cap), the runtime glue (boards/runtime), the board (HAL, UART, startup, app),
-// libc/libgcc, and the stack reserved by the linker script.
+// Parts: the wasm2c translation of the module or (wasm3 images) the module's bytes and the
+// interpreter, the module's linear memory (wasm2c: a static buffer of the memory cap; wasm3
+// allocates it on the heap), the runtime glue (boards/runtime), the board (HAL, UART, startup,
+// app), libc/libgcc, and the stack reserved by the linker script. The heap region is not a
+// part: what it holds is measured at run time (boards/qemu/heap.c).
 import { readFileSync } from "node:fs";
 
 const [mapFile = "build/boards/qemu/dtls-qemu.map", ...flags] = process.argv.slice(2);
@@ -14,9 +16,13 @@ const parts = {};
 const add = (part, kind, n) => { parts[part] ??= { flash: 0, ram: 0 }; parts[part][kind] += n; };
 
 function partOf(file, input) {
+  if (file.includes("libwasm3.a(") || file.includes("/qemu/wasm3/")) return "wasm3 interpreter";
   if (/\.a\(/.test(file) || file.includes("/lib/gcc/") || file.includes("newlib")) return "libc + libgcc";
   if (file.endsWith("/dtls.o")) return "module (wasm2c)";
-  if (file.includes("/runtime/")) return input.includes("g_memory") ? "linear memory (cap)" : "runtime glue";
+  if (file.endsWith("/dtls_wasm.o")) return "module (wasm bytes, for wasm3)";
+  if (file.includes("/runtime/") || /\/(vm_wasm2c|vm_wasm3|wasm_rt_mini)\.o$/.test(file)) {
+    return input.includes("g_memory") ? "linear memory (cap)" : "runtime glue";
+  }
   return "board (HAL, UART, startup, app)";
 }
 
