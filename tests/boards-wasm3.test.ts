@@ -1,0 +1,178 @@
+// wasm3 on the emulated Cortex-M4: the QEMU mps2-an386 images built by `make qemu` with the
+// wasm3 0.5.0 interpreter (pinned PyPI pywasm3 source) and the module in flash, for
+// build/dtls.wasm (full) and build/dtls-psk.wasm (psk). PSK and ECDHE-ECDSA (mutual raw
+// public keys) handshakes + echo with real servers on 127.0.0.1; RAM fixed at boot (every
+// function compiled by dtls_port_init, no allocation after it, the heap a linker region of
+// the part's RAM); and a heap just below the interpreter's requirement: init fails with
+// wasm3's reason and no datagram leaves, while exactly the requirement completes a handshake.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runProgram, CliResult } from "./support/cli";
+import { ROOT, BUILD } from "./support/paths";
+import {
+  bindLoopbackUdp, generateKeyPair, PSK_HEX, PSK_IDENTITY, ServerProcess, spkiSha256, startGnuTls, startGnuTlsRpk, startOpenSsl,
+} from "./support/servers";
+
+const QEMU = join(BUILD, "boards", "qemu");
+const BRIDGE = join(ROOT, "dist", "host", "slip-bridge.js");
+const image = (variant: string, file = "dtls-qemu.elf") => join(QEMU, variant, file);
+const PSK = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
+/** The part the images are linked for (boards/qemu/nrf52840.ld, nrf52832.ld): RAM at 0x20000000. */
+const RAM_BASE = 0x20000000;
+const NRF52840_RAM = 256 * 1024;
+const NRF52832_RAM = 64 * 1024;
+
+const servers: ServerProcess[] = [];
+after(async () => { for (const s of servers) await s.stop(); });
+
+before(() => {
+  execFileSync("make", ["--no-print-directory", "-s", "qemu"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+});
+
+/** The bridge booting one image (under -icount: instruction counts in the board figures). */
+function bridge(firmware: string, port: number, args: string[]): Promise<CliResult> {
+  return runProgram(process.execPath, [BRIDGE, `127.0.0.1:${port}`, ...args, "--json", "--icount",
+    "--firmware", firmware, "--qemu-timeout", "90"], 120000);
+}
+/** The bridge's "board: {...}" line (stderr). */
+const boardOf = (r: CliResult) => JSON.parse(/^board: (\{.*\})$/m.exec(r.stderr)?.[1] ?? "{}");
+
+/** A linker symbol's address in an image. */
+function symbol(elf: string, name: string): number {
+  const line = execFileSync("arm-none-eabi-nm", [elf], { encoding: "utf8" }).split("\n").find((l) => l.endsWith(` ${name}`));
+  assert.ok(line, `${elf} defines ${name}`);
+  return parseInt(line.split(" ")[0], 16);
+}
+
+/** What every completed wasm3 run shows: the interpreter's RAM taken at init, inside the part. */
+function assertRamFixedAtBoot(r: CliResult, elf: string, what: string) {
+  const b = boardOf(r);
+  assert.equal(b.trapped, 0, `${what}: no trap`);
+  assert.ok(b.heap_peak_bytes > 32768, `${what}: wasm3's compiled code, memory and stack are on the heap (${b.heap_peak_bytes})`);
+  assert.equal(b.heap_calls_after_init, 0, `${what}: no allocation after dtls_port_init (every function compiled there)`);
+  assert.equal(b.heap_region_bytes, b.heap_init_region_bytes, `${what}: the heap taken at init is all the run took`);
+  assert.ok(b.heap_region_bytes >= b.heap_peak_bytes && b.heap_region_bytes <= b.heap_size_bytes, `${what}: heap region`);
+  // The heap is the linker's region: the part's RAM minus statics and the stack above it.
+  assert.equal(symbol(elf, "_heap_end") - symbol(elf, "_heap_start"), b.heap_size_bytes, `${what}: heap size = the linker's region`);
+  assert.equal(symbol(elf, "_stack_top"), RAM_BASE + NRF52840_RAM, `${what}: RAM ends where the nRF52840's does`);
+  assert.equal(symbol(elf, "_heap_end"), symbol(elf, "_stack_bottom"), `${what}: the heap runs up to the stack`);
+  assert.ok(b.stack_peak_bytes > 512 && b.stack_peak_bytes < 8192, `${what}: C stack peak ${b.stack_peak_bytes}`);
+  assert.ok(b.init_instructions > 0 && b.handshake_instructions > 0, `${what}: instruction counts`);
+  return b;
+}
+
+/** Boots an image against a UDP socket of ours that never answers; returns what reached it. */
+async function bootSilently(firmware: string, args: string[]) {
+  const sock = await bindLoopbackUdp();
+  const got: Buffer[] = [];
+  sock.on("message", (m) => got.push(m));
+  const dir = mkdtempSync(join(tmpdir(), "wasm3-heap-"));
+  try {
+    const r = await bridge(firmware, sock.address().port, [...args, "--rto", "400", "--timeout", "3000", "--trace", join(dir, "trace")]);
+    await new Promise((res) => setTimeout(res, 200)); // a datagram still in flight
+    return { r, datagrams: got.length, trace: existsSync(join(dir, "trace")) ? readFileSync(join(dir, "trace"), "utf8") : "" };
+  } finally {
+    sock.close();
+  }
+}
+
+for (const [module, serverName] of [["full", "openssl s_server"], ["psk", "gnutls-serv --echo"]] as const) {
+  test(`qemu wasm3-${module} (Cortex-M4, wasm3 0.5.0): PSK handshake and echo with ${serverName}, RAM fixed at boot`, async () => {
+    const elf = image(`wasm3-${module}`);
+    const text = `wasm3 ${module} says hi`;
+    let r: CliResult;
+    if (module === "full") {
+      const s = await startOpenSsl();
+      servers.push(s);
+      const pending = bridge(elf, s.port, [...PSK, "--send", text, "--wait", "20000"]);
+      await s.waitFor(text, 60000);
+      s.type(`echo: ${text}`);
+      r = await pending;
+    } else {
+      const s = await startGnuTls();
+      servers.push(s);
+      r = await bridge(elf, s.port, [...PSK, "--send", text, "--wait", "20000"]);
+    }
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(r.json.state, "closed");
+    assert.equal(r.json.cipher, "TLS_PSK_WITH_AES_128_CCM_8");
+    assert.equal(r.json.received.replace(/\n$/, ""), module === "full" ? `echo: ${text}` : text);
+    assertRamFixedAtBoot(r, elf, `wasm3-${module} PSK`);
+  });
+}
+
+test("qemu wasm3-full: ECDHE-ECDSA with raw public keys, mutual authentication, and echo with gnutls-serv; RAM fixed at boot", async () => {
+  const serverKeys = generateKeyPair("server");
+  const clientKeys = generateKeyPair("client");
+  const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
+  servers.push(s);
+  const elf = image("wasm3-full");
+  const r = await bridge(elf, s.port, ["--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key,
+    "--send", "rpk from wasm3", "--wait", "20000"]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.json.state, "closed");
+  assert.equal(r.json.cipher, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8");
+  assert.equal(r.json.client_auth, true, "the server asked for our key and accepted it");
+  assert.equal(r.json.server_key_sha256, spkiSha256(serverKeys.pub));
+  assert.equal(r.json.received, "rpk from wasm3");
+  const b = assertRamFixedAtBoot(r, elf, "wasm3-full RPK");
+  // P-256 interpreted: far above a PSK handshake (~7 M instructions under wasm3).
+  assert.ok(b.handshake_instructions > 30e6, `handshake instructions ${b.handshake_instructions}`);
+});
+
+test("qemu wasm3-psk: raw public keys are refused at configuration (the module has no ECDHE), nothing sent", async () => {
+  const keys = generateKeyPair("server");
+  const { r, datagrams } = await bootSilently(image("wasm3-psk"), ["--rpk", "--server-key", keys.pub]);
+  assert.equal(r.code, 2, r.stderr + r.stdout);
+  assert.match(r.stderr, /without raw public keys/);
+  assert.equal(datagrams, 0);
+});
+
+for (const module of ["psk", "full"] as const) {
+  test(`qemu wasm3-${module}: a heap 8 bytes below what init takes fails dtls_port_init with wasm3's reason and sends nothing; exactly that heap completes a handshake`, async () => {
+    // The requirement, as the full-RAM image measures it (everything is taken at init).
+    const s = await startGnuTls();
+    servers.push(s);
+    const full = await bridge(image(`wasm3-${module}`), s.port, [...PSK, "--send", "measure", "--wait", "20000"]);
+    assert.equal(full.code, 0, full.stderr + full.stdout);
+    const need: number = assertRamFixedAtBoot(full, image(`wasm3-${module}`), `wasm3-${module}`).heap_region_bytes;
+    const link = (heap: number) => {
+      execFileSync("make", ["--no-print-directory", "-s", "qemu-heap", "BACKEND=wasm3", `MODULE=${module}`, `HEAP_SIZE=${heap}`],
+        { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 120000 });
+      return image(`wasm3-${module}`, `dtls-qemu-heap-${heap}.elf`);
+    };
+
+    const below = await bootSilently(link(need - 8), PSK);
+    assert.equal(below.r.code, 1, below.r.stderr + below.r.stdout);
+    assert.match(below.r.stderr, /module init failed: wasm3 init: [a-z ()-]+: memory allocation failed/, "the reason, from wasm3");
+    assert.equal(below.datagrams, 0, "no handshake started: nothing reached the server's address");
+    assert.doesNotMatch(below.trace, /^>/m, "the firmware handed no datagram to the bridge");
+    const b = boardOf(below.r);
+    assert.equal(b.heap_size_bytes, need - 8);
+    assert.equal(b.handshake_instructions, 0, "no handshake ran");
+
+    const exact = await bridge(link(need), s.port, [...PSK, "--send", "exactly enough", "--wait", "20000"]);
+    assert.equal(exact.code, 0, exact.stderr + exact.stdout);
+    assert.equal(exact.json.received, "exactly enough");
+    assert.equal(boardOf(exact).heap_region_bytes, need);
+  });
+}
+
+test("qemu nRF52832 (64 KiB RAM): wasm2c-psk completes a PSK handshake; wasm3-psk links but says at boot that its heap is too small", async () => {
+  const s = await startGnuTls();
+  servers.push(s);
+  const w2c = await bridge(image("wasm2c-psk", "dtls-nrf52832.elf"), s.port, [...PSK, "--send", "small part", "--wait", "20000"]);
+  assert.equal(w2c.code, 0, w2c.stderr + w2c.stdout);
+  assert.equal(w2c.json.received, "small part");
+  const w3elf = image("wasm3-psk", "dtls-nrf52832.elf");
+  assert.equal(symbol(w3elf, "_stack_top"), RAM_BASE + NRF52832_RAM);
+  const w3 = await bootSilently(w3elf, PSK);
+  assert.equal(w3.r.code, 1, w3.r.stderr + w3.r.stdout);
+  assert.match(w3.r.stderr, /module init failed: wasm3 init: .*memory allocation failed/);
+  assert.equal(w3.datagrams, 0);
+  assert.ok(boardOf(w3.r).heap_size_bytes < NRF52832_RAM);
+});
