@@ -246,6 +246,12 @@ board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 	  for f in $(PORTABLE_SRC); do $$cc $(BOARD_CSTD) $(BOARD_DEFS) $(BOARD_INC) -fsyntax-only $$f || exit 1; done; \
 	  $$cc $(BOARD_CSTD) $(BOARD_INC) $(W3_CONFIG) -I$(BOARDS_OUT)/embed -I$(W3_SRC) -fsyntax-only boards/runtime/vm_wasm3.c || exit 1; \
 	done; echo "board-glue-check: runtime glue compiles with -Wall -Wextra -Werror (host, Cortex-M4; wasm2c and wasm3 backends)"
+	@# dtls_wasm3_config.h: every name a wasm3 0.5.0 option (#ifndef-guarded, so ours wins), d_m3HasFloat 0 once wasm3's headers are read, every wasm3 source compiles with it (Cortex-M4).
+	@cfg=boards/runtime/dtls_wasm3_config.h; for m in $$(sed -n 's/^#define \(d_m3[A-Za-z0-9_]*\) .*/\1/p' $$cfg); do \
+	  grep -Eq "^ *# *ifndef +$$m *$$" $(W3_SRC)/m3_config.h $(W3_SRC)/m3_config_platforms.h || { echo "$$cfg: $$m is not a wasm3 0.5.0 option"; exit 1; }; done; \
+	printf '#include "m3_core.h"\n#if d_m3HasFloat\n#error d_m3HasFloat is not 0\n#endif\n' | $(ARM_CC) $(ARM_ARCH) $(W3_CONFIG) -I$(W3_SRC) -x c -fsyntax-only - || exit 1; \
+	for f in $(W3_SRC)/m3_*.c; do $(ARM_CC) $(ARM_ARCH) $(W3_CONFIG) -I$(W3_SRC) -w -fsyntax-only $$f || exit 1; done; \
+	echo "board-glue-check: $$cfg holds wasm3 0.5.0 options only; wasm3 compiles with it (Cortex-M4)"
 
 TEST_TARGETS += board-glue-check
 

@@ -7,10 +7,8 @@
  *  - datagrams through Zephyr's socket API (OpenThread on the nRF52840).
  */
 #include <string.h>
-#include <zephyr/kernel.h>
-#include <zephyr/logging/log.h>
-#include <zephyr/net/socket.h>
-#include <zephyr/irq.h>
+
+#include "zephyr_compat.h" /* before nrf.h, as Zephyr's own headers come first */
 #include <nrf.h>
 
 #include "hal.h"

@@ -1,17 +1,16 @@
 /*
  * nRF52840 demo: waits for the Thread network, runs a PSK handshake with the DTLS server
- * (build/dtls.wasm in wasm3, HAL in hal_nrf52.c), then sends a line every 10 s.
+ * (build/dtls.wasm in wasm3, or its wasm2c translation: zephyr/CMakeLists.txt; HAL in
+ * hal_nrf52.c), then sends a line every 10 s. The server and the key come from the
+ * environment at build time (APP_*).
  */
 #include <stdio.h>
 #include <string.h>
-#include <zephyr/kernel.h>
-#include <zephyr/logging/log.h>
-#include <zephyr/net/net_if.h>
-#include <zephyr/net/socket.h>
 
 #include "dtls_port.h"
 #include "dtls_session.h"
 #include "hal_nrf52.h"
+#include "zephyr_compat.h"
 
 LOG_MODULE_REGISTER(app, LOG_LEVEL_INF);
 
@@ -32,6 +31,14 @@ static size_t hex_decode(const char *hex, uint8_t *out, size_t cap) {
   return n;
 }
 
+/* The main stack this board really needs (prj.conf sizes it: CONFIG_MAIN_STACK_SIZE). */
+static void log_main_stack(void) {
+  size_t unused = 0;
+  if (k_thread_stack_space_get(k_current_get(), &unused) == 0) {
+    LOG_INF("%s: main stack %u bytes never used", dtls_port_backend(), (unsigned)unused);
+  }
+}
+
 int main(void) {
   static uint8_t scratch[1536], reply[1536];
   uint8_t psk[64];
@@ -48,8 +55,8 @@ int main(void) {
   zsock_connect(sock, (struct sockaddr *)&server, sizeof server);
   hal_nrf52_set_socket(sock);
 
-  if (dtls_port_init() != 0) {
-    LOG_ERR("wasm3 could not load the module: %s", dtls_port_error_message());
+  if (dtls_port_init() != 0) { /* e.g. wasm3's heap too small: the reason, before any handshake */
+    LOG_ERR("%s could not load the module: %s", dtls_port_backend(), dtls_port_error_message());
     return 1;
   }
   dtls_port_config_reset();
@@ -57,6 +64,7 @@ int main(void) {
   state = dtls_session_handshake(&io, 120000);
   LOG_INF("handshake: state %d, alert %d, reason %d", (int)state, (int)dtls_port_last_alert(),
           (int)dtls_port_last_error());
+  log_main_stack();
   for (i = 0; state == DTLS_PORT_STATE_CONNECTED; i++) {
     char line[48];
     int32_t n;

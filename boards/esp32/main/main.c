@@ -1,6 +1,7 @@
 /*
  * ESP32 demo: joins Wi-Fi, runs a PSK handshake with the DTLS server (build/dtls.wasm in
- * wasm3, HAL in hal_esp32.c), then sends a line every 10 s and logs the reply.
+ * wasm3, HAL in hal_esp32.c), then sends a line every 10 s and logs the reply. The server and
+ * the key come from the environment at build time (CMakeLists.txt: APP_*).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "dtls_session.h"
 #include "esp_event.h"
 #include "esp_log.h"
+#include "esp_system.h"
 #include "esp_netif.h"
 #include "esp_wifi.h"
 #include "freertos/FreeRTOS.h"
@@ -102,6 +104,9 @@ void app_main(void) {
   state = dtls_session_handshake(&io, 120000);
   ESP_LOGI(TAG, "handshake: state %d, alert %d, reason %d, module memory %u bytes", (int)state,
            (int)dtls_port_last_alert(), (int)dtls_port_last_error(), (unsigned)dtls_port_memory_size());
+  /* The RAM this board really has to spare (sdkconfig.defaults sizes the stack). */
+  ESP_LOGI(TAG, "%s: heap low-water %u bytes free, main task stack %u bytes never used", dtls_port_backend(),
+           (unsigned)esp_get_minimum_free_heap_size(), (unsigned)uxTaskGetStackHighWaterMark(NULL));
   for (i = 0; state == DTLS_PORT_STATE_CONNECTED; i++) {
     char line[48];
     int32_t n;
