@@ -26,7 +26,8 @@ system-deps:
 # Module profiles (asconfig.json): full = PSK + ECDHE-ECDSA with its own P-256 and AES;
 # psk = PSK only; full-hw / psk-hw = the same without software AES and P-256, for boards
 # whose HAL always provides them (an engine, or build/accel.wasm compiled ahead of time).
-MODULES := build/dtls.wasm build/dtls-psk.wasm build/dtls-full-hw.wasm build/dtls-psk-hw.wasm build/accel.wasm
+MODULES := build/dtls.wasm build/dtls-psk.wasm build/dtls-full-hw.wasm build/dtls-psk-hw.wasm build/accel.wasm \
+  build/accel-aes.wasm
 
 build: $(MODULES) $(KAT_WASMS) dist/.built
 
@@ -45,6 +46,9 @@ build/dtls-psk-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 # The board accelerator: our P-256 and AES as a module of their own (assembly/accel/).
 build/accel.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/accel/index.ts --config asconfig.json --target accel
+# Its AES half alone, for boards that need only an AES engine (psk-hw images).
+build/accel-aes.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
+	$(ASC) assembly/accel/aes_engine.ts --config asconfig.json --target accel-aes
 
 # Test-only modules exporting crypto primitives for known-answer tests from node:test.
 build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.installed

@@ -110,7 +110,19 @@ W3_CONFIG := -include boards/runtime/dtls_wasm3_config.h
 # (with a rule building them). They must define the hal_p256_* functions of hal.h; a variant
 # without extra objects links boards/runtime/hal_p256_none.c (the core's own P-256).
 QEMU_BACKENDS := wasm2c wasm3
-QEMU_MODULES := full psk
+QEMU_MODULES := full psk full-hw psk-hw
+# The -hw modules have no software P-256 or AES: their images link the accelerator (our own
+# P-256 and AES, build/accel.wasm translated by wasm2c and compiled at -O2, the flags it is
+# fastest with) as the board's P-256 and AES engines. Images of the other modules have neither.
+# psk-hw needs no P-256: its images take the AES half alone (build/accel-aes.wasm).
+QEMU_ACCEL_OBJS = $(QEMU_OUT)/accel/accel.o $(QEMU_OUT)/accel/hal_accel.o $(QEMU_OUT)/common/qemu/aes_accel.o
+QEMU_ACCEL_AES_OBJS = $(QEMU_OUT)/accel-aes/accel.o $(QEMU_OUT)/accel-aes/hal_accel.o \
+  $(QEMU_OUT)/common/qemu/aes_accel.o $(QEMU_OUT)/common/runtime/hal_p256_none.o
+QEMU_EXTRA_OBJS_wasm3-full-hw = $(QEMU_ACCEL_OBJS) $(QEMU_OUT)/accel/wasm_rt_mini.o
+QEMU_EXTRA_OBJS_wasm3-psk-hw = $(QEMU_ACCEL_AES_OBJS) $(QEMU_OUT)/accel/wasm_rt_mini.o
+QEMU_EXTRA_OBJS_wasm2c-full-hw = $(QEMU_ACCEL_OBJS)
+QEMU_EXTRA_OBJS_wasm2c-psk-hw = $(QEMU_ACCEL_AES_OBJS)
+QEMU_NO_ACCEL_OBJS = $(QEMU_OUT)/common/runtime/hal_p256_none.o $(QEMU_OUT)/common/qemu/aes_none.o
 QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m)))
 QEMU_OUT := $(BOARDS_OUT)/qemu
 ARM_CC := arm-none-eabi-gcc
@@ -131,6 +143,33 @@ $(QEMU_OUT)/common/qemu/startup.o: boards/qemu/startup.c $(QEMU_HDR) | boards-de
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ARM_CFLAGS) -ffreestanding -fno-tree-loop-distribute-patterns -c $< -o $@
 $(QEMU_OUT)/common/%.o: boards/%.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+
+# The accelerator (boards/runtime/hal_accel.c over build/accel.wasm), at -O2.
+$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs | boards-deps
+	@mkdir -p $(@D)
+	wasm2c $< -n accel -o $@
+	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+ACCEL_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS))
+$(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ACCEL_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+$(QEMU_OUT)/accel/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel/accel.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel/memcap.txt) -I$(BOARDS_OUT)/w2c/accel -c $< -o $@
+$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs | boards-deps
+	@mkdir -p $(@D)
+	wasm2c $< -n accel -o $@
+	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
+$(QEMU_OUT)/accel-aes/accel.o: $(BOARDS_OUT)/w2c/accel-aes/accel.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ACCEL_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
+$(QEMU_OUT)/accel-aes/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel-aes/accel.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_P256=0 -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel-aes/memcap.txt) \
+	  -I$(BOARDS_OUT)/w2c/accel-aes -c $< -o $@
+$(QEMU_OUT)/accel/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
@@ -175,7 +214,7 @@ $(QEMU_OUT)/wasm3-%/vm_wasm3.o: boards/runtime/vm_wasm3.c $(QEMU_OUT)/wasm3-%/em
 #   dtls-qemu-heap-N.elf  nRF52840 budget with an N-byte heap (make qemu-heap, tests)
 define qemu_variant
 QEMU_LINK_$(1)-$(2) := $(QEMU_COMMON_OBJS) $(call qemu_objs_$(1),$(2)) \
-  $(or $(QEMU_EXTRA_OBJS_$(1)-$(2)),$(QEMU_OUT)/common/runtime/hal_p256_none.o)
+  $(or $(QEMU_EXTRA_OBJS_$(1)-$(2)),$(QEMU_NO_ACCEL_OBJS))
 $(QEMU_OUT)/$(1)-$(2)/dtls-qemu.elf: $$(QEMU_LINK_$(1)-$(2)) boards/qemu/sections.ld boards/qemu/nrf52840.ld
 	$(ARM_CC) $(ARM_LDFLAGS) -T nrf52840.ld -Wl,-Map=$$(@:.elf=.map) $$(filter %.o %.a,$$^) -lc -lgcc -o $$@
 $(QEMU_OUT)/$(1)-$(2)/dtls-nrf52832.elf: $$(QEMU_LINK_$(1)-$(2)) boards/qemu/sections.ld boards/qemu/nrf52832.ld
@@ -269,3 +308,5 @@ board-figures: qemu posix dist/.built
 	     --psk-identity $(QEMU_DEMO_ID) --psk $(QEMU_DEMO_PSK) --firmware $(QEMU_OUT)/dtls-qemu.elf \
 	     --icount --seed figures --json --qemu-timeout 100 2>/dev/null; \
 	  kill $$(cat $(QEMU_OUT)/server.pid) 2>/dev/null || true; cat $(QEMU_OUT)/figures.json
+	@echo; echo "## every image x credential (boards/tools/board-figures.mjs; rows in build/board-figures.json)"
+	@node boards/tools/board-figures.mjs --out build/board-figures.json $(QEMU_VARIANTS)

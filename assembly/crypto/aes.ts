@@ -21,12 +21,18 @@ import { ctEqual, wipe } from "./ct";
 
 export const AES_ROUND_KEYS_SIZE: i32 = 176;
 
-const st = memory.data(32);   // state planes
-const x2 = memory.data(32);   // S-box temporaries: powers of the state
-const x3 = memory.data(32);
-const x12 = memory.data(32);
-const x15 = memory.data(32);
-const xr = memory.data(32);
+// @ts-ignore: decorator
+@lazy const st = memory.data(32);   // state planes
+// @ts-ignore: decorator
+@lazy const x2 = memory.data(32);   // S-box temporaries: powers of the state
+// @ts-ignore: decorator
+@lazy const x3 = memory.data(32);
+// @ts-ignore: decorator
+@lazy const x12 = memory.data(32);
+// @ts-ignore: decorator
+@lazy const x15 = memory.data(32);
+// @ts-ignore: decorator
+@lazy const xr = memory.data(32);
 
 // Bitsliced GF(2^8) product: schoolbook, then reduction by x^8 = x^4 + x^3 + x + 1.
 function gfMul(dst: usize, a: usize, b: usize): void {
@@ -266,7 +272,8 @@ function subWord(w: u32): u32 {
   return r;
 }
 
-const kbuf = memory.data(16);
+// @ts-ignore: decorator
+@lazy const kbuf = memory.data(16);
 
 // FIPS-197 section 5.2 key expansion for Nk = 4, stored as bitsliced round keys.
 export function aesSoftExpandKey(key16: usize, roundKeys176: usize): void {
@@ -333,7 +340,8 @@ let mode: i32 = MODE_NONE;
 // Whether the board has hardware AES is learnt once, from the first key; it is not secret.
 let halState: i32 = HAL_UNKNOWN;
 const curKey = memory.data(16);
-const schedule = memory.data(176);
+// @ts-ignore: decorator
+@lazy const schedule = memory.data(176);
 
 export function aesSetKey(key16: usize): void {
   if (!AES_IN_MODULE) { // the board's engine only (checked by crypto/board_crypto.ts)
@@ -400,13 +408,15 @@ export function aesEncryptBlock2(in0: usize, out0: usize, in1: usize, out1: usiz
 // Forgets the key: the stored copy, the schedule and every temporary derived from it.
 export function aesWipe(): void {
   wipe(curKey, 16);
-  wipe(schedule, 176);
   wipe(spare, 16);
-  wipe(st, 32);
-  wipe(x2, 32);
-  wipe(x3, 32);
-  wipe(x12, 32);
-  wipe(x15, 32);
-  wipe(xr, 32);
+  if (AES_IN_MODULE) { // the software AES's buffers exist only in modules that have it
+    wipe(schedule, 176);
+    wipe(st, 32);
+    wipe(x2, 32);
+    wipe(x3, 32);
+    wipe(x12, 32);
+    wipe(x15, 32);
+    wipe(xr, 32);
+  }
   mode = MODE_NONE;
 }

@@ -33,7 +33,7 @@ export function boardCryptoReady(needP256: bool): bool {
     wipe(aesKatOut, 16);
     if (!ok) return false;
   }
-  if (!P256_IN_MODULE && needP256) {
+  if (ECDHE_ENABLED && !P256_IN_MODULE && needP256) {
     if (halP256Validate(P256_G) != HAL_OK) return false;
   }
   return true;

@@ -1,6 +1,5 @@
 /*
- * The HAL of the QEMU image. The emulated board has no AES engine and no TRNG: AES is
- * "unsupported" (the core's software AES runs), random bytes are asked of the host over the
+ * The HAL of the QEMU image. The emulated board has no TRNG: random bytes are asked of the host over the
  * link (the bridge draws them from the OS, or from a seed for replayable runs), the clock is
  * SysTick, and datagrams and log lines are SLIP frames on UART0.
  */
@@ -13,12 +12,8 @@
 uint64_t hal_wait_ticks;
 int64_t hal_wall_time = -1;
 
-int32_t hal_aes128_encrypt(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) {
-  (void)key;
-  (void)in;
-  (void)out;
-  return HAL_UNSUPPORTED;
-}
+/* hal_aes128_encrypt and hal_p256_*: per image, see aes_none.c / aes_accel.c and
+ * boards/runtime/hal_p256_none.c / hal_accel.c (mk/boards.mk). */
 
 int32_t hal_random(uint8_t *buf, size_t len) {
   uint64_t t0 = board_ticks();
@@ -34,6 +29,7 @@ int32_t hal_random(uint8_t *buf, size_t len) {
     if (n == 0) continue;
     if (link_frame[0] == 'R' && n - 1 == len) {
       memcpy(buf, link_frame + 1, len);
+      memset(link_frame + 1, 0, len); /* random bytes may seed keys: no copy left behind */
       rc = HAL_OK;
       break;
     }

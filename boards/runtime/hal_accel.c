@@ -7,6 +7,8 @@
  * accel.h on the include path and -DDTLS_ACCEL_MEMORY_CAP=<boards/tools/memcap.mjs of
  * build/accel.wasm>. Secrets pass through the accelerator's I/O area: it is wiped after
  * every call, and the module wipes its own scratch.
+ * With -DDTLS_ACCEL_P256=0 it wraps build/accel-aes.wasm (AES only: for boards that need an
+ * AES engine and no P-256, e.g. the psk-hw images); link hal_p256_none.c beside it then.
  */
 #include <setjmp.h>
 #include <string.h>
@@ -15,6 +17,10 @@
 #include "dtls_accel.h"
 #include "hal.h"
 #include "wasm_rt_mini.h"
+
+#ifndef DTLS_ACCEL_P256
+#define DTLS_ACCEL_P256 1
+#endif
 
 #ifndef DTLS_ACCEL_MEMORY_CAP
 #error "define DTLS_ACCEL_MEMORY_CAP (boards/tools/memcap.mjs build/accel.wasm)"
@@ -62,7 +68,7 @@ static int32_t run(int op, const accel_args_t *a) {
   jmp_buf jb;
   jmp_buf *volatile saved = wasm_rt_mini_trap_target;
   uint8_t *io;
-  uint32_t off[5], at = 0;
+  uint32_t off[5], at = 0; /* offsets into the I/O area */
   volatile int32_t rc = HAL_FAILED;
   size_t i;
   if (!accel_ready()) return HAL_UNSUPPORTED;
@@ -70,30 +76,33 @@ static int32_t run(int op, const accel_args_t *a) {
   for (i = 0; i < 4 && a->in[i]; i++) {
     if (at + a->in_len[i] > g_io_size) return HAL_FAILED;
     memcpy(io + at, a->in[i], a->in_len[i]);
-    off[i] = g_io + at;
+    off[i] = at; /* the exports take offsets into the I/O area */
     at += (uint32_t)a->in_len[i];
   }
-  off[i] = g_io + at;
+  off[i] = at;
   if (at + a->out_len > g_io_size) return HAL_FAILED;
   wasm_rt_mini_trap_target = &jb;
   if (setjmp(jb) == 0) {
     switch (op) {
+#if DTLS_ACCEL_P256
       case OP_PUBLIC: rc = (int32_t)Z_accelZ_accel_p256_public(&g_accel, off[0], off[1]); break;
       case OP_ECDH: rc = (int32_t)Z_accelZ_accel_p256_ecdh(&g_accel, off[0], off[1], off[2]); break;
       case OP_SIGN: rc = (int32_t)Z_accelZ_accel_p256_sign(&g_accel, off[0], off[1], off[2], off[3]); break;
       case OP_VERIFY: rc = (int32_t)Z_accelZ_accel_p256_verify(&g_accel, off[0], off[1], off[2]); break;
       case OP_VALIDATE: rc = (int32_t)Z_accelZ_accel_p256_validate(&g_accel, off[0]); break;
+#endif
       default: rc = (int32_t)Z_accelZ_accel_aes128_encrypt(&g_accel, off[0], off[1], off[2]); break;
     }
   } else {
     rc = HAL_FAILED; /* a trap: a bug, never input-dependent; fail the operation */
   }
   wasm_rt_mini_trap_target = saved;
-  if (rc == HAL_OK && a->out) memcpy(a->out, g_accel_memory + off[i], a->out_len);
+  if (rc == HAL_OK && a->out) memcpy(a->out, io + off[i], a->out_len);
   memset(io, 0, g_io_size);
   return rc == HAL_OK ? HAL_OK : HAL_FAILED;
 }
 
+#if DTLS_ACCEL_P256
 int32_t hal_p256_public(const uint8_t priv[32], uint8_t pub_out[65]) {
   accel_args_t a = {{priv}, {32}, pub_out, 65};
   return run(OP_PUBLIC, &a);
@@ -119,6 +128,8 @@ int32_t hal_p256_validate(const uint8_t pub[65]) {
   accel_args_t a = {{pub}, {65}, 0, 0};
   return run(OP_VALIDATE, &a);
 }
+
+#endif /* DTLS_ACCEL_P256 */
 
 int32_t dtls_accel_aes128_encrypt(const uint8_t key[16], const uint8_t in[16], uint8_t out[16]) {
   accel_args_t a = {{key, in}, {16, 16}, out, 16};
