@@ -226,3 +226,30 @@ test("the -hw profiles are smaller: no software P-256 or AES inside", () => {
   assert.ok(size(FULL_HW) < size(FULL) / 2, `${size(FULL_HW)} vs ${size(FULL)}`);
   assert.ok(size(PSK_HW) < size(PSK), `${size(PSK_HW)} vs ${size(PSK)}`);
 });
+
+test("a private key must be in [1, n-1] on every path (the range check is the core's, before the HAL)", () => {
+  const n = Buffer.from("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", "hex");
+  const minus = (b: Buffer, k: number) => { const r = Buffer.from(b); let i = 31; let c = k; while (c > 0) { const v = r[i] - c; r[i] = v & 0xff; c = v < 0 ? 1 : 0; i--; } return r; };
+  const cases: Array<[string, Buffer, boolean]> = [
+    ["0", Buffer.alloc(32), false], ["1", minus(Buffer.alloc(32, 0), -1), true], ["n-1", minus(n, 1), true],
+    ["n", n, false], ["n+1", (() => { const r = Buffer.from(n); r[31] += 1; return r; })(), false], ["2^256-1", Buffer.alloc(32, 0xff), false],
+  ];
+  cases[1][1] = Buffer.concat([Buffer.alloc(31), Buffer.from([1])]);
+  for (const [wasm, withHal] of [[FULL, false], [FULL, true], [FULL_HW, true]] as const) {
+    for (const [name, key, ok] of cases) {
+      // The board's engine is never even asked about a key out of range.
+      const spy = loadAccelerator();
+      const asked: number[] = [];
+      const run = spy.run.bind(spy);
+      spy.run = (core, ins, outs, call) => { asked.push(ins.length); return run(core, ins, outs, call); };
+      const make = () => new DtlsEngine({ rpk: { serverPin: readPublicPoint(serverKeys.pub), privateKey: key }, wasmPath: wasm,
+        p256: withHal ? spy : false }, () => {});
+      const what = `${wasm.split("/").pop()}${withHal ? " + HAL" : ""}: ${name}`;
+      if (ok) assert.doesNotThrow(make, `${what} is a private key`);
+      else {
+        assert.throws(make, ConfigError, `${what} is not a private key`);
+        assert.deepEqual(asked, [], `${what}: refused before the HAL`);
+      }
+    }
+  }
+});

@@ -59,7 +59,9 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
  * Function types, deduplicated by structure. The varargs are read as int: with
  * arm-none-eabi's short enums, va_arg(ap, wasm_rt_type_t) is undefined behaviour.
  */
-#define MINI_MAX_TYPES 64
+#ifndef MINI_MAX_TYPES
+#define MINI_MAX_TYPES 32 /* our modules register 10-13 types each; two modules share them */
+#endif
 #define MINI_MAX_ARITY 16
 static struct {
   uint8_t params, results;
