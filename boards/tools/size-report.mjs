@@ -18,6 +18,7 @@ const add = (part, kind, n) => { parts[part] ??= { flash: 0, ram: 0 }; parts[par
 function partOf(file, input) {
   if (file.includes("libwasm3.a(") || file.includes("/qemu/wasm3/")) return "wasm3 interpreter";
   if (/\.a\(/.test(file) || file.includes("/lib/gcc/") || file.includes("newlib")) return "libc + libgcc";
+  if (file.includes("/qemu/accel/")) return "accelerator (wasm2c)";
   if (file.endsWith("/dtls.o")) return "module (wasm2c)";
   if (file.endsWith("/dtls_wasm.o")) return "module (wasm bytes, for wasm3)";
   if (file.includes("/runtime/") || /\/(vm_wasm2c|vm_wasm3|wasm_rt_mini)\.o$/.test(file)) {

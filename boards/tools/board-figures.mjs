@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// The board figures of every QEMU image (backend x module) and credential, measured on the
+// emulated Cortex-M4 under `qemu -icount shift=0`: writes the rows as JSON and prints them as
+// Markdown tables (one per backend x module, then parts x fit).
+//   node boards/tools/board-figures.mjs [--out build/board-figures.json] VARIANT...
+// VARIANT: <backend>-<module> with an image at build/boards/qemu/VARIANT/dtls-qemu.elf (make qemu).
+// Each image runs one handshake + echo per credential against gnutls-serv --echo on 127.0.0.1
+// (PSK, and ECDHE-ECDSA with mutual raw public keys when the module has it; a module that
+// refuses raw keys at configuration has no rpk row). Row fields:
+//   flash_bytes             text + data of the image (all of it: DTLS part, board, libc)
+//   heap_peak_bytes         peak bytes held in malloc'd blocks (boards/qemu/heap.c)
+//   heap_region_bytes       heap region ever taken: blocks + allocator overhead (what the part must give)
+//   stack_peak_bytes        painted C stack high-water mark (whole program: app + HAL + DTLS)
+//   statics_bytes           .data + .bss of the DTLS part (runtime glue, interpreter or wasm2c module,
+//                           linear memory when static, accelerator): not the demo's UART buffers
+//   ram_total_bytes         heap_region_bytes + stack_peak_bytes + statics_bytes
+//   init_instructions       dtls_port_init + configuration (wasm3: compiling every function; rpk:
+//                           the public key from the private key)
+//   handshake_instructions  dtls_port_connect to connected, HAL waits excluded
+import { execFileSync, spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const QEMU = join(ROOT, "build", "boards", "qemu");
+const BRIDGE = join(ROOT, "dist", "host", "slip-bridge.js");
+const PSK_ID = "figures-device";
+const PSK_HEX = "000102030405060708090a0b0c0d0e0f";
+const GNUTLS_PSK = "NONE:+VERS-DTLS1.2:+PSK:+AES-128-CCM-8:+AEAD:+COMP-NULL:+SIGN-ALL:+CTYPE-ALL";
+const GNUTLS_RPK = "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" +
+  "-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256:-CTYPE-ALL:+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK";
+// RAM a DTLS part may use on each part (the application's share is the margin left).
+const PARTS = [
+  { name: "nRF52832", ram: 64 * 1024 },
+  { name: "nRF52840", ram: 256 * 1024 },
+  { name: "ESP32 (~300 KiB free with Wi-Fi)", ram: 300 * 1024 },
+];
+// size-report.mjs parts that belong to the DTLS part (the rest: board, demo app, libc, stack).
+const DTLS_PARTS = ["runtime glue", "wasm3 interpreter", "module (wasm2c)", "module (wasm bytes, for wasm3)",
+  "linear memory (cap)", "accelerator (wasm2c)"];
+
+const args = process.argv.slice(2);
+let out = join(ROOT, "build", "board-figures.json");
+const variants = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--out") out = args[++i];
+  else variants.push(args[i]);
+}
+if (variants.length === 0) {
+  process.stderr.write("usage: board-figures.mjs [--out FILE] VARIANT... (e.g. wasm3-full wasm2c-psk)\n");
+  process.exit(2);
+}
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = createSocket("udp4");
+  s.once("error", reject);
+  s.bind(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+/** gnutls-serv --echo on 127.0.0.1, stopped by the returned function. */
+async function startServer(cred, dir) {
+  const port = await freePort();
+  let extra;
+  if (cred === "psk") {
+    writeFileSync(join(dir, "psk.txt"), `${PSK_ID}:${PSK_HEX}\n`);
+    extra = ["--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK];
+  } else {
+    extra = ["--rawpkkeyfile", join(dir, "server.key"), "--rawpkfile", join(dir, "server.pub"), "--require-client-cert",
+      "--priority", GNUTLS_RPK];
+  }
+  const p = spawn("gnutls-serv", ["--udp", "--echo", "-p", String(port), ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  p.stdout.on("data", (d) => { text += d; });
+  p.stderr.on("data", (d) => { text += d; });
+  for (let i = 0; i < 100 && !text.includes("listening"); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!text.includes("listening")) { p.kill("SIGKILL"); throw new Error(`gnutls-serv did not start:\n${text}`); }
+  return { port, stop: () => p.kill("SIGKILL") };
+}
+
+function keyPair(dir, name) {
+  const key = join(dir, `${name}.key`);
+  execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key], { stdio: "ignore" });
+  execFileSync("openssl", ["pkey", "-in", key, "-pubout", "-out", join(dir, `${name}.pub`)], { stdio: "ignore" });
+}
+
+/** One handshake + echo; the bridge's board JSON, or null when the module refused the credential. */
+async function measure(elf, cred) {
+  const dir = mkdtempSync(join(tmpdir(), "board-figures-"));
+  try {
+    let credArgs = ["--psk-identity", PSK_ID, "--psk", PSK_HEX];
+    if (cred === "rpk") {
+      keyPair(dir, "server");
+      keyPair(dir, "client");
+      credArgs = ["--rpk", "--server-key", join(dir, "server.pub"), "--key", join(dir, "client.key")];
+    }
+    const server = await startServer(cred, dir);
+    const boardFile = join(dir, "board.json");
+    const text = `figures ${cred}`;
+    const r = await new Promise((resolve) => {
+      const p = spawn("timeout", ["150", process.execPath, BRIDGE, `127.0.0.1:${server.port}`, ...credArgs,
+        "--send", text, "--wait", "20000", "--json", "--icount", "--seed", "figures", "--qemu-timeout", "120", "--firmware", elf],
+      { env: { ...process.env, SLIP_BRIDGE_BOARD_JSON: boardFile }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "", stderr = "";
+      p.stdout.on("data", (d) => { stdout += d; });
+      p.stderr.on("data", (d) => { stderr += d; });
+      p.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+    server.stop();
+    if (r.code === 2 && /without raw public keys/.test(r.stderr)) return null;
+    const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}");
+    if (r.code !== 0 || summary.received !== text) throw new Error(`${elf} ${cred}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+    return JSON.parse(readFileSync(boardFile, "utf8"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function imageFigures(variant) {
+  const elf = join(QEMU, variant, "dtls-qemu.elf");
+  const map = elf.replace(/\.elf$/, ".map");
+  if (!existsSync(elf)) throw new Error(`no ${elf} (make qemu)`);
+  const [text, data] = execFileSync("arm-none-eabi-size", [elf], { encoding: "utf8" }).split("\n")[1].trim().split(/\s+/).map(Number);
+  const report = JSON.parse(execFileSync(process.execPath, [join(ROOT, "boards", "tools", "size-report.mjs"), map, "--json"], { encoding: "utf8" }));
+  const statics = DTLS_PARTS.reduce((n, p) => n + (report.parts[p]?.ram ?? 0), 0);
+  const accelerator = /\/hal_accel\.o\b/.test(readFileSync(map, "utf8"));
+  return { elf, flash: text + data, statics, accelerator };
+}
+
+const rows = [];
+for (const variant of variants) {
+  const [backend, ...rest] = variant.split("-");
+  const module = rest.join("-");
+  const img = imageFigures(variant);
+  for (const cred of ["psk", "rpk"]) {
+    const b = await measure(img.elf, cred);
+    if (!b) continue;
+    const row = {
+      backend, module, credential: cred, p256_accelerator: img.accelerator,
+      flash_bytes: img.flash,
+      heap_peak_bytes: b.heap_peak_bytes, heap_region_bytes: b.heap_region_bytes,
+      stack_peak_bytes: b.stack_peak_bytes, statics_bytes: img.statics,
+      ram_total_bytes: b.heap_region_bytes + b.stack_peak_bytes + img.statics,
+      heap_calls_after_init: b.heap_calls_after_init,
+      init_instructions: b.init_instructions, handshake_instructions: b.handshake_instructions,
+    };
+    rows.push(row);
+    process.stderr.write(`board-figures: ${variant} ${cred}: ${JSON.stringify(row)}\n`);
+  }
+}
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(rows, null, 2) + "\n");
+
+const kb = (n) => (n / 1000).toFixed(1);
+const mi = (n) => (n / 1e6).toFixed(2);
+const lines = ["| backend | module | credential | P-256 accelerator | flash (KB) | heap peak / region (KB) | C stack peak (B) | statics (KB) | RAM total (KB) | init (M instr.) | handshake (M instr.) |",
+  "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"];
+for (const r of rows) {
+  lines.push(`| ${r.backend} | ${r.module} | ${r.credential} | ${r.p256_accelerator ? "yes" : "no"} | ${kb(r.flash_bytes)} | ` +
+    `${kb(r.heap_peak_bytes)} / ${kb(r.heap_region_bytes)} | ${r.stack_peak_bytes} | ${kb(r.statics_bytes)} | ${kb(r.ram_total_bytes)} | ` +
+    `${mi(r.init_instructions)} | ${mi(r.handshake_instructions)} |`);
+}
+lines.push("", `| backend | module | P-256 accelerator | DTLS RAM (KB, worst credential) | ${PARTS.map((p) => p.name).join(" | ")} |`,
+  `|---|---|---|---:|${PARTS.map(() => "---").join("|")}|`);
+const worst = new Map();
+for (const r of rows) {
+  const k = `${r.backend}|${r.module}|${r.p256_accelerator}`;
+  worst.set(k, Math.max(worst.get(k) ?? 0, r.ram_total_bytes));
+}
+for (const [k, ram] of worst) {
+  const [backend, module, accel] = k.split("|");
+  const cells = PARTS.map((p) => (ram <= p.ram ? `fits, ${kb(p.ram - ram)} KB left` : `no (${kb(ram - p.ram)} KB over)`));
+  lines.push(`| ${backend} | ${module} | ${accel === "true" ? "yes" : "no"} | ${kb(ram)} | ${cells.join(" | ")} |`);
+}
+process.stdout.write(lines.join("\n") + "\n");
+process.stderr.write(`board-figures: ${rows.length} rows in ${out}\n`);
