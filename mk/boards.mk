@@ -2,13 +2,18 @@
 # and the wasm3 (pywasm3) harness. Included by the Makefile.
 #
 #   make posix        build/boards/dtls-posix (wasm2c translation of build/dtls.wasm + C HAL)
-#   make qemu         build/boards/qemu/dtls-qemu.elf (mps2-an386, nRF52840-sized link)
-#   make qemu-demo    boot it against a local openssl s_server, print the JSON summary
+#   make qemu         build/boards/qemu/<backend>-<module>/dtls-qemu.elf (mps2-an386, nRF52840-sized
+#                     link; wasm2c|wasm3 x full|psk|...) + dtls-nrf52832.elf; dtls-qemu.elf = wasm2c-full
+#   make qemu-demo [BACKEND=wasm3|wasm2c] [MODULE=full|psk|...] [CRED=psk|rpk]
+#                     boot one against a local gnutls-serv --echo: the JSON summary, the board's figures
+#   make qemu-heap BACKEND=.. MODULE=.. HEAP_SIZE=N   that image with an N-byte heap region
 #   make wasm3-test   build/dtls.wasm in the real wasm3 interpreter (pywasm3), PSK + echo
 #   make posix-test / qemu-test   the node:test suites in tests/boards.test.ts
-#   make board-figures  sizes, memory cap, instruction count (docs/BENCHMARKS.md "Boards")
+#   make qemu-wasm3-test  tests/boards-wasm3.test.ts (wasm3 images: handshakes, RAM fixed at boot)
+#   make board-figures  sizes, memory cap, instruction counts; every image x credential in
+#                     build/board-figures.json (docs/BENCHMARKS.md "Boards")
 
-.PHONY: posix qemu qemu-demo wasm3-test posix-test qemu-test boards-deps board-figures board-glue-check
+.PHONY: posix qemu qemu-demo qemu-heap wasm3-test posix-test qemu-test qemu-wasm3-test boards-deps board-figures board-glue-check
 
 BOARD_WASM ?= build/dtls.wasm
 BOARDS_OUT := build/boards
@@ -270,6 +275,8 @@ qemu-demo: $(QEMU_OUT)/$(BACKEND)-$(MODULE)/dtls-qemu.elf dist/.built | boards-d
 
 qemu-test: qemu dist/.built
 	node --test --test-concurrency=1 --test-name-pattern='qemu' dist/tests/boards.test.js
+qemu-wasm3-test: qemu dist/.built
+	node --test --test-concurrency=1 dist/tests/boards-wasm3.test.js
 
 # ---- sources for the wasm3 ports (boards/esp32, boards/nrf52) ----
 board-sources: build/dtls.wasm
