@@ -5,6 +5,7 @@
 // function compiled by dtls_port_init, no allocation after it, the heap a linker region of
 // the part's RAM); and a heap just below the interpreter's requirement: init fails with
 // wasm3's reason and no datagram leaves, while exactly the requirement completes a handshake.
+// The same seeded session byte for byte as the wasm2c images; the nRF52832 link of each.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -13,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProgram, CliResult } from "./support/cli";
 import { ROOT, BUILD } from "./support/paths";
+import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
 import {
   bindLoopbackUdp, generateKeyPair, PSK_HEX, PSK_IDENTITY, ServerProcess, spkiSha256, startGnuTls, startGnuTlsRpk, startOpenSsl,
 } from "./support/servers";
@@ -161,6 +163,27 @@ for (const module of ["psk", "full"] as const) {
     assert.equal(boardOf(exact).heap_region_bytes, need);
   });
 }
+
+test("same seed, same session on the Cortex-M4: wasm3 and wasm2c images of each module exchange identical datagrams", async () => {
+  const common = [...PSK, "--seed", "wasm3-seed", "--rto", "5000", "--send", "the same bytes", "--wait", "10000"];
+  const session = async (variant: string) => {
+    const server = await MockUdpPskServer.start(Buffer.from(PSK_HEX, "hex"));
+    try {
+      const r = await bridge(image(variant), server.port, common);
+      await new Promise((res) => setTimeout(res, 200)); // the last datagrams of an exiting client
+      assert.equal(r.code, 0, `${variant}: ${r.stderr}${r.stdout}`);
+      assert.deepEqual(server.errors, [], `${variant}: the server met no problem`);
+      return server.log.map((e: Exchanged) => `${e.from} ${e.data.toString("hex")}`);
+    } finally {
+      server.close();
+    }
+  };
+  for (const module of ["full", "psk"]) {
+    const w2c = await session(`wasm2c-${module}`);
+    assert.ok(w2c.length >= 7, `${module}: a whole session (${w2c.length} datagrams)`);
+    assert.deepEqual(await session(`wasm3-${module}`), w2c, `${module}: wasm3 sends and receives what wasm2c does`);
+  }
+});
 
 test("qemu nRF52832 (64 KiB RAM): wasm2c-psk completes a PSK handshake; wasm3-psk links but says at boot that its heap is too small", async () => {
   const s = await startGnuTls();
