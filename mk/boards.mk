@@ -317,5 +317,3 @@ board-figures: qemu posix dist/.built
 	  kill $$(cat $(QEMU_OUT)/server.pid) 2>/dev/null || true; cat $(QEMU_OUT)/figures.json
 	@echo; echo "## every image x credential (boards/tools/board-figures.mjs; rows in build/board-figures.json)"
 	@node boards/tools/board-figures.mjs --out build/board-figures.json $(QEMU_VARIANTS)
-	@echo; echo "## every image x credential (boards/tools/board-figures.mjs; rows in build/board-figures.json)"
-	@node boards/tools/board-figures.mjs --out build/board-figures.json $(QEMU_VARIANTS)
