@@ -24,6 +24,8 @@ import dtls_wasm3  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WASM = os.path.join(ROOT, "build", "dtls.wasm")
+WASM_FULL_HW = os.path.join(ROOT, "build", "dtls-full-hw.wasm")
+WASM_PSK_HW = os.path.join(ROOT, "build", "dtls-psk-hw.wasm")
 SLOT = 4  # wasm3 0.5.0 uses 32-bit stack slots (d_m3Use32BitSlots), as on the boards
 STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED = 1, 2, 3
 IDENTITY, PSK = b"stack-device", bytes(range(16))
@@ -33,13 +35,17 @@ RPK_PRIORITY = ("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-
 
 
 def board_stacks():
-    """Every DTLS_WASM3_STACK a board build uses: the default and the per-board overrides."""
+    """DTLS_WASM3_STACK for each kind of module (boards/runtime/dtls_port_config.h, the only
+    place it is set): {"software": bytes for modules with their own AES and P-256, "hal": bytes
+    for the -hw modules}; and any other definition found under boards/ (there must be none)."""
     found = {}
     for path in glob.glob(os.path.join(ROOT, "boards", "**", "*"), recursive=True):
         if not os.path.isfile(path) or not path.endswith((".h", ".c", ".ini", ".txt", ".cmake", ".conf")):
             continue
         with open(path, errors="replace") as f:
             text = f.read()
+        for m in re.finditer(r"#define\s+DTLS_WASM3_STACK_(SOFTWARE|HAL)_CRYPTO\s+(\d+)", text):
+            found[m.group(1).lower()] = int(m.group(2))
         for m in re.finditer(r"(?:#define\s+DTLS_WASM3_STACK\s+|-DDTLS_WASM3_STACK=)(\d+)", text):
             found[os.path.relpath(path, ROOT)] = int(m.group(1))
     return found
@@ -90,15 +96,17 @@ class Quiet:
             os.close(saved)
 
 
-def sessions(stack_bytes, count, configure, server_args):
+def sessions(stack_bytes, count, configure, server_args, wasm=WASM):
     """Runs `count` handshake + echo + close_notify sessions in one module instance whose
-    wasm3 stack is stack_bytes. Returns the number that completed (a trap ends the run)."""
+    wasm3 stack is stack_bytes. Returns the number that completed (a trap ends the run).
+    A -hw module (dtls_info(INFO_CRYPTO_FROM_HAL) != 0) gets its AES and P-256 from the
+    accelerator (build/accel.wasm), as on the boards."""
     with Server(server_args) as server, Quiet():
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.connect(("127.0.0.1", server.port))
         completed = 0
         try:
-            d = dtls_wasm3.Wasm3Dtls(WASM, sock=sock, stack_bytes=stack_bytes)
+            d = dtls_wasm3.Wasm3Dtls(wasm, sock=sock, stack_bytes=stack_bytes, accel=wasm != WASM and "-hw" in wasm)
             d.call("dtls_config_reset")
             if configure(d) != 0:
                 raise AssertionError("the module refused the credentials")
@@ -133,14 +141,14 @@ def one_session(d, sock, text):
     return reply == text and d.call("dtls_state") == STATE_CLOSED
 
 
-def high_water(configure, server_args):
+def high_water(configure, server_args, wasm=WASM):
     """The smallest wasm3 stack (bytes, a multiple of the slot) on which one session completes."""
     lo, hi = 64, 64 * 1024  # lo fails (checked), hi completes (checked)
-    assert sessions(lo, 1, configure, server_args) == 0, f"a {lo}-byte stack should not be enough"
-    assert sessions(hi, 1, configure, server_args) == 1, f"no session on a {hi}-byte stack"
+    assert sessions(lo, 1, configure, server_args, wasm) == 0, f"a {lo}-byte stack should not be enough"
+    assert sessions(hi, 1, configure, server_args, wasm) == 1, f"no session on a {hi}-byte stack"
     while hi - lo > SLOT:
         mid = (lo + hi) // 2 // SLOT * SLOT
-        if sessions(mid, 1, configure, server_args) == 1:
+        if sessions(mid, 1, configure, server_args, wasm) == 1:
             hi = mid
         else:
             lo = mid
@@ -155,18 +163,19 @@ class StackHighWater(unittest.TestCase):
         stacks = board_stacks()
         print(f"\nwasm3 stack high-water (bytes): {cls.figures}; boards' DTLS_WASM3_STACK: {stacks}", file=sys.stderr)
 
-    def measure(self, name, configure, server_args):
-        need = high_water(configure, server_args)
+    def measure(self, name, configure, server_args, wasm=WASM):
+        need = high_water(configure, server_args, wasm)
         self.figures[name] = need
         # 30 sessions on exactly that stack: nothing deeper happens later; and one slot less fails.
-        self.assertEqual(sessions(need, 30, configure, server_args), 30, f"{name}: 30 sessions on {need} bytes")
-        self.assertEqual(sessions(need - SLOT, 1, configure, server_args), 0, f"{name}: {need - SLOT} bytes suffice")
+        self.assertEqual(sessions(need, 30, configure, server_args, wasm), 30, f"{name}: 30 sessions on {need} bytes")
+        self.assertEqual(sessions(need - SLOT, 1, configure, server_args, wasm), 0, f"{name}: {need - SLOT} bytes suffice")
         stacks = board_stacks()
-        self.assertTrue(stacks, "no DTLS_WASM3_STACK found under boards/")
-        smallest = min(stacks.values())
-        self.assertLessEqual(need, smallest * 3 // 4,
+        kind = "hal" if "-hw" in os.path.basename(wasm) else "software"
+        self.assertEqual(sorted(stacks), ["hal", "software"],
+                         f"DTLS_WASM3_STACK_SOFTWARE_CRYPTO and _HAL_CRYPTO, and no other value under boards/: {stacks}")
+        self.assertLessEqual(need, stacks[kind] * 3 // 4,
                              f"{name} needs {need} bytes of wasm3 stack: less than 25 % margin below "
-                             f"{smallest} ({min(stacks, key=stacks.get)})")
+                             f"DTLS_WASM3_STACK_{kind.upper()}_CRYPTO = {stacks[kind]}")
         return need
 
     def test_psk(self):
@@ -177,6 +186,16 @@ class StackHighWater(unittest.TestCase):
                 f.write(f"{IDENTITY.decode()}:{PSK.hex()}\n")
             need = self.measure("psk", lambda d: d.config_psk(IDENTITY, PSK),
                                 ["--pskpasswd", psk_file, "--priority", PSK_PRIORITY])
+        self.assertGreater(need, 256)
+
+    def test_psk_hw(self):
+        """dtls-psk-hw.wasm (AES from the accelerator): PSK stack high-water, the same over 30 sessions"""
+        with tempfile.TemporaryDirectory() as tmp:
+            psk_file = os.path.join(tmp, "psk.txt")
+            with open(psk_file, "w") as f:
+                f.write(f"{IDENTITY.decode()}:{PSK.hex()}\n")
+            need = self.measure("psk_hw", lambda d: d.config_psk(IDENTITY, PSK),
+                                ["--pskpasswd", psk_file, "--priority", PSK_PRIORITY], WASM_PSK_HW)
         self.assertGreater(need, 256)
 
     def test_ecdhe_ecdsa_mutual(self):
@@ -191,10 +210,13 @@ class StackHighWater(unittest.TestCase):
                 keys[who] = (key, pub)
             private = dtls_wasm3.read_private_key(keys["client"][0])
             pin = dtls_wasm3.read_public_point(keys["server"][1])
-            need = self.measure("ecdhe_ecdsa_mutual", lambda d: d.config_rpk(private, pin),
-                                ["--rawpkkeyfile", keys["server"][0], "--rawpkfile", keys["server"][1],
-                                 "--priority", RPK_PRIORITY, "--require-client-cert"])
+            server = ["--rawpkkeyfile", keys["server"][0], "--rawpkfile", keys["server"][1],
+                      "--priority", RPK_PRIORITY, "--require-client-cert"]
+            need = self.measure("ecdhe_ecdsa_mutual", lambda d: d.config_rpk(private, pin), server)
+            need_hw = self.measure("ecdhe_ecdsa_mutual_hw", lambda d: d.config_rpk(private, pin), server, WASM_FULL_HW)
         self.assertGreater(need, 256)
+        self.assertGreater(need_hw, 256)
+        self.assertLess(need_hw, need, "P-256 on the board: less of the interpreter's stack")
 
 
 if __name__ == "__main__":
