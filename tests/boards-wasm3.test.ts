@@ -82,7 +82,8 @@ async function bootSilently(firmware: string, args: string[]) {
   }
 }
 
-for (const [module, serverName] of [["full", "openssl s_server"], ["psk", "gnutls-serv --echo"]] as const) {
+for (const [module, serverName] of [["full", "openssl s_server"], ["psk", "gnutls-serv --echo"],
+  ["full-hw", "gnutls-serv --echo"], ["psk-hw", "gnutls-serv --echo"]] as const) {
   test(`qemu wasm3-${module} (Cortex-M4, wasm3 0.5.0): PSK handshake and echo with ${serverName}, RAM fixed at boot`, async () => {
     const elf = image(`wasm3-${module}`);
     const text = `wasm3 ${module} says hi`;
@@ -107,12 +108,13 @@ for (const [module, serverName] of [["full", "openssl s_server"], ["psk", "gnutl
   });
 }
 
-test("qemu wasm3-full: ECDHE-ECDSA with raw public keys, mutual authentication, and echo with gnutls-serv; RAM fixed at boot", async () => {
+for (const module of ["full", "full-hw"] as const) {
+test(`qemu wasm3-${module}: ECDHE-ECDSA with raw public keys, mutual authentication, and echo with gnutls-serv; RAM fixed at boot`, async () => {
   const serverKeys = generateKeyPair("server");
   const clientKeys = generateKeyPair("client");
   const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
   servers.push(s);
-  const elf = image("wasm3-full");
+  const elf = image(`wasm3-${module}`);
   const r = await bridge(elf, s.port, ["--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key,
     "--send", "rpk from wasm3", "--wait", "20000"]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -121,10 +123,16 @@ test("qemu wasm3-full: ECDHE-ECDSA with raw public keys, mutual authentication, 
   assert.equal(r.json.client_auth, true, "the server asked for our key and accepted it");
   assert.equal(r.json.server_key_sha256, spkiSha256(serverKeys.pub));
   assert.equal(r.json.received, "rpk from wasm3");
-  const b = assertRamFixedAtBoot(r, elf, "wasm3-full RPK");
-  // P-256 interpreted: far above a PSK handshake (~7 M instructions under wasm3).
-  assert.ok(b.handshake_instructions > 30e6, `handshake instructions ${b.handshake_instructions}`);
+  const b = assertRamFixedAtBoot(r, elf, `wasm3-${module} RPK`);
+  if (module === "full") {
+    // P-256 interpreted: far above a PSK handshake (~7 M instructions under wasm3).
+    assert.ok(b.handshake_instructions > 30e6, `handshake instructions ${b.handshake_instructions}`);
+  } else {
+    // P-256 by the accelerator (native code): the interpreter never runs it.
+    assert.ok(b.handshake_instructions < 30e6, `handshake instructions ${b.handshake_instructions}`);
+  }
 });
+}
 
 test("qemu wasm3-psk: raw public keys are refused at configuration (the module has no ECDHE), nothing sent", async () => {
   const keys = generateKeyPair("server");
@@ -164,7 +172,7 @@ for (const module of ["psk", "full"] as const) {
   });
 }
 
-test("same seed, same session on the Cortex-M4: wasm3 and wasm2c images of each module exchange identical datagrams", async () => {
+test("same seed, same session on the Cortex-M4: wasm3 and wasm2c images of each module, with or without the accelerator, exchange identical datagrams", async () => {
   const common = [...PSK, "--seed", "wasm3-seed", "--rto", "5000", "--send", "the same bytes", "--wait", "10000"];
   const session = async (variant: string) => {
     const server = await MockUdpPskServer.start(Buffer.from(PSK_HEX, "hex"));
@@ -182,6 +190,9 @@ test("same seed, same session on the Cortex-M4: wasm3 and wasm2c images of each 
     const w2c = await session(`wasm2c-${module}`);
     assert.ok(w2c.length >= 7, `${module}: a whole session (${w2c.length} datagrams)`);
     assert.deepEqual(await session(`wasm3-${module}`), w2c, `${module}: wasm3 sends and receives what wasm2c does`);
+    // The same module without software AES, the board's accelerator doing it: the same bytes.
+    assert.deepEqual(await session(`wasm3-${module}-hw`), w2c, `${module}-hw: wasm3 with the accelerator, as ${module}`);
+    assert.deepEqual(await session(`wasm2c-${module}-hw`), w2c, `${module}-hw: wasm2c with the accelerator, as ${module}`);
   }
 });
 
