@@ -37,7 +37,8 @@ FUZZ_OBJ_FLAGS := -fsanitize=fuzzer-no-link $(FUZZ_SAN)
 # Traps abort where they happen (fuzz/src/trap_abort.c) instead of unwinding.
 FUZZ_LINK_WRAP := -Wl,--wrap=wasm_rt_trap
 FUZZ_RUNTIME := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c \
-  boards/runtime/wasm_rt_mini.c fuzz/src/hal_fuzz.c fuzz/src/trap_abort.c fuzz/src/shadow.c fuzz/src/p256_openssl.c
+  boards/runtime/wasm_rt_mini.c boards/runtime/hal_p256_none.c fuzz/src/hal_fuzz.c fuzz/src/trap_abort.c fuzz/src/shadow.c \
+  fuzz/src/p256_openssl.c
 FUZZ_HDR := $(wildcard fuzz/src/*.h boards/hal/*.h boards/runtime/*.h)
 FUZZ_CLIENT_CORPORA := client-psk client-rpk
 FUZZ_PARSER_TARGETS := der point
