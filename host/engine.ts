@@ -24,6 +24,8 @@ export interface EngineOptions {
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
   p256?: boolean | Accelerator;
+  /** With p256: the accelerator answers AES too (boards/qemu/aes_accel.c in C). */
+  accelAes?: boolean;
   wasmPath?: string;
   clock?: () => number;
   log?: (level: number, line: string) => void;
@@ -47,7 +49,7 @@ export class DtlsEngine {
 
   constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
     const hal: HalOptions = {
-      send, seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, clock: options.clock,
+      send, seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, accelAes: options.accelAes, clock: options.clock,
       log: options.log, failRandom: options.failRandom,
     };
     this.wasm = loadModule(hal, options.wasmPath);

@@ -25,6 +25,8 @@ export interface HalOptions {
   /** true (or an instance, to count its calls): answer hal.p256_* with build/accel.wasm, as
    * boards do; false (default): "unsupported". */
   p256?: boolean | Accelerator;
+  /** With an accelerator (p256): it answers hal.aes128_encrypt too, as on the -hw boards. */
+  accelAes?: boolean;
 }
 
 /** A deterministic byte stream: SHA-256(seed || counter) blocks. */
@@ -56,6 +58,9 @@ export function createHal(memory: () => Uint8Array, opts: HalOptions): Record<st
   };
   return {
     aes128_encrypt(key: number, input: number, output: number): number {
+      if (accel && opts.accelAes) {
+        return p256([[key, 16], [input, 16]], [[output, 16]], (a, [k, i, o]) => a.exports.accel_aes128_encrypt(k, i, o));
+      }
       if (!hardwareAes) return -1;
       const m = memory();
       const cipher = createCipheriv("aes-128-ecb", m.subarray(key, key + 16), null);

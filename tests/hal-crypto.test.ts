@@ -108,10 +108,10 @@ after(async () => { for (const s of servers) await s.stop(); });
 
 interface Trace { fromServer: Buffer[]; fromClient: Buffer[][] }
 
-function rpkEngine(wasmPath: string, p256: boolean | Accelerator, send: (d: Uint8Array) => void) {
+function rpkEngine(wasmPath: string, p256: boolean | Accelerator, send: (d: Uint8Array) => void, accelAes = false) {
   return new DtlsEngine({
     rpk: { serverPin: readPublicPoint(serverKeys.pub), privateKey: readPrivateKey(clientKeys.key) },
-    seed: "hal-crypto", clock: () => 0, wasmPath, p256,
+    seed: "hal-crypto", clock: () => 0, wasmPath, p256, accelAes,
   }, send);
 }
 
@@ -148,9 +148,9 @@ async function liveSession(): Promise<Trace> {
 }
 
 /** Replays the server's datagrams to another client; returns what it sent after each. */
-function replay(trace: Trace, wasmPath: string, p256: boolean | Accelerator): { fromClient: Buffer[][]; engine: DtlsEngine } {
+function replay(trace: Trace, wasmPath: string, p256: boolean | Accelerator, accelAes = false): { fromClient: Buffer[][]; engine: DtlsEngine } {
   const fromClient: Buffer[][] = [[]];
-  const engine = rpkEngine(wasmPath, p256, (d) => fromClient[fromClient.length - 1].push(Buffer.from(d)));
+  const engine = rpkEngine(wasmPath, p256, (d) => fromClient[fromClient.length - 1].push(Buffer.from(d)), accelAes);
   let wrote = false;
   engine.connect();
   for (const d of trace.fromServer) {
@@ -252,4 +252,17 @@ test("a private key must be in [1, n-1] on every path (the range check is the co
       }
     }
   }
+});
+
+test("the accelerator keeps nothing: after a mutual ECDHE-ECDSA session (its P-256 and AES) its memory is as instantiated", async () => {
+  const trace = await liveSession();
+  const accel = loadAccelerator();
+  const before = Buffer.from(new Uint8Array(accel.exports.memory.buffer));
+  const r = replay(trace, FULL_HW, accel, true);
+  assert.equal(r.engine.state, codes.STATE_CONNECTED);
+  assert.ok(accel.calls >= 20, `P-256 and AES by the accelerator: ${accel.calls} calls`);
+  const after = Buffer.from(new Uint8Array(accel.exports.memory.buffer));
+  const changed: number[] = [];
+  after.forEach((b, i) => { if (b !== before[i]) changed.push(i); });
+  assert.deepEqual(changed.slice(0, 8), [], `${changed.length} bytes differ (keys, shared secrets, AES schedules left behind)`);
 });
