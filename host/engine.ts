@@ -6,7 +6,7 @@ import { loadModule, DtlsExports } from "./module";
 import { HalOptions } from "./hal";
 import { Accelerator } from "./accel";
 import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
-import { SUMMARY_COUNTERS } from "./messages";
+import { SUMMARY_COUNTERS, MSG } from "./messages";
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
@@ -96,6 +96,9 @@ export class DtlsEngine {
       buf.set(o.rpk.serverPin, priv.length);
       const r = w.dtls_config_rpk(priv.length, o.rpk.serverPin.length);
       buf.fill(0, 0, priv.length + o.rpk.serverPin.length);
+      if (r === codes.ERR_UNSUPPORTED && (w.dtls_info(codes.INFO_CRYPTO_FROM_HAL) & codes.CRYPTO_FROM_HAL_P256) !== 0) {
+        throw new ConfigError(MSG.rpk_needs_hal_p256);
+      }
       if (r === codes.ERR_UNSUPPORTED) throw new ConfigError("this module was built without raw public keys (PSK only)");
       if (r !== 0) throw new ConfigError("the module refused the raw public keys (not a valid P-256 key?)");
     }

@@ -14,7 +14,8 @@ import { readPrivateKey, readPublicPoint } from "../host/keys";
 import { generateKeyPair, startGnuTlsRpk, ServerProcess } from "./support/servers";
 import { MockPskServer } from "./support/mock-psk-server";
 import { parseRecords } from "./support/wire";
-import { BUILD } from "./support/paths";
+import { BUILD, ROOT } from "./support/paths";
+import { runProgram } from "./support/cli";
 
 const FULL = join(BUILD, "dtls.wasm");
 const FULL_HW = join(BUILD, "dtls-full-hw.wasm");
@@ -265,4 +266,24 @@ test("the accelerator keeps nothing: after a mutual ECDHE-ECDSA session (its P-2
   const changed: number[] = [];
   after.forEach((b, i) => { if (b !== before[i]) changed.push(i); });
   assert.deepEqual(changed.slice(0, 8), [], `${changed.length} bytes differ (keys, shared secrets, AES schedules left behind)`);
+});
+
+test("dtls-client and dtls_wasm3.py run dtls-full-hw.wasm with --hal-p256 (mutual raw keys, gnutls-serv), and say what is missing without it", async () => {
+  const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
+  servers.push(s);
+  const python = join(BUILD, "venv-wasm3", "bin", "python");
+  const programs: Array<[string, string[]]> = [
+    ["dtls-client", [process.execPath, join(ROOT, "dist", "host", "cli.js")]],
+    ["dtls_wasm3.py", [python, join(ROOT, "tests", "wasm3", "dtls_wasm3.py")]],
+  ];
+  const args = [`127.0.0.1:${s.port}`, "--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key, "--wasm", FULL_HW];
+  for (const [name, [cmd, ...pre]] of programs) {
+    const ok = await runProgram(cmd, [...pre, ...args, "--hal-p256", "--send", `${name} with the accelerator`, "--json"], 60000);
+    assert.equal(ok.code, 0, `${name}: ${ok.stderr}`);
+    assert.equal(ok.json.client_auth, true);
+    assert.equal(ok.json.received, `${name} with the accelerator`);
+    const missing = await runProgram(cmd, [...pre, ...args, "--send", "x", "--json"], 60000);
+    assert.equal(missing.code, 2, `${name}: ${missing.stderr}`);
+    assert.match(missing.stderr, /no P-256 of its own and the HAL provides none/);
+  }
 });

@@ -33,6 +33,7 @@
 #define CLI_MSG_OPTION_REFUSED "the module refused %s %s (outside the range it accepts)"
 #define CLI_MSG_PSK_REFUSED "the module refused the PSK"
 #define CLI_MSG_RPK_UNSUPPORTED "this module was built without raw public keys (PSK only)"
+#define CLI_MSG_RPK_NEEDS_HAL_P256 "this module has no P-256 of its own and the HAL provides none (dtls-client, dtls_wasm3.py: --hal-p256)"
 #define CLI_MSG_RPK_REFUSED "the module refused the raw public keys (not a valid P-256 key?)"
 #define CLI_MSG_HANDSHAKE_FAILED "handshake failed: %s"
 #define CLI_MSG_CONNECTION_FAILED "connection failed: %s"

@@ -127,7 +127,7 @@ class Args:
         self.key = self.server_key = self.stop_before = self.seed = self.mfl = self.psk = None
         self.rto = self.timeout = self.pmtu = None
         self.wait = 5000
-        self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = False
+        self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
 
 
@@ -135,7 +135,8 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems",
-         "--expect-reply": "expect_reply", "--software-aes": None}  # this HAL has no AES engine anyway
+         "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
+         "--hal-p256": "hal_p256"}
 
 
 def parse_args(argv):

@@ -439,6 +439,8 @@ def configure(d, identity, psk, options, sni, rpk):
     if rpk is not None:
         r = d.config_rpk(rpk[0], rpk[1])
         if r != 0:
+            if r == CODES["ERR_UNSUPPORTED"] and d.call("dtls_info", CODES["INFO_CRYPTO_FROM_HAL"]) & CODES["CRYPTO_FROM_HAL_P256"]:
+                raise ConfigError(MSG["rpk_needs_hal_p256"])
             raise ConfigError(MSG["rpk_unsupported"] if r == CODES["ERR_UNSUPPORTED"] else MSG["rpk_refused"])
     if sni is not None and d.config_sni(sni) != 0:
         raise ConfigError(MSG["sni_invalid"] % sni)
@@ -508,13 +510,13 @@ def summary_of(d, sni, session, send, rpk=False):
 
 
 def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
-                log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None):
+                log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False):
     """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
     (close_notify when still connected). Returns (summary, module, Session), or (None, module,
     None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
     when the host does not resolve or the module refuses the configuration."""
     sock = open_socket(target)
-    d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level)
+    d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level, accel=accel)
     configure(d, identity, psk, options, sni, rpk)
     if stop_before == "connect":
         sock.close()
@@ -626,7 +628,7 @@ def main(argv=None):
     try:
         summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
                                           3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
-                                          on_data=on_data)
+                                          on_data=on_data, accel=a.hal_p256)
     except ConfigError as e:
         err(e)
         return EXIT["usage"]
