@@ -279,8 +279,13 @@ qemu-wasm3-test: qemu dist/.built
 	node --test --test-concurrency=1 dist/tests/boards-wasm3.test.js
 
 # ---- sources for the wasm3 ports (boards/esp32, boards/nrf52) ----
-board-sources: build/dtls.wasm
-	node boards/tools/embed.mjs build/dtls.wasm $(BOARDS_OUT)/embed
+# The module (MODULE=full|psk|full-hw|psk-hw, default full: build/dtls.wasm) as C for the board
+# projects, and what else they compile: wasm3's pinned source and the accelerator's translations.
+# full-hw needs the board's AES to work (nRF52840 ECB, ESP32 AES) and saves about 70 KB of
+# wasm3 heap (docs/BENCHMARKS.md, Boards).
+BOARD_SOURCES_WASM = $(if $(filter full,$(MODULE)),build/dtls.wasm,build/dtls-$(MODULE).wasm)
+board-sources: $(BOARD_SOURCES_WASM) $(W3_SDIST)/.unpacked $(BOARDS_OUT)/w2c/accel/accel.c $(BOARDS_OUT)/w2c/accel-aes/accel.c
+	node boards/tools/embed.mjs $(BOARD_SOURCES_WASM) $(BOARDS_OUT)/embed
 
 # ---- CI compile check of every portable file under -Werror, for the host and Cortex-M4 ----
 # vm_wasm3.c is checked against the wasm3 headers of the pywasm3 source package (PyPI);

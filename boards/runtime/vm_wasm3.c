@@ -1,9 +1,10 @@
 /*
  * Backend: the wasm3 interpreter running build/dtls.wasm from flash (the product's
  * default on boards: the module is data, so a firmware update can swap it).
- * wasm3 is brought by the board's package manager (PlatformIO lib_deps, ESP-IDF
- * component manager); this file only uses its public API plus runtime->memoryLimit, the
- * documented way to give a module less than one 64 KiB page.
+ * wasm3 0.5.0 is compiled from the pinned PyPI pywasm3 source by every build (mk/boards.mk
+ * for QEMU, boards/runtime/dtls_runtime.cmake for the board projects); this file only uses
+ * its public API plus runtime->memoryLimit, the documented way to give a module less than
+ * one 64 KiB page.
  *
  * RAM is fixed at boot: dtls_vm_init() compiles every function of the module
  * (m3_CompileModule), so all the interpreter's allocations (compiled code pages, linear
