@@ -118,10 +118,8 @@ class Wasm3Dtls:
         self.rt = self.env.new_runtime(stack_bytes)
         self.mod = self.env.parse_module(self._bytes)
         self.rt.load(self.mod)
-        imported = self._imported_names()
-        for name, sig in HAL_SIGNATURES.items():
-            if name in imported:  # the PSK build imports no P-256
-                self.mod.link_function("hal", name, sig, self._guard(getattr(self, "_hal_" + name)))
+        for name, sig in HAL_SIGNATURES.items():  # pywasm3 skips what the module does not import
+            self.mod.link_function("hal", name, sig, self._guard(getattr(self, "_hal_" + name)))
         self.fn = {name: self.rt.find_function(name) for name in EXPORTS}
         self.buf = self.call("dtls_buffer")
         self.buf_size = self.call("dtls_buffer_size")
@@ -139,43 +137,6 @@ class Wasm3Dtls:
 
     def mem(self):
         return self.rt.get_memory(0)
-
-    def _imported_names(self):
-        """Names of the module's imports from "hal" (parsed from the import section)."""
-        data, pos, names = self._bytes, 8, set()
-
-        def leb(p):
-            value = shift = 0
-            while True:
-                b = data[p]
-                p += 1
-                value |= (b & 0x7F) << shift
-                shift += 7
-                if b < 0x80:
-                    return value, p
-        while pos < len(data):
-            section, size = data[pos], 0
-            size, body = leb(pos + 1)
-            if section == 2:
-                count, p = leb(body)
-                for _ in range(count):
-                    mlen, p = leb(p)
-                    module = data[p:p + mlen].decode()
-                    p += mlen
-                    nlen, p = leb(p)
-                    name = data[p:p + nlen].decode()
-                    p += nlen
-                    kind = data[p]
-                    p += 1
-                    if kind == 0:
-                        _, p = leb(p)
-                    else:
-                        raise ValueError("only function imports are expected")
-                    if module == "hal":
-                        names.add(name)
-                return names
-            pos = body + size
-        return names
 
     # AES and P-256 from the board: the accelerator when asked for, else "unsupported" (the
     # core's own code runs; a -hw module then refuses to connect).

@@ -178,25 +178,22 @@ class StackHighWater(unittest.TestCase):
                              f"DTLS_WASM3_STACK_{kind.upper()}_CRYPTO = {stacks[kind]}")
         return need
 
-    def test_psk(self):
-        """PSK + AES-128-CCM-8 with cookie exchange: stack high-water, the same over 30 sessions"""
+    def psk(self, name, wasm=WASM):
         with tempfile.TemporaryDirectory() as tmp:
             psk_file = os.path.join(tmp, "psk.txt")
             with open(psk_file, "w") as f:
                 f.write(f"{IDENTITY.decode()}:{PSK.hex()}\n")
-            need = self.measure("psk", lambda d: d.config_psk(IDENTITY, PSK),
-                                ["--pskpasswd", psk_file, "--priority", PSK_PRIORITY])
+            need = self.measure(name, lambda d: d.config_psk(IDENTITY, PSK),
+                                ["--pskpasswd", psk_file, "--priority", PSK_PRIORITY], wasm)
         self.assertGreater(need, 256)
+
+    def test_psk(self):
+        """PSK + AES-128-CCM-8 with cookie exchange: stack high-water, the same over 30 sessions"""
+        self.psk("psk")
 
     def test_psk_hw(self):
         """dtls-psk-hw.wasm (AES from the accelerator): PSK stack high-water, the same over 30 sessions"""
-        with tempfile.TemporaryDirectory() as tmp:
-            psk_file = os.path.join(tmp, "psk.txt")
-            with open(psk_file, "w") as f:
-                f.write(f"{IDENTITY.decode()}:{PSK.hex()}\n")
-            need = self.measure("psk_hw", lambda d: d.config_psk(IDENTITY, PSK),
-                                ["--pskpasswd", psk_file, "--priority", PSK_PRIORITY], WASM_PSK_HW)
-        self.assertGreater(need, 256)
+        self.psk("psk_hw", WASM_PSK_HW)
 
     def test_ecdhe_ecdsa_mutual(self):
         """ECDHE-ECDSA, raw public keys, client authentication: stack high-water, the same over 30 sessions"""
