@@ -147,7 +147,7 @@ test("the paths dtls_runtime.cmake reads are the ones make writes", () => {
   const cmake = read(RUNTIME_CMAKE);
   assert.match(mk, /^BOARDS_OUT := build\/boards$/m);
   assert.match(mk, /^\$\(BOARDS_OUT\)\/w2c\/%\/dtls\.c:/m, "make translates any module to build/boards/w2c/<module>/dtls.c");
-  assert.match(mk, /^board-sources:[^\n]*\n\tnode boards\/tools\/embed\.mjs build\/dtls\.wasm \$\(BOARDS_OUT\)\/embed$/m,
+  assert.match(mk, /^board-sources:[^\n]*\n\tnode boards\/tools\/embed\.mjs \$\(BOARD_SOURCES_WASM\) \$\(BOARDS_OUT\)\/embed$/m,
     "make board-sources embeds the module in build/boards/embed");
   assert.match(cmake, /set\(DTLS_EMBED_DIR "\$\{DTLS_ROOT\}\/build\/boards\/embed"\)/);
   assert.match(mk, /^\$\(BOARDS_OUT\)\/w2c\/accel\/accel\.c:/m, "make translates the accelerator to build/boards/w2c/accel/");
