@@ -30,6 +30,7 @@ export interface EngineOptions {
   clock?: () => number;
   log?: (level: number, line: string) => void;
   failRandom?: () => boolean;
+  failAes?: () => boolean;
 }
 
 /** Bad configuration: the CLI turns it into exit code 2. */
@@ -50,7 +51,7 @@ export class DtlsEngine {
   constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
     const hal: HalOptions = {
       send, seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, accelAes: options.accelAes, clock: options.clock,
-      log: options.log, failRandom: options.failRandom,
+      log: options.log, failRandom: options.failRandom, failAes: options.failAes,
     };
     this.wasm = loadModule(hal, options.wasmPath);
     this.configure();

@@ -22,6 +22,8 @@ export interface HalOptions {
   log?: (level: number, line: string) => void;
   /** Makes the TRNG fail (tests of the failure path). */
   failRandom?: () => boolean;
+  /** Makes the AES engine fail (tests of the failure path). */
+  failAes?: () => boolean;
   /** true (or an instance, to count its calls): answer hal.p256_* with build/accel.wasm, as
    * boards do; false (default): "unsupported". */
   p256?: boolean | Accelerator;
@@ -58,6 +60,7 @@ export function createHal(memory: () => Uint8Array, opts: HalOptions): Record<st
   };
   return {
     aes128_encrypt(key: number, input: number, output: number): number {
+      if (opts.failAes?.()) return 1;
       if (accel && opts.accelAes) {
         return p256([[key, 16], [input, 16]], [[output, 16]], (a, [k, i, o]) => a.exports.accel_aes128_encrypt(k, i, o));
       }

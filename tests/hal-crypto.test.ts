@@ -287,3 +287,24 @@ test("dtls-client and dtls_wasm3.py run dtls-full-hw.wasm with --hal-p256 (mutua
     assert.match(missing.stderr, /no P-256 of its own and the HAL provides none/);
   }
 });
+
+test("psk-hw: an AES engine that fails mid-session ends the connection (crypto_unavailable); the plaintext never leaves", () => {
+  let broken = false;
+  const sent: Uint8Array[] = [];
+  const engine = new DtlsEngine({ psk: { identity: Buffer.from("hal-node"), key: pskKey }, seed: "psk-hw", clock: () => 0,
+    wasmPath: PSK_HW, failAes: () => broken }, (d) => sent.push(d));
+  const server = new MockPskServer(pskKey);
+  engine.connect();
+  engine.receive(server.answerClientHello(sent[0]));
+  const { ccs, finished } = server.answerFinishedFlight(sent.slice(1));
+  engine.receive(Buffer.concat([ccs, finished]));
+  assert.equal(engine.state, codes.STATE_CONNECTED);
+  const before = sent.length;
+  broken = true;
+  const secret = Buffer.from("a secret that must never travel in clear");
+  assert.equal(engine.write(secret), codes.ERR_FAILED);
+  assert.equal(engine.state, codes.STATE_FAILED);
+  assert.equal(engine.wasm.dtls_last_error(), codes.REASON_CRYPTO_UNAVAILABLE);
+  assert.equal(sent.length, before, "the record was discarded, not sent");
+  for (const d of sent) assert.equal(Buffer.from(d).indexOf(secret.subarray(0, 8)), -1);
+});
