@@ -8,6 +8,7 @@ export const OPT_RTO_MAX_MS: i32 = 3;           // 60000 by default
 export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 7 x initial RTO
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
+export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).

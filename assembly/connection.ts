@@ -21,6 +21,7 @@ import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropC
 import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
   handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
 import { keyScheduleWipe } from "./handshake/key_schedule";
+import { sessionForget } from "./handshake/resumption";
 import { chosenVersion } from "./handshake/negotiated";
 import { timerRemaining } from "./handshake/timer";
 import { appQueueReset, appQueuePush } from "./app_data";
@@ -46,6 +47,8 @@ function resetAll(): void {
 // module without software AES ends it too (its records were discarded, not sent).
 function endIfOver(): void {
   if (!AES_IN_MODULE && aesUnavailable) fail(REASON_CRYPTO_UNAVAILABLE, -1);
+  // A fatal alert or a failed handshake invalidates the session (RFC 5246 7.2.2).
+  if (connState == STATE_FAILED) sessionForget();
   if (connState == STATE_FAILED || connState == STATE_CLOSED) {
     keyScheduleWipe();
     recordStateReset();

@@ -13,6 +13,7 @@ import { optionsReset, optionSet } from "./options";
 import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPresent, clientPrivateKey,
   clientPublicKey, rpkReset } from "./credentials";
 import { wipe } from "./crypto/ct";
+import { sessionForget, resumed } from "./handshake/resumption";
 import { ecPublicFromPrivate, ecUnavailable } from "./crypto/ec";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
 import { handshakeClientAuthenticated, handshakeState } from "./handshake/client";
@@ -37,6 +38,7 @@ export function dtls_config_reset(): void {
   if (!configurable()) close();
   optionsReset();
   credentialsReset();
+  sessionForget();   // a session belongs to the credentials and server it was made with
 }
 
 export function dtls_config_set(option: i32, value: i32): i32 {
@@ -49,12 +51,14 @@ export function dtls_config_psk(identityLen: i32, pskLen: i32): i32 {
   if (!inBuffer(identityLen) || !inBuffer(pskLen) || !inBuffer(identityLen + pskLen)) return ERR_BAD_ARGUMENT;
   const r = setPsk(ioBuffer, identityLen, pskLen);
   wipe(ioBuffer, identityLen + pskLen);   // the key must not linger in the shared buffer
+  sessionForget();
   return r;
 }
 
 export function dtls_config_sni(len: i32): i32 {
   if (!configurable()) return ERR_BAD_STATE;
   if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
+  sessionForget();
   return setServerName(ioBuffer, len);
 }
 
@@ -65,6 +69,7 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
     if (!configurable()) return ERR_BAD_STATE;
     if (privateLen != 0 && privateLen != 32) return ERR_BAD_ARGUMENT;
     rpkReset();
+    sessionForget();
     if (setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
     if (privateLen == 32) {
       memory.copy(clientPrivateKey, ioBuffer, 32);
@@ -112,7 +117,7 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_MFL) return mflLength;
   if (key == INFO_EMS) return emsNegotiated ? 1 : 0;
   if (key == INFO_SNI_ACCEPTED) return sniAccepted ? 1 : 0;
-  if (key == INFO_RESUMED) return 0;
+  if (key == INFO_RESUMED) return resumed ? 1 : 0;
   if (key == INFO_FLIGHTS_RETRANSMITTED) return flightsRetransmitted;
   if (key == INFO_FLIGHTS_SENT) return flightsSent;
   if (key == INFO_FLIGHTS_RECEIVED) return flightsReceived;

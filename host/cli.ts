@@ -5,7 +5,7 @@
 // configuration, 3 --expect-reply and no reply within --wait.
 import { createInterface } from "node:readline";
 import { format } from "node:util";
-import { ConfigError, DtlsError, EngineOptions } from "./engine";
+import { ConfigError, DtlsEngine, DtlsError, EngineOptions } from "./engine";
 import { UdpDtlsClient, resolveHost } from "./udp-client";
 import * as codes from "./codes";
 import { EXIT, MSG, NUMBERS, PROGRAM, USAGE } from "./messages";
@@ -26,6 +26,8 @@ interface CliArgs {
   waitMs: number;
   json: boolean;
   verbose: boolean;
+  /** --resume N: after the first connection, reconnect N times offering its session. */
+  resume: number;
 }
 
 /** HOST:PORT or [IPV6]:PORT; a port from 1 to 65535 (never 0, never wrapped modulo 65536). */
@@ -53,7 +55,7 @@ export function parseArgs(argv: string[]): CliArgs {
   let rpk = false;
   let keyFile: string | undefined;
   let serverKey: string | undefined;
-  const out: Partial<CliArgs> = { waitMs: 5000, json: false, verbose: false, expectReply: false };
+  const out: Partial<CliArgs> = { waitMs: 5000, json: false, verbose: false, expectReply: false, resume: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -90,6 +92,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--seed": engine.seed = value(); break;
       case "--software-aes": engine.hardwareAes = false; break;
       case "--hal-p256": engine.p256 = true; break;
+      case "--resume": out.resume = wholeNumber(a, value()); engine.resume = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -175,8 +178,17 @@ async function run(args: CliArgs): Promise<number> {
   if (client.state === codes.STATE_FAILED && failure === null) failure = client.engine.failure();
   await client.close(); // close_notify when still connected: the summary's state is then "closed"
   const replied = args.send !== undefined && tooLarge === null ? received.length > 0 : null;
+  const first = client.engine.summary();
+  // --resume N: the same module instance connects again, offering the session it kept.
+  const reconnects: Array<Record<string, unknown>> = [];
+  for (let i = 1; i <= args.resume && !failure && tooLarge === null; i++) {
+    const r = await reconnect(address, args, client.engine, i, say);
+    reconnects.push(r.summary);
+    if (r.failure) { failure = r.failure; connected = r.connected; }
+  }
   if (args.json) {
-    const summary = { ...client.engine.summary(), received: Buffer.concat(received).toString("utf8"), reply: replied };
+    const summary = { ...first, received: Buffer.concat(received).toString("utf8"), reply: replied,
+      ...(args.resume > 0 ? { reconnects } : {}) };
     const failed = failure ? { error: failure.message, reason: failure.reason, alert: failure.alert } : {};
     process.stdout.write(JSON.stringify({ ...summary, ...failed }) + "\n");
   }
@@ -193,6 +205,36 @@ async function run(args: CliArgs): Promise<number> {
     return EXIT.no_reply;
   }
   return EXIT.done;
+}
+
+/** One more connection of the same module (--resume): handshake (resumed when the server
+ *  accepts the session), --send and its reply, close. Its summary, and its failure if any. */
+async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: number, say: (line: string) => void):
+    Promise<{ summary: Record<string, unknown>; failure: DtlsError | null; connected: boolean }> {
+  const client = new UdpDtlsClient(address, args.port, engine);
+  const received: Buffer[] = [];
+  client.onData = (d) => { received.push(d); if (!args.json) process.stdout.write(d); };
+  let failure: DtlsError | null = null;
+  let connected = false;
+  try {
+    await client.connect();
+    connected = true;
+    say(format(MSG.reconnected, n, engine.info(codes.INFO_RESUMED) === 1 ? "resumed" : "full handshake"));
+    if (args.send !== undefined) {
+      client.write(Buffer.from(args.send, "utf8"));
+      await waitFor(client, args.waitMs, () => received.length > 0);
+    }
+  } catch (e) {
+    if (!(e instanceof DtlsError)) { await client.close(); throw e; }
+    failure = e;
+  }
+  if (client.state === codes.STATE_FAILED && failure === null) failure = engine.failure();
+  await client.close();
+  const s = engine.summary();
+  const summary = { resumed: s.resumed, handshake_ms: s.handshake_ms, flights_sent: s.flights_sent,
+    flights_received: s.flights_received, state: s.state, received: Buffer.concat(received).toString("utf8"),
+    ...(failure ? { reason: failure.reason } : {}) };
+  return { summary, failure, connected };
 }
 
 /** Resolves after ms, when done() holds, or when the connection is no longer up. */

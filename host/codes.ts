@@ -5,6 +5,7 @@ export const OPT_RTO_MAX_MS = 3;
 export const OPT_HANDSHAKE_BUDGET_MS = 4;
 export const OPT_PMTU = 5;
 export const OPT_REQUIRE_EMS = 6;
+export const OPT_RESUME = 7;
 export const OPT_RTO_MIN_MS = 1;
 export const OPT_RTO_LIMIT_MS = 3600000;
 export const OPT_BUDGET_LIMIT_MS = 86400000;

@@ -20,6 +20,8 @@ export interface EngineOptions {
   budgetMs?: number;
   pmtu?: number;
   requireEms?: boolean;
+  /** Offer the session of the last full handshake on the next connect (RFC 7925 s. 7). */
+  resume?: boolean;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -48,14 +50,21 @@ export class DtlsEngine {
   private counters = { sent: 0, received: 0, retransmitted: 0 };
   onFlight: (event: FlightEvent) => void = () => {};
 
+  private sendTo: (datagram: Uint8Array) => void;
+
   constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
+    this.sendTo = send;
     const hal: HalOptions = {
-      send, seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, accelAes: options.accelAes, clock: options.clock,
+      send: (d) => this.sendTo(d), seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, accelAes: options.accelAes, clock: options.clock,
       log: options.log, failRandom: options.failRandom, failAes: options.failAes,
     };
     this.wasm = loadModule(hal, options.wasmPath);
     this.configure();
   }
+
+  /** Where datagrams go from now on (a new socket for the next connection of this instance,
+   *  which keeps its session for resumption). */
+  rebind(send: (datagram: Uint8Array) => void): void { this.sendTo = send; }
 
   private buffer(): Uint8Array {
     return new Uint8Array(this.wasm.memory.buffer, this.wasm.dtls_buffer(), this.wasm.dtls_buffer_size());
@@ -114,6 +123,7 @@ export class DtlsEngine {
     this.set(codes.OPT_HANDSHAKE_BUDGET_MS, o.budgetMs, "handshake budget");
     this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
     this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
+    this.set(codes.OPT_RESUME, o.resume === undefined ? undefined : o.resume ? 1 : 0, "resumption option");
   }
 
   /** Reports flights that the last call sent, received or retransmitted. */

@@ -42,9 +42,16 @@ export class UdpDtlsClient {
   onData: (data: Buffer) => void = () => {};
   onFlight: (event: FlightEvent) => void = () => {};
 
-  constructor(readonly host: string, readonly port: number, options: EngineOptions, private filters: LinkFilters = {}) {
+  /** options: a new module instance; or an engine whose last connection is over, to connect
+   *  it again (it keeps its session: resumption). */
+  constructor(readonly host: string, readonly port: number, options: EngineOptions | DtlsEngine, private filters: LinkFilters = {}) {
     this.socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
-    this.engine = new DtlsEngine(options, (d) => this.transmit(d));
+    if (options instanceof DtlsEngine) {
+      this.engine = options;
+      this.engine.rebind((d) => this.transmit(d));
+    } else {
+      this.engine = new DtlsEngine(options, (d) => this.transmit(d));
+    }
     this.engine.onFlight = (e) => this.onFlight(e);
     this.socket.on("message", (msg) => this.incoming(msg));
   }

@@ -174,9 +174,10 @@ $(QEMU_OUT)/accel-aes/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_P256=0 -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel-aes/memcap.txt) \
 	  -I$(BOARDS_OUT)/w2c/accel-aes -c $< -o $@
+# In the wasm3 images the accelerator is the only wasm2c module: its 10 function types.
 $(QEMU_OUT)/accel/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+	$(ARM_CC) $(ARM_CFLAGS) -DMINI_MAX_TYPES=16 -c $< -o $@
 
 # wasm2c backend: the module's translation, vm_wasm2c.c and the mini runtime, per module.
 qemu_objs_wasm2c = $(addprefix $(QEMU_OUT)/wasm2c-$(1)/,dtls.o vm_wasm2c.o wasm_rt_mini.o)

@@ -3,16 +3,21 @@
 //   4:   ServerHello, [ServerKeyExchange], ServerHelloDone
 //   5:   ClientKeyExchange, ChangeCipherSpec, Finished
 //   6:   the server's ChangeCipherSpec, Finished
+// Resumed (abbreviated) handshake, the server accepting the offered session ID:
+//   4:   ServerHello, the server's ChangeCipherSpec, Finished
+//   5:   our ChangeCipherSpec, Finished: the last flight, sent again whenever the server
+//        resends its Finished (RFC 6347 4.2.4), also once connected
 // Each state accepts only the messages that may come next; anything else is fatal.
 import { HANDSHAKE_HEADER_LEN, HELLO_VERIFY_MAX, MAX_PLAINTEXT_UNNEGOTIATED } from "../config";
 import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_KEY_EXCHANGE,
   HT_SERVER_HELLO_DONE, HT_FINISHED, HT_CERTIFICATE, HT_CERTIFICATE_REQUEST,
   TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, ALERT_UNEXPECTED_MESSAGE, ALERT_INTERNAL_ERROR,
   ALERT_DECRYPT_ERROR, ALERT_DECODE_ERROR, ALERT_HANDSHAKE_FAILURE, ALERT_WARNING,
-  ALERT_NO_RENEGOTIATION } from "../protocol";
+  ALERT_NO_RENEGOTIATION, ALERT_ILLEGAL_PARAMETER } from "../protocol";
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
   REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
-  REASON_FINISHED_TIMEOUT, REASON_CRYPTO_UNAVAILABLE } from "../errors";
+  REASON_FINISHED_TIMEOUT, REASON_CRYPTO_UNAVAILABLE, REASON_ILLEGAL_PARAMETER,
+  REASON_HANDSHAKE_FAILURE } from "../errors";
 import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, HS_WAIT_CHANGE_CIPHER_SPEC,
   HS_WAIT_FINISHED, HS_DONE } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
@@ -34,12 +39,15 @@ import { parseHelloVerifyRequest, parseServerHello, cookie, cookieLen, cookieRes
 import { parseServerKeyExchangePsk, buildClientKeyExchangePsk, buildPremasterPsk } from "./psk";
 import { ecdheReset, parseServerCertificateRpk, parseServerKeyExchangeEcdhe, parseCertificateRequest,
   buildClientCertificate, buildClientKeyExchangeEcdhe, buildCertificateVerify, clientAuthRequested,
-  ECDH_PREMASTER_LEN } from "./ecdhe";
-import { peerKeyReset } from "./rpk";
+  ECDH_PREMASTER_LEN, setClientAuthRequested } from "./ecdhe";
+import { peerKeyReset, peerKeyRestore, peerSpkiHash, peerKeyKnown } from "./rpk";
 import { ecUnavailable } from "../crypto/ec";
 import { hasClientKey } from "../credentials";
 import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyData,
-  VERIFY_DATA_LEN, keyScheduleWipe } from "./key_schedule";
+  VERIFY_DATA_LEN, keyScheduleWipe, masterSecretPtr, setMasterSecret } from "./key_schedule";
+import { resumptionStart, resumed, keptSuite, keptEms, restoreMaster, sessionStore,
+  sessionForget, sessionStorePeer, keptPeerKnown, keptPeerHash, keptClientAuth } from "./resumption";
+import { optResume } from "../options";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
 import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
 import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
@@ -60,6 +68,9 @@ let peerResendAllowed: bool = false;
 let serverFlightRank: i32 = 0;
 let sawServerKeyExchange: bool = false;
 let sawCertificate: bool = false;
+// Resumed handshake: message_seq of the server's Finished; a copy of it once we are
+// connected means our last flight was lost.
+let serverFinishedSeq: i32 = -1;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
 
@@ -81,6 +92,7 @@ export function handshakeReset(): void {
   serverFlightRank = 0;
   sawServerKeyExchange = false;
   sawCertificate = false;
+  serverFinishedSeq = -1;
   reassemblyReset();
   stashReset();
   flightClear();
@@ -106,6 +118,7 @@ export function handshakeStart(now: i32): i32 {
   handshakeReset();
   if (halRandom(clientRandom, RANDOM_LEN) != 0) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   transcriptReset();
+  resumptionStart(optResume);
   if (!buildClientHello(nextSendSeq++, cookie, 0)) { fail(REASON_INTERNAL, NO_ALERT); return REASON_INTERNAL; }
   hsState = HS_WAIT_SERVER_HELLO;
   sendFlight(now, true);
@@ -171,6 +184,11 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
   if (hsState == HS_DONE) {
     // RFC 7925 section 17: renegotiation is refused, never acted upon.
     if (type == HT_HELLO_REQUEST && epoch > 0) sendAlert(ALERT_WARNING, ALERT_NO_RENEGOTIATION);
+    // A resumed handshake ends with our flight: the server's Finished again (authenticated,
+    // so only the server can send it) means it did not get ours (RFC 6347 4.2.4).
+    else if (type == HT_FINISHED && epoch == 1 && seq == serverFinishedSeq && fragOff + fragLen == total) {
+      sendFlight(now, false);
+    }
     return;
   }
   if (type == HT_HELLO_REQUEST) return;   // RFC 5246 7.4.1.1: ignored while negotiating
@@ -225,8 +243,25 @@ function onServerHello(seq: i32, body: usize, len: i32): void {
   // The ClientHello that got this answer is entry 0 of our flight.
   transcriptAddMessage(flightEntryData(0), flightEntryLength(0) - HANDSHAKE_HEADER_LEN);
   transcriptAddParts(HT_SERVER_HELLO, seq, body, len);
+  if (resumed) { onResumingServerHello(); return; }
   hsState = HS_WAIT_SERVER_FLIGHT;
   serverFlightRank = 1;
+}
+
+// The server accepted the offered session: its ChangeCipherSpec and Finished come next,
+// under keys from the session's master secret and the new randoms (RFC 5246 7.3).
+function onResumingServerHello(): void {
+  // RFC 5246 7.4.1.3: the session's suite; RFC 7627 5.3: EMS as in the session, or abort.
+  if (chosenSuite != keptSuite()) { sessionForget(); fail(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER); return; }
+  if (emsNegotiated != keptEms()) { sessionForget(); fail(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE); return; }
+  restoreMaster(masterSecretPtr());
+  if (ECDHE_ENABLED) {
+    if (keptPeerKnown()) peerKeyRestore(keptPeerHash());
+    setClientAuthRequested(keptClientAuth());
+  }
+  deriveKeyBlock();
+  verifyData(false, expectedVerify);  // the server's Finished covers ClientHello, ServerHello
+  hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
 }
 
 // Order of the rest of flight 4 (RFC 5246 7.3): each message must rank above the last.
@@ -331,10 +366,29 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
     return;
   }
   countFlightReceived();
+  if (resumed) {
+    // Our ChangeCipherSpec and Finished (over the transcript with the server's Finished).
+    transcriptAddParts(HT_FINISHED, seq, body, len);
+    flightClear();
+    flightAddChangeCipherSpec(0);
+    setWriteEpoch(1);
+    const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
+    if (fin == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+    verifyData(true, fin);
+    flightEndMessage(VERIFY_DATA_LEN, 1);
+    sendFlight(now, true);
+    if (!connectionLive()) return;
+    serverFinishedSeq = seq;  // the flight stays, for copies of the server's Finished
+  } else {
+    if (optResume) {
+      sessionStore(masterSecretPtr(), chosenSuite, emsNegotiated);
+      if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && hasClientKey);
+    }
+    flightClear();
+  }
   hsState = HS_DONE;
   timerStop();
   keyScheduleWipe();
-  flightClear();
   setReason(REASON_NONE);
   setState(STATE_CONNECTED);
   markHandshakeDone(now);

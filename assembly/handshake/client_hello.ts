@@ -10,10 +10,11 @@ import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
 import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
 import { setOffers } from "./negotiated";
+import { offeredId, offeredIdLen } from "./resumption";
 
-// The largest ClientHello we build: fixed fields 40, cookie 255, suites 2+4, extensions
-// 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6.
-const CLIENT_HELLO_MAX: i32 = 40 + 255 + 6 + 2 + 264 + 14 + 34;
+// The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
+// extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6.
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
@@ -26,7 +27,10 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put16(p, DTLS_1_2); p += 2;
   // RFC 7925 section 12: all 32 bytes come from the TRNG (no gmt_unix_time).
   memory.copy(p, clientRandom, RANDOM_LEN); p += RANDOM_LEN;
-  put8(p, 0); p += 1;                                   // session_id: none
+  // session_id: the kept session when resumption is offered (RFC 5246 7.4.1.2), else none.
+  const sidLen = offeredIdLen();
+  put8(p, sidLen); p += 1;
+  memory.copy(p, offeredId(), <usize>sidLen); p += <usize>sidLen;
   put8(p, cookieLen); p += 1;
   memory.copy(p, cookie, <usize>cookieLen); p += <usize>cookieLen;
   const offerPsk = hasPsk();

@@ -49,6 +49,9 @@ function ecVerdict(reason: i32, alert: i32): i32 {
   return verdict(reason, alert);
 }
 
+// A resumed session: whether we authenticated is what its full handshake did.
+export function setClientAuthRequested(v: bool): void { clientAuthRequested = v; }
+
 export function ecdheReset(): void {
   clientAuthRequested = false;
   ecReset();

@@ -56,6 +56,10 @@ export function verifyData(client: bool, out: usize): void {
   }
 }
 
+// The master secret of this handshake (kept for resumption), and the one of a resumed session.
+export function masterSecretPtr(): usize { return masterSecret; }
+export function setMasterSecret(src: usize): void { memory.copy(masterSecret, src, MASTER_SECRET_LEN); }
+
 export function keyScheduleWipe(): void {
   wipe(premaster, PREMASTER_MAX);
   wipe(masterSecret, MASTER_SECRET_LEN);

@@ -16,6 +16,11 @@ export const SPKI_LEN: i32 = SPKI_PREFIX_LEN + 65;
 @lazy export const peerSpkiHash = memory.data(32);
 export let peerKeyKnown: bool = false;
 export function peerKeyReset(): void { peerKeyKnown = false; }
+// A resumed session: the server's key is the one of the session's full handshake.
+export function peerKeyRestore(hash32: usize): void {
+  memory.copy(peerSpkiHash, hash32, 32);
+  peerKeyKnown = true;
+}
 
 // The point inside a P-256 SubjectPublicKeyInfo, or 0 if it is anything else. Only this
 // exact DER encoding is accepted: any other is either another algorithm or not DER.

@@ -14,6 +14,7 @@ import { serverRandom, RANDOM_LEN } from "./key_schedule";
 import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMflLength, setEms,
   setSniAccepted, setRenegotiationInfoSeen } from "./negotiated";
 import { verdict, ACCEPTED } from "./verdict";
+import { noteServerSessionId } from "./resumption";
 
 export const cookie = memory.data(COOKIE_MAX);
 export let cookieLen: i32 = 0;
@@ -44,7 +45,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
   const version = readU16();
   const random = readBytes(RANDOM_LEN);
   const sidLen = readU8();
-  readBytes(sidLen);
+  const sid = readBytes(sidLen);
   const suite = readU16();
   const compression = readU8();
   if (readerBad() || sidLen > 32) return DECODE;
@@ -102,9 +103,11 @@ export function parseServerHello(body: usize, len: i32): i32 {
     readerLeave(outer);
   }
   if (readerBad() || !readerAtEnd()) return DECODE;
+  // A resumed session sends no certificate: the certificate types are not negotiated again.
+  const resuming = noteServerSessionId(sid, sidLen);
   // With the ECDHE suite the server's key must be a raw public key: X.509 (the default
   // when server_certificate_type is absent) is not something we offered to accept.
-  if (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (seen & SEEN_SERVER_TYPE) == 0) {
+  if (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (seen & SEEN_SERVER_TYPE) == 0 && !resuming) {
     return verdict(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE);
   }
   if (optRequireEms && (seen & SEEN_EMS) == 0) return verdict(REASON_EMS_REFUSED, ALERT_HANDSHAKE_FAILURE);

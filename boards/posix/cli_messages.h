@@ -40,6 +40,7 @@
 #define CLI_MSG_NO_REPLY "no reply within %s ms (--expect-reply)"
 #define CLI_MSG_SEND_TOO_LARGE "--send is %s bytes; this connection carries at most %s bytes in a record"
 #define CLI_MSG_CONNECTED "connected: \"%s\", mfl %s"
+#define CLI_MSG_RECONNECTED "connection %s: %s"
 static const char CLI_USAGE[] = "usage: dtls-posix HOST:PORT (--psk-identity ID --psk HEX | --rpk --server-key KEY [--key FILE]) [options]\n  --psk-identity ID   PSK identity (1 to 128 bytes)\n  --psk HEX           pre-shared key in hex (1 to 64 bytes)\n  --rpk               raw public keys (RFC 7250) with TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8\n  --server-key KEY    the server's P-256 public key: a PEM file, or the hex SHA-256 of its SubjectPublicKeyInfo\n  --key FILE          our P-256 private key (PEM), sent when the server asks for client authentication\n  --sni NAME          send server_name (RFC 6066): a host name of 1 to 255 bytes, not an IP address\n  --mfl N|off         max_fragment_length to offer: 512 (default), 1024, off (larger would exceed the 1536-byte receive buffers)\n  --rto MS            initial retransmission timeout, 1 to 3600000 (default 9000, RFC 7925 s. 11)\n  --timeout MS        give up on a flight after MS, 1 to 86400000 (default 7 x the initial timeout)\n  --pmtu BYTES        largest datagram to send, 64 to 1536 (default 1232)\n  --require-ems       refuse servers without extended master secret (RFC 7627)\n  --send TEXT         send TEXT once connected, print the reply, close\n  --expect-reply      with --send: no reply within --wait is an error (exit code 3)\n  --wait MS           how long to wait for replies after sending, 0 to 86400000 (default 5000)\n  --json              print one JSON summary at the end\n  --verbose           log the core's messages to stderr\n  --seed TEXT         deterministic \"random\" bytes (tests only: never in production)\n  --software-aes      make the HAL report no hardware AES (exercise the core's AES)\n  --memory-cap BYTES  back the module with fewer bytes than built for (measurements)\n  --stop-before STAGE exit 0 before a stage (the baseline of `make bench`): init (options parsed, keys read: before the socket and the module) or connect (module configured: before the ClientHello)\nexit codes: 0 done (handshake completed and the session ended as asked), 1 the connection failed (during the handshake or later), 2 bad usage or configuration, 3 --expect-reply and no reply within --wait\n";
 /* Options that take a whole number within [min, max]; the bounds also as text for CLI_MSG_BAD_NUMBER. */
 struct cli_number { const char *option; long min; long max; const char *min_text; const char *max_text; const char *unit; };
@@ -49,6 +50,7 @@ static const struct cli_number CLI_NUMBERS[] = {
   {"--pmtu", 64L, 1536L, "64", "1536", "bytes"},
   {"--wait", 0L, 86400000L, "0", "86400000", "milliseconds"},
   {"--memory-cap", 1L, 2147483647L, "1", "2147483647", "bytes"},
+  {"--resume", 1L, 1000L, "1", "1000", "connections"},
 };
 /* Summary keys that are module counters (dtls_info). */
 struct cli_counter { const char *key; int32_t info; };

@@ -25,7 +25,7 @@
 /* Constants kept in a per-function table instead of inline in the compiled code. Heap of the
  * wasm3-full image (167.4 KB with 64): 0 +45 KB, 16 +7.5 KB, 32 +0.6 KB, 48 -0.1 KB; 80 and
  * 120 need a higher d_m3MaxFunctionStackHeight (120 with 96: +0.4 KB). */
-#define d_m3MaxConstantTableSize 64
+#define d_m3MaxConstantTableSize 48
 /* Error messages are short constant strings, without formatting buffers. */
 #define d_m3VerboseErrorMessages 0
 /* One name per function (our exports have one each): 8 bytes less per function, -0.5 KB
