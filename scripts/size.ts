@@ -234,13 +234,15 @@ function everyImage(out: string): string[] {
     `  ${verdict(ecdhe.ram_total_bytes <= 96 * 1024)}; ${kib(ecdheSoft.ram_total_bytes)} KiB with the module's own P-256).`,
     `- RAM of the DTLS part, PSK (psk-hw): ${psk.ram_total_bytes} bytes = ${kib(psk.ram_total_bytes)} KiB (goal <= 64 KiB:`,
     `  ${verdict(psk.ram_total_bytes <= 64 * 1024)}; ${kib(pskSoft.ram_total_bytes)} KiB with the module's own AES). Where the heap goes,`,
-    "  traced on 2026-11-27 at each step of `dtls_vm_init` (peak bytes held): the runtime and its",
-    "  3 KiB value stack 3.8 KB, the parsed module 8.8 KB (a 56-byte M3Function per function, globals,",
-    "  types; peak of the one-at-a-time array growth), linear memory 12.6 KB (the 11.5 KB cap and",
-    "  globals), compiled code 47.2 KB: wasm3 0.5.0 compiles each wasm instruction into about two",
-    "  4-byte code words, 4.2x the module's 11.1 KB code section. The goal needs 11 KB less, which",
-    "  only a smaller module (fewer instructions) can give: the knobs that exist were measured",
-    "  (boards/runtime/dtls_wasm3_config.h says which helped). wasm2c needs no heap: 14.0 KB.",
+    "  traced at each step of `dtls_vm_init` (peak bytes held; commit 6451cdd, before session",
+    "  resumption): the runtime and its 3 KiB value stack 3.8 KB, the parsed module 8.8 KB (a",
+    "  56-byte M3Function per function, 32 bytes per global, types; peak of the one-at-a-time array",
+    "  growth), linear memory 12.6 KB (the 11.5 KB cap and globals), compiled code 47.2 KB: wasm3",
+    "  0.5.0 compiles each wasm instruction into about two 4-byte code words, 4.2x the module's",
+    `  11.1 KB code section. The goal needs ${((psk.ram_total_bytes - 64 * 1024) / 1000).toFixed(1)} KB less, which only a smaller module (fewer`,
+    "  instructions: about 250 bytes of code per KB of heap) can give: the knobs that exist were",
+    "  measured (boards/runtime/dtls_wasm3_config.h says which helped; moving globals into linear",
+    "  memory costs more code than it saves). wasm2c needs no heap: 14.0 KB.",
   ];
 }
 

@@ -18,13 +18,15 @@
  * dtls_port_init with "compiling function overran its stack height limit", the whole module
  * being compiled there); with 64 the C stack peak (2.5 KB) comes from running, not compiling. */
 #define d_m3MaxFunctionStackHeight 64
-/* Code pages of 1 KiB instead of 4 KiB: less RAM lost at the end of each page (measured on
- * the psk-hw image: 512 B pages cost 1.6 KB more heap, 2 KiB pages the same as 1 KiB for PSK
- * and 0.9 KB more with ECDHE). */
-#define d_m3CodePageAlignSize 1024
+/* Code pages of 2 KiB instead of 4 KiB. The heap lost at page ends depends on how the
+ * functions happen to fall into pages, so the best size moves with the module: measured
+ * with session resumption in (full-hw / psk-hw heap region): 512 B 92.9 / 77.7 KB, 1 KiB
+ * 90.9 / 76.2 KB, 2 KiB 89.6 / 76.1 KB. Remeasure (make board-figures) when the module
+ * changes much. */
+#define d_m3CodePageAlignSize 2048
 /* Constants kept in a per-function table instead of inline in the compiled code. Heap of the
- * wasm3-full image (167.4 KB with 64): 0 +45 KB, 16 +7.5 KB, 32 +0.6 KB, 48 -0.1 KB; 80 and
- * 120 need a higher d_m3MaxFunctionStackHeight (120 with 96: +0.4 KB). */
+ * wasm3-full image (167.4 KB with 64): 0 +45 KB, 16 +7.5 KB, 32 +0.6 KB, 48 -0.1 KB (kept);
+ * 80 and 120 need a higher d_m3MaxFunctionStackHeight (120 with 96: +0.4 KB). */
 #define d_m3MaxConstantTableSize 48
 /* Error messages are short constant strings, without formatting buffers. */
 #define d_m3VerboseErrorMessages 0
