@@ -9,17 +9,12 @@ import {
 } from "../hal";
 import { p256PublicFromPrivate, p256ValidatePublic, p256Ecdh, p256SignHedged, p256Verify } from "./p256/p256";
 import { wipe } from "./ct";
+import { N_WORDS } from "./p256/tables";
 
 // Set when an operation found neither the HAL nor in-module code: the handshake then
 // reports REASON_CRYPTO_UNAVAILABLE instead of a misleading protocol reason.
 export let ecUnavailable: bool = false;
 
-// The group order n, big-endian.
-// @ts-ignore: decorator
-@lazy const ORDER_BE = memory.data<u8>([
-  0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-  0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-]);
 // @ts-ignore: decorator
 @lazy const extra = memory.data(32);
 
@@ -27,17 +22,18 @@ export let ecUnavailable: bool = false;
 const KEYGEN_ATTEMPTS: i32 = 16;
 
 // 1 <= k < n for 32 big-endian bytes, without a branch or index on k: the borrow of
-// k - n runs from the last byte up, and k != 0 is an OR of every byte.
+// k - n runs from the least significant word up (n as the P-256 code keeps it, N_WORDS:
+// little-endian words), and k != 0 is an OR of every word.
 function scalarInRange(k: usize): bool {
-  let borrow: u32 = 0;
+  let borrow: u64 = 0;
   let any: u32 = 0;
-  for (let i = 31; i >= 0; i--) {
-    const a = <u32>load<u8>(k + <usize>i);
-    const d = a - <u32>load<u8>(ORDER_BE + <usize>i) - borrow;
-    borrow = (d >>> 31) & 1;
-    any |= a;
+  for (let i: usize = 0; i < 8; i++) {
+    const w = bswap<u32>(load<u32>(k + 28 - (i << 2)));
+    const d = <u64>w - <u64>load<u32>(N_WORDS + (i << 2)) - borrow;
+    borrow = d >>> 63;
+    any |= w;
   }
-  return <bool>(borrow & ((0 - any) >>> 31));
+  return (<u32>borrow & <u32>(any != 0)) != 0; // i32.ne: a comparison, not a branch
 }
 
 function unavailable(): bool {

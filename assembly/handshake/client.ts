@@ -306,17 +306,24 @@ function sendFinishedFlight(now: i32): void {
   flightClear();
   const ok = chosenSuite == TLS_PSK_WITH_AES_128_CCM_8 ? pskKeyExchange() : ecdheKeyExchange();
   if (!ok) { fail(ecUnavailable ? REASON_CRYPTO_UNAVAILABLE : REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
-  flightAddChangeCipherSpec(0);
-  setWriteEpoch(1);
-  const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
-  if (fin == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
-  verifyData(true, fin);
-  const finished = flightEndMessage(VERIFY_DATA_LEN, 1);
+  const finished = addChangeCipherSpecAndFinished();
+  if (finished == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
   transcriptAddMessage(finished, VERIFY_DATA_LEN);
   // The server's Finished covers ours: compute what it must say now.
   verifyData(false, expectedVerify);
   hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
   sendFlight(now, true);
+}
+
+// Appends our ChangeCipherSpec and Finished (verify_data over the transcript so far) to the
+// flight, from here on in epoch 1. Returns the Finished message, or 0 if it does not fit.
+function addChangeCipherSpecAndFinished(): usize {
+  flightAddChangeCipherSpec(0);
+  setWriteEpoch(1);
+  const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
+  if (fin == 0) return 0;
+  verifyData(true, fin);
+  return flightEndMessage(VERIFY_DATA_LEN, 1);
 }
 
 function pskKeyExchange(): bool {
@@ -370,12 +377,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
     // Our ChangeCipherSpec and Finished (over the transcript with the server's Finished).
     transcriptAddParts(HT_FINISHED, seq, body, len);
     flightClear();
-    flightAddChangeCipherSpec(0);
-    setWriteEpoch(1);
-    const fin = flightBeginMessage(HT_FINISHED, nextSendSeq++);
-    if (fin == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
-    verifyData(true, fin);
-    flightEndMessage(VERIFY_DATA_LEN, 1);
+    if (addChangeCipherSpecAndFinished() == 0) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
     sendFlight(now, true);
     if (!connectionLive()) return;
     serverFinishedSeq = seq;  // the flight stays, for copies of the server's Finished
