@@ -49,6 +49,11 @@ export const INFO_APP_RECORDS_LOST: i32 = 20;   // application records dropped: 
 export const INFO_DATAGRAMS_TOO_LARGE: i32 = 21;// datagrams the host reported as larger than the I/O buffer
 export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS_* below), for tests and traces
 export const INFO_CRYPTO_FROM_HAL: i32 = 23;    // what the board's HAL must provide: CRYPTO_FROM_HAL_* bits (0 = nothing)
+// Per connection, from dtls_connect until the handshake completed or failed (UDP payload bytes).
+export const INFO_HANDSHAKE_BYTES_SENT: i32 = 34;
+export const INFO_HANDSHAKE_BYTES_RECEIVED: i32 = 35;
+export const INFO_HANDSHAKE_DATAGRAMS_SENT: i32 = 36;   // retransmissions included
+export const INFO_HANDSHAKE_DATAGRAMS_RECEIVED: i32 = 37;
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)

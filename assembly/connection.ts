@@ -12,7 +12,8 @@ import { optPmtu } from "./options";
 import { boardCryptoReady } from "./crypto/board_crypto";
 import { aesUnavailable, aesReset } from "./crypto/aes";
 import { fail, sendAlert, NO_ALERT } from "./alert";
-import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
+import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert,
+  countHandshakeDatagram } from "./session";
 import { recordStateReset, readEpoch, setReadEpoch, writeEpoch, serverWriteKey, serverWriteSalt } from "./record/keys";
 import { openRecord } from "./record/protect";
 import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
@@ -76,6 +77,7 @@ export function connect(): i32 {
 
 export function onDatagram(p: usize, len: i32): i32 {
   if (connState != STATE_HANDSHAKING && connState != STATE_CONNECTED) return connState;
+  countHandshakeDatagram(false, len);
   const now = halClockMs();
   recordsBegin(p, len);
   while (recordNext()) {

@@ -10,6 +10,7 @@ export const ERR_TOO_LARGE: i32 = -5;
 export const ERR_RANDOM: i32 = -6;
 export const ERR_FAILED: i32 = -7;         // the connection failed: see dtls_last_error
 export const ERR_UNSUPPORTED: i32 = -8;    // not in this build (e.g. raw public keys in the PSK-only module)
+export const ERR_SESSION_REFUSED: i32 = -9; // dtls_session_import: the blob is damaged or was made with other credentials
 
 // Reasons (dtls_last_error).
 export const REASON_NONE: i32 = 0;

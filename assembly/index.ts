@@ -6,7 +6,8 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_VERSION, INFO_HEAP_TOP, INFO_MEMORY_PAGES, INFO_STATIC_END, INFO_MAX_WRITE,
   INFO_RENEGOTIATION_INFO, INFO_RECORDS_DROPPED, INFO_CLIENT_AUTH, INFO_PEER_KEY_HASH, INFO_ECDHE_SUPPORTED,
   INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, INFO_REGION_SIZE, INFO_REGION_PEAK,
-  INFO_CRYPTO_FROM_HAL, CRYPTO_FROM_HAL_AES, CRYPTO_FROM_HAL_P256,
+  INFO_CRYPTO_FROM_HAL, CRYPTO_FROM_HAL_AES, INFO_HANDSHAKE_BYTES_SENT, INFO_HANDSHAKE_BYTES_RECEIVED,
+  INFO_HANDSHAKE_DATAGRAMS_SENT, INFO_HANDSHAKE_DATAGRAMS_RECEIVED, CRYPTO_FROM_HAL_P256,
   REGION_COUNT, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
@@ -14,11 +15,12 @@ import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPres
   clientPublicKey, rpkReset } from "./credentials";
 import { wipe } from "./crypto/ct";
 import { sessionForget, resumed } from "./handshake/resumption";
+import { sessionExport, sessionImport } from "./handshake/session_blob";
 import { ecPublicFromPrivate, ecUnavailable } from "./crypto/ec";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
 import { handshakeClientAuthenticated, handshakeState } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
-  handshakeMs } from "./session";
+  handshakeMs, hsBytesSent, hsBytesReceived, hsDatagramsSent, hsDatagramsReceived } from "./session";
 import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
 import { appQueuePop, appRecordsLost } from "./app_data";
 import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
@@ -85,6 +87,21 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
   return ERR_UNSUPPORTED;
 }
 
+// The kept session as a blob in the I/O buffer (handshake/session_blob.ts): its length, or
+// ERR_BAD_STATE when there is none. The blob holds the master secret: store it where the
+// PSK lives, and wipe the buffer's copy.
+export function dtls_session_export(): i32 { return sessionExport(ioBuffer, IO_BUFFER_SIZE); }
+
+// A blob of len bytes from the I/O buffer becomes the kept session, offered by the next
+// dtls_connect with OPT_RESUME. Configure the credentials first: the blob is bound to them.
+export function dtls_session_import(len: i32): i32 {
+  if (!configurable()) return ERR_BAD_STATE;
+  if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
+  const r = sessionImport(ioBuffer, len);
+  wipe(ioBuffer, len);
+  return r;
+}
+
 export function dtls_connect(): i32 { return connect(); }
 
 // len > dtls_buffer_size(): the host received a datagram too large to copy in (nothing
@@ -134,6 +151,10 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_APP_RECORDS_LOST) return appRecordsLost();
   if (key == INFO_DATAGRAMS_TOO_LARGE) return datagramsTooLarge();
   if (key == INFO_HANDSHAKE_STATE) return handshakeState();
+  if (key == INFO_HANDSHAKE_BYTES_SENT) return hsBytesSent;
+  if (key == INFO_HANDSHAKE_BYTES_RECEIVED) return hsBytesReceived;
+  if (key == INFO_HANDSHAKE_DATAGRAMS_SENT) return hsDatagramsSent;
+  if (key == INFO_HANDSHAKE_DATAGRAMS_RECEIVED) return hsDatagramsReceived;
   if (key == INFO_CRYPTO_FROM_HAL) {
     return (AES_IN_MODULE ? 0 : CRYPTO_FROM_HAL_AES) | (ECDHE_ENABLED && !P256_IN_MODULE ? CRYPTO_FROM_HAL_P256 : 0);
   }

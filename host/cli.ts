@@ -5,7 +5,8 @@
 // configuration, 3 --expect-reply and no reply within --wait.
 import { createInterface } from "node:readline";
 import { format } from "node:util";
-import { ConfigError, DtlsEngine, DtlsError, EngineOptions } from "./engine";
+import { readFileSync, writeFileSync } from "node:fs";
+import { ConfigError, DtlsEngine, DtlsError, EngineOptions, SessionError } from "./engine";
 import { UdpDtlsClient, resolveHost } from "./udp-client";
 import * as codes from "./codes";
 import { EXIT, MSG, NUMBERS, PROGRAM, USAGE } from "./messages";
@@ -28,6 +29,8 @@ interface CliArgs {
   verbose: boolean;
   /** --resume N: after the first connection, reconnect N times offering its session. */
   resume: number;
+  sessionIn?: string;
+  sessionOut?: string;
 }
 
 /** HOST:PORT or [IPV6]:PORT; a port from 1 to 65535 (never 0, never wrapped modulo 65536). */
@@ -93,6 +96,8 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--software-aes": engine.hardwareAes = false; break;
       case "--hal-p256": engine.p256 = true; break;
       case "--resume": out.resume = wholeNumber(a, value()); engine.resume = true; break;
+      case "--session-in": out.sessionIn = value(); break;
+      case "--session-out": out.sessionOut = value(); engine.resume = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -119,12 +124,16 @@ export function parseArgs(argv: string[]): CliArgs {
     engine.psk = { identity: id, key };
   }
   if (rpk) engine.rpk = { serverPin: readServerPin(serverKey!), privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile) };
+  if (out.sessionIn !== undefined) {
+    try { engine.session = readFileSync(out.sessionIn); } catch { throw new ConfigError(format(MSG.session_unreadable, out.sessionIn)); }
+  }
   return { ...where, engine, ...out } as CliArgs;
 }
 
 /** A configuration value the module refused: the words of host/messages.json. */
 function configMessage(e: ConfigError, args: CliArgs): string {
   if (args.engine.sni !== undefined && e.message === `invalid server name: ${args.engine.sni}`) return format(MSG.sni_invalid, args.engine.sni);
+  if (e instanceof SessionError) return format(MSG.session_refused, args.sessionIn, e.message);
   return e.message;
 }
 
@@ -186,6 +195,7 @@ async function run(args: CliArgs): Promise<number> {
     reconnects.push(r.summary);
     if (r.failure) { failure = r.failure; connected = r.connected; }
   }
+  if (args.sessionOut !== undefined) saveSession(client.engine, args.sessionOut, say);
   if (args.json) {
     const summary = { ...first, received: Buffer.concat(received).toString("utf8"), reply: replied,
       ...(args.resume > 0 ? { reconnects } : {}) };
@@ -232,9 +242,24 @@ async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: 
   await client.close();
   const s = engine.summary();
   const summary = { resumed: s.resumed, handshake_ms: s.handshake_ms, flights_sent: s.flights_sent,
-    flights_received: s.flights_received, state: s.state, received: Buffer.concat(received).toString("utf8"),
+    flights_received: s.flights_received, handshake_bytes_sent: s.handshake_bytes_sent,
+    handshake_bytes_received: s.handshake_bytes_received, handshake_datagrams_sent: s.handshake_datagrams_sent,
+    handshake_datagrams_received: s.handshake_datagrams_received, state: s.state, received: Buffer.concat(received).toString("utf8"),
     ...(failure ? { reason: failure.reason } : {}) };
   return { summary, failure, connected };
+}
+
+/** --session-out: the kept session, written only for its owner (it holds the master secret). */
+function saveSession(engine: DtlsEngine, file: string, say: (line: string) => void): void {
+  const blob = engine.exportSession();
+  if (blob === null) { say(format(MSG.session_none, file)); return; }
+  try {
+    writeFileSync(file, blob, { mode: 0o600 });
+  } catch {
+    say(format(MSG.session_unwritable, file));
+  } finally {
+    blob.fill(0);
+  }
 }
 
 /** Resolves after ms, when done() holds, or when the connection is no longer up. */

@@ -22,6 +22,9 @@ export interface EngineOptions {
   requireEms?: boolean;
   /** Offer the session of the last full handshake on the next connect (RFC 7925 s. 7). */
   resume?: boolean;
+  /** A session blob saved by exportSession() (another process, before a reboot): offered
+   *  by the first connect. Implies resume. */
+  session?: Buffer;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -37,6 +40,9 @@ export interface EngineOptions {
 
 /** Bad configuration: the CLI turns it into exit code 2. */
 export class ConfigError extends Error {}
+
+/** A session blob the module refused (dtls_session_import). */
+export class SessionError extends ConfigError {}
 
 /** The connection failed; reason and alert say why. */
 export class DtlsError extends Error {
@@ -123,7 +129,29 @@ export class DtlsEngine {
     this.set(codes.OPT_HANDSHAKE_BUDGET_MS, o.budgetMs, "handshake budget");
     this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
     this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
-    this.set(codes.OPT_RESUME, o.resume === undefined ? undefined : o.resume ? 1 : 0, "resumption option");
+    this.set(codes.OPT_RESUME, o.resume === undefined && o.session === undefined ? undefined : o.resume !== false ? 1 : 0, "resumption option");
+    if (o.session !== undefined) this.importSession(o.session);
+  }
+
+  /** The kept session as a blob (docs/API.md, dtls_session_export), or null when there is
+   *  none. It holds the master secret: store it like the key. */
+  exportSession(): Buffer | null {
+    const n = this.wasm.dtls_session_export();
+    if (n < 0) return null;
+    const blob = Buffer.from(this.buffer().subarray(0, n));
+    this.buffer().fill(0, 0, n);
+    return blob;
+  }
+
+  /** Makes a blob of exportSession() the kept session; a SessionError says why not. */
+  importSession(blob: Buffer): void {
+    if (blob.length > this.wasm.dtls_buffer_size()) throw new SessionError(MSG.session_why_malformed);
+    this.buffer().set(blob, 0);
+    const r = this.wasm.dtls_session_import(blob.length);
+    if (r === 0) return;
+    throw new SessionError(r === codes.ERR_SESSION_REFUSED ? MSG.session_why_refused
+      : r === codes.ERR_UNSUPPORTED ? MSG.session_why_unsupported
+      : r === codes.ERR_BAD_STATE ? "a connection is running" : MSG.session_why_malformed);
   }
 
   /** Reports flights that the last call sent, received or retransmitted. */

@@ -19,6 +19,8 @@ export interface DtlsExports {
   dtls_poll(): number;
   dtls_write(len: number): number;
   dtls_read(): number;
+  dtls_session_export(): number;
+  dtls_session_import(len: number): number;
   dtls_close(): number;
   dtls_state(): number;
   dtls_last_alert(): number;

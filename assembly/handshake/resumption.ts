@@ -84,3 +84,17 @@ export function sessionForget(): void {
   sessionPeerKnown = false;
   sessionClientAuth = false;
 }
+
+export function keptIdLen(): i32 { return sessionIdLen; }
+
+// A session brought back from storage (session_blob.ts has checked it); peerHash 0: none.
+export function sessionRestore(id: usize, idLen: i32, master: usize, suite: i32, ems: bool,
+                               peerHash: usize, clientAuth: bool): void {
+  sessionForget();
+  memory.copy(sessionId, id, <usize>idLen);
+  sessionIdLen = idLen;
+  memory.copy(sessionMaster, master, MASTER_SECRET_LEN);
+  sessionSuite = suite;
+  sessionEms = ems;
+  if (peerHash != 0) sessionStorePeer(peerHash, clientAuth);
+}

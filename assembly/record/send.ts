@@ -8,6 +8,7 @@ import { nextWriteSeq, clientWriteKey, clientWriteSalt } from "./keys";
 import { sealRecord, PROTECTED_PAYLOAD_OFFSET } from "./protect";
 import { notePeak } from "../regions";
 import { REGION_TX_DATAGRAM } from "../api_codes";
+import { countHandshakeDatagram } from "../session";
 
 const txBuffer = memory.data(TX_DATAGRAM_MAX);
 let txLen: i32 = 0;
@@ -56,6 +57,7 @@ export function txEndRecord(plainLen: i32): void {
 // from it by retransmission like from any other lost datagram.
 export function txFlush(): void {
   if (txLen == 0) return;
+  countHandshakeDatagram(true, txLen);
   halSend(txBuffer, txLen);
   txLen = 0;
 }

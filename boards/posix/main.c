@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -176,6 +177,7 @@ static void json_string(const char *key, const uint8_t *s, size_t n) {
 
 struct args {
   const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
+  const char *session_in, *session_out;
   char host[256], port[8];
   int rpk, json, expect_reply, require_ems, mfl_given;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
@@ -219,7 +221,7 @@ bad:
 static int takes_value(const char *a) {
   static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
-                                           "--server-key", "--stop-before"};
+                                           "--server-key", "--stop-before", "--session-in", "--session-out"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -273,6 +275,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--server-key")) a->server_key = val;
     else if (!strcmp(o, "--send")) a->send_text = val;
     else if (!strcmp(o, "--seed")) hal_posix_set_seed(val);
+    else if (!strcmp(o, "--session-in")) a->session_in = val;
+    else if (!strcmp(o, "--session-out")) a->session_out = val;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
     else if (!strcmp(o, "--rpk")) a->rpk = 1;
     else if (!strcmp(o, "--expect-reply")) a->expect_reply = 1;
@@ -353,6 +357,42 @@ static int open_socket(const struct args *a) {
   return fd;
 }
 
+/* --session-in: the blob read before anything else, as dtls-client does. */
+static uint8_t g_session[1536];
+static size_t g_session_len;
+
+static int read_session(const char *file) {
+  FILE *f = fopen(file, "rb");
+  if (f) {
+    g_session_len = fread(g_session, 1, sizeof g_session, f);
+    if (ferror(f)) g_session_len = 0, fclose(f), f = NULL;
+    else fclose(f);
+  }
+  if (!f) {
+    complain(CLI_MSG_SESSION_UNREADABLE, file);
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* --session-out: the kept session, readable by its owner only (it holds the master secret). */
+static void save_session(const struct args *a) {
+  static uint8_t blob[1536];
+  FILE *out = a->json ? stderr : stdout, *f;
+  int32_t n = dtls_port_session_export(blob, sizeof blob);
+  int fd;
+  if (n < 0) {
+    fprintf(out, CLI_MSG_SESSION_NONE "\n", a->session_out);
+    return;
+  }
+  fd = open(a->session_out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  f = fd < 0 ? NULL : fdopen(fd, "wb");
+  if (!f || fwrite(blob, 1, (size_t)n, f) != (size_t)n) fprintf(out, CLI_MSG_SESSION_UNWRITABLE "\n", a->session_out);
+  if (f) fclose(f);
+  else if (fd >= 0) close(fd);
+  memset(blob, 0, sizeof blob);
+}
+
 /* The module configured as the options say; 0 or CLI_EXIT_USAGE after the message. */
 static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, uint8_t client_key[32], int has_key,
                      const uint8_t *server_pin, int pin_len) {
@@ -385,6 +425,17 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
     if (dtls_port_config_set(numbers[i].key, (int32_t)numbers[i].value) != 0) {
       snprintf(text, sizeof text, "%ld", numbers[i].value);
       complain(CLI_MSG_OPTION_REFUSED, numbers[i].option, text);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (a->session_in || a->session_out) dtls_port_config_set(DTLS_OPT_RESUME, 1);
+  if (a->session_in) {
+    rc = dtls_port_session_import(g_session, g_session_len);
+    memset(g_session, 0, sizeof g_session);
+    if (rc != 0) {
+      complain(CLI_MSG_SESSION_REFUSED, a->session_in,
+               rc == DTLS_ERR_SESSION_REFUSED ? CLI_MSG_SESSION_WHY_REFUSED
+               : rc == DTLS_ERR_UNSUPPORTED ? CLI_MSG_SESSION_WHY_UNSUPPORTED : CLI_MSG_SESSION_WHY_MALFORMED);
       return CLI_EXIT_USAGE;
     }
   }
@@ -559,6 +610,7 @@ int main(int argc, char **argv) {
       has_key = 1;
     }
   }
+  if (a.session_in && read_session(a.session_in) != 0) return CLI_EXIT_USAGE;
   if (a.stop_before && !strcmp(a.stop_before, "init")) return CLI_EXIT_DONE;
 
   fd = open_socket(&a);
@@ -582,6 +634,7 @@ int main(int argc, char **argv) {
   /* Our close_notify when still connected: the summary's state is then "closed". */
   if (dtls_port_state() == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
   state = dtls_port_state();
+  if (a.session_out) save_session(&a);
   if (a.json) print_summary(&a, &s, state);
   fflush(stdout);
   close(fd);

@@ -160,6 +160,29 @@ int32_t dtls_port_peer_key_hash(uint8_t out[32]) {
   return 0;
 }
 
+int32_t dtls_port_session_export(uint8_t *out, size_t cap) {
+  int32_t n;
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  n = call(DTLS_X_SESSION_EXPORT, 0, 0);
+  if (n < 0) return n;
+  p = io_buffer((size_t)n);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if ((size_t)n > cap) { memset(p, 0, (size_t)n); return DTLS_PORT_ESMALL; }
+  memcpy(out, p, (size_t)n);
+  memset(p, 0, (size_t)n); /* the master secret does not stay in the shared buffer */
+  return n;
+}
+
+int32_t dtls_port_session_import(const uint8_t *blob, size_t len) {
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(len);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  memcpy(p, blob, len);
+  return call(DTLS_X_SESSION_IMPORT, (int32_t)len, 0); /* the module wipes its copy */
+}
+
 const char *dtls_port_error_message(void) { return g_port_error ? g_port_error : dtls_vm_error(); }
 const char *dtls_port_backend(void) { return dtls_vm_name(); }
 

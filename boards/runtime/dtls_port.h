@@ -53,6 +53,17 @@ int32_t dtls_port_config_rpk(const uint8_t *private_key, size_t private_len, con
 /* NUL-terminated host name, or NULL for none. */
 int32_t dtls_port_config_sni(const char *host_name);
 
+/* Sessions across deep sleep and reboots (docs/API.md "Sessions"): the kept session as a
+ * versioned, checked blob of at most dtls_port_buffer_size() bytes. It holds the master
+ * secret: store it where the PSK lives (secure storage), never in plain flash. Export: its
+ * length, DTLS_ERR_BAD_STATE when no session is kept, DTLS_PORT_ESMALL when cap is too
+ * small. Import (after configuring the same credentials, before dtls_port_connect with
+ * DTLS_OPT_RESUME 1): 0, or DTLS_ERR_BAD_ARGUMENT (malformed, truncated), DTLS_ERR_UNSUPPORTED
+ * (another version, or a suite these credentials cannot resume), DTLS_ERR_SESSION_REFUSED
+ * (damaged, or made with other credentials). */
+int32_t dtls_port_session_export(uint8_t *out, size_t cap);
+int32_t dtls_port_session_import(const uint8_t *blob, size_t len);
+
 /* Starts the handshake (the ClientHello goes out through hal_send). 0 or negative error. */
 int32_t dtls_port_connect(void);
 /* One received datagram; returns the state (DTLS_PORT_STATE_*) or a negative error. A

@@ -22,6 +22,8 @@
   X(DTLS_X_POLL, "dtls_poll", 0, 1)               \
   X(DTLS_X_WRITE, "dtls_write", 1, 1)             \
   X(DTLS_X_READ, "dtls_read", 0, 1)               \
+  X(DTLS_X_SESSION_EXPORT, "dtls_session_export", 0, 1) \
+  X(DTLS_X_SESSION_IMPORT, "dtls_session_import", 1, 1) \
   X(DTLS_X_CLOSE, "dtls_close", 0, 1)             \
   X(DTLS_X_STATE, "dtls_state", 0, 1)             \
   X(DTLS_X_LAST_ALERT, "dtls_last_alert", 0, 1)   \

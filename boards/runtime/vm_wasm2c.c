@@ -178,6 +178,8 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
     case DTLS_X_POLL: r = (int32_t)Z_dtlsZ_dtls_poll(m); break;
     case DTLS_X_WRITE: r = (int32_t)Z_dtlsZ_dtls_write(m, (u32)a); break;
     case DTLS_X_READ: r = (int32_t)Z_dtlsZ_dtls_read(m); break;
+    case DTLS_X_SESSION_EXPORT: r = (int32_t)Z_dtlsZ_dtls_session_export(m); break;
+    case DTLS_X_SESSION_IMPORT: r = (int32_t)Z_dtlsZ_dtls_session_import(m, (u32)a); break;
     case DTLS_X_CLOSE: r = (int32_t)Z_dtlsZ_dtls_close(m); break;
     case DTLS_X_STATE: r = (int32_t)Z_dtlsZ_dtls_state(m); break;
     case DTLS_X_LAST_ALERT: r = (int32_t)Z_dtlsZ_dtls_last_alert(m); break;

@@ -51,7 +51,7 @@ HAL_SIGNATURES = {
 EXPORTS = [
     "dtls_buffer", "dtls_buffer_size", "dtls_config_reset", "dtls_config_set", "dtls_config_psk",
     "dtls_config_sni", "dtls_config_rpk", "dtls_connect", "dtls_on_datagram", "dtls_poll", "dtls_write", "dtls_read",
-    "dtls_close", "dtls_state", "dtls_last_alert", "dtls_last_error", "dtls_info",
+    "dtls_close", "dtls_state", "dtls_last_alert", "dtls_last_error", "dtls_info", "dtls_session_export", "dtls_session_import",
 ]
 
 
@@ -242,6 +242,15 @@ class Wasm3Dtls:
         self._put(data)
         return self.call("dtls_write", len(data))
 
+    def session_export(self):
+        """The kept session as a blob (docs/API.md), or None; the module's copy is wiped."""
+        n = self.call("dtls_session_export")
+        if n < 0:
+            return None
+        blob = bytes(self.mem()[self.buf:self.buf + n])
+        self._put(bytes(n))
+        return blob
+
     def read(self):
         n = self.call("dtls_read")
         if n < 0:
@@ -410,6 +419,33 @@ def configure(d, identity, psk, options, sni, rpk):
             raise ConfigError(MSG["option_refused"] % (option[0] if option else f"option {k}", v))
 
 
+def import_session(d, blob, file):
+    """--session-in: the blob becomes the kept session, offered by dtls_connect (OPT_RESUME)."""
+    d.call("dtls_config_set", CODES["OPT_RESUME"], 1)
+    if len(blob) > d.call("dtls_buffer_size"):
+        r = CODES["ERR_BAD_ARGUMENT"]
+    else:
+        d._put(blob)
+        r = d.call("dtls_session_import", len(blob))
+    if r != 0:
+        why = {CODES["ERR_SESSION_REFUSED"]: "session_why_refused", CODES["ERR_UNSUPPORTED"]: "session_why_unsupported"}
+        raise ConfigError(MSG["session_refused"] % (file, MSG[why.get(r, "session_why_malformed")]))
+
+
+def save_session(d, file, say):
+    """--session-out: the kept session, readable by its owner only (it holds the master secret)."""
+    blob = d.session_export()
+    if blob is None:
+        say(MSG["session_none"] % file)
+        return
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+    except OSError:
+        say(MSG["session_unwritable"] % file)
+
+
 class Flights:
     """"-> flight N sent" lines as host/cli.ts prints them (say: a function, or None)."""
 
@@ -471,7 +507,8 @@ def summary_of(d, sni, session, send, rpk=False):
 
 
 def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
-                log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False):
+                log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False,
+                session_in=None, session_out=None):
     """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
     (close_notify when still connected). Returns (summary, module, Session), or (None, module,
     None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
@@ -479,6 +516,10 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
     sock = open_socket(target)
     d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level, accel=accel)
     configure(d, identity, psk, options, sni, rpk)
+    if session_out is not None:
+        d.call("dtls_config_set", CODES["OPT_RESUME"], 1)
+    if session_in is not None:
+        import_session(d, session_in[1], session_in[0])
     if stop_before == "connect":
         sock.close()
         return None, d, None
@@ -539,6 +580,8 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
                 drain()
     if d.call("dtls_state") == STATE_CONNECTED:
         d.call("dtls_close")  # close_notify: the summary's state is then "closed"
+    if session_out is not None:
+        save_session(d, session_out, say or (lambda line: None))
     summary = summary_of(d, sni, session, send, rpk is not None)
     if d.hal_errors:
         summary["hal_errors"] = d.hal_errors
@@ -570,6 +613,14 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         err(e)
         return EXIT["usage"]
+    session_in = None
+    if a.session_in is not None:
+        try:
+            with open(a.session_in, "rb") as f:
+                session_in = (a.session_in, f.read())
+        except OSError:
+            err(MSG["session_unreadable"] % a.session_in)
+            return EXIT["usage"]
     if a.stop_before == "init":
         return EXIT["done"]
     options = []
@@ -589,7 +640,8 @@ def main(argv=None):
     try:
         summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
                                           3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
-                                          on_data=on_data, accel=a.hal_p256)
+                                          on_data=on_data, accel=a.hal_p256, session_in=session_in,
+                                          session_out=a.session_out)
     except ConfigError as e:
         err(e)
         return EXIT["usage"]

@@ -1,0 +1,107 @@
+// Sessions across deep sleep and reboots (RFC 7925 section 7: resumption is what keeps a
+// sleepy device's handshakes cheap; a fresh instance after a reboot has no session). The
+// kept session leaves the module as a versioned blob the board stores where the PSK lives
+// (it holds the master secret), and comes back into a fresh instance configured with the
+// same credentials. Layout (big-endian), SESSION_BLOB_FIXED + ticket bytes in all:
+//   magic "DS" | version | flags | suite(2) | id_len | id[32] | master[48] | peer[32] |
+//   ticket_lifetime(4) | ticket_len(2) | ticket | check[16]
+// check = PRF(owner, "dtls session blob", everything before it), where owner is the
+// SHA-256 of the configured credentials and server name: a blob damaged, truncated, of
+// another version or made with other credentials is refused, never trusted.
+import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_UNSUPPORTED, ERR_SESSION_REFUSED } from "../errors";
+import { TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "../protocol";
+import { get8, get16, put8, put16 } from "../util/bytes";
+import { ctEqual, wipe } from "../crypto/ct";
+import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
+import { prfSha256 } from "../crypto/prf";
+import { pskIdentity, pskIdentityLen, psk, pskLen, serverName, serverNameLen, hasPsk, hasRpk,
+  serverPin, serverPinKind, clientPublicKey, hasClientKey } from "../credentials";
+import { MASTER_SECRET_LEN } from "./key_schedule";
+import { SESSION_ID_MAX, sessionKept, keptSuite, keptEms, keptIdLen, offeredId, restoreMaster,
+  keptPeerKnown, keptPeerHash, keptClientAuth, sessionRestore } from "./resumption";
+
+const MAGIC: i32 = 0x4453;   // "DS"
+const VERSION: i32 = 1;
+const FLAG_EMS: i32 = 1, FLAG_PEER: i32 = 2, FLAG_CLIENT_AUTH: i32 = 4;
+const OFF_ID: i32 = 7, OFF_MASTER: i32 = OFF_ID + SESSION_ID_MAX, OFF_PEER: i32 = OFF_MASTER + MASTER_SECRET_LEN;
+const OFF_TICKET: i32 = OFF_PEER + 32 + 6;
+const CHECK_LEN: i32 = 16;
+export const SESSION_BLOB_FIXED: i32 = OFF_TICKET + CHECK_LEN;   // 141: a blob without a ticket
+
+// @ts-ignore: decorator
+@lazy const LABEL = memory.data<u8>([100, 116, 108, 115, 32, 115, 101, 115, 115, 105, 111, 110, 32, 98, 108, 111, 98]);
+const LABEL_LEN: i32 = 17;   // "dtls session blob"
+// @ts-ignore: decorator
+@lazy const hashCtx = memory.data(SHA256_CTX_SIZE);
+// @ts-ignore: decorator
+@lazy const owner = memory.data(32);
+// @ts-ignore: decorator
+@lazy const check = memory.data(CHECK_LEN);
+
+// Each field with its length, so that no two configurations hash alike.
+function absorb(p: usize, len: i32): void {
+  store<u8>(owner, <u8>(len >> 8)); store<u8>(owner + 1, <u8>len);
+  sha256Update(hashCtx, owner, 2);
+  sha256Update(hashCtx, p, len);
+}
+
+// check over blob[0..len) with the current credentials, into `check`.
+function computeCheck(blob: usize, len: i32): void {
+  sha256Init(hashCtx);
+  absorb(pskIdentity, pskIdentityLen);
+  absorb(psk, pskLen);
+  absorb(serverName, serverNameLen);
+  if (ECDHE_ENABLED) {
+    absorb(serverPin, serverPinKind);
+    absorb(clientPublicKey, hasClientKey ? 65 : 0);
+  }
+  sha256Final(hashCtx, owner);
+  prfSha256(owner, 32, LABEL, LABEL_LEN, blob, len, check, CHECK_LEN);
+  wipe(owner, 32);
+}
+
+// Writes the kept session to out (room: SESSION_BLOB_FIXED + the ticket); its length,
+// or ERR_BAD_STATE when no session is kept (OPT_RESUME off, or no ID from the server).
+export function sessionExport(out: usize, room: i32): i32 {
+  if (!sessionKept()) return ERR_BAD_STATE;
+  if (room < SESSION_BLOB_FIXED) return ERR_BAD_ARGUMENT;
+  memory.fill(out, 0, <usize>SESSION_BLOB_FIXED);
+  put16(out, MAGIC);
+  put8(out + 2, VERSION);
+  put8(out + 3, (keptEms() ? FLAG_EMS : 0) | (keptPeerKnown() ? FLAG_PEER : 0) | (keptClientAuth() ? FLAG_CLIENT_AUTH : 0));
+  put16(out + 4, keptSuite());
+  put8(out + 6, keptIdLen());
+  memory.copy(out + <usize>OFF_ID, offeredId(), <usize>keptIdLen());
+  restoreMaster(out + <usize>OFF_MASTER);
+  if (keptPeerKnown()) memory.copy(out + <usize>OFF_PEER, keptPeerHash(), 32);
+  const len = OFF_TICKET;
+  computeCheck(out, len);
+  memory.copy(out + <usize>len, check, CHECK_LEN);
+  return len + CHECK_LEN;
+}
+
+// Reads a blob from src into the kept session: 0, or ERR_BAD_ARGUMENT (malformed or
+// truncated), ERR_UNSUPPORTED (another version, or a suite this build or these
+// credentials cannot resume) or ERR_SESSION_REFUSED (damaged, or other credentials).
+// Nothing is kept unless every check passed.
+export function sessionImport(src: usize, len: i32): i32 {
+  if (len < SESSION_BLOB_FIXED || get16(src) != MAGIC) return ERR_BAD_ARGUMENT;
+  if (get8(src + 2) != VERSION) return ERR_UNSUPPORTED;
+  const flags = get8(src + 3);
+  const suite = get16(src + 4);
+  const idLen = get8(src + 6);
+  const ticketLen = get16(src + <usize>OFF_TICKET - 2);
+  if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH)) != 0 || idLen < 1 || idLen > SESSION_ID_MAX ||
+      ticketLen != 0 || len != SESSION_BLOB_FIXED + ticketLen) return ERR_BAD_ARGUMENT;
+  const bodyLen = len - CHECK_LEN;
+  computeCheck(src, bodyLen);
+  const ok = ctEqual(check, src + <usize>bodyLen, CHECK_LEN);
+  wipe(check, CHECK_LEN);
+  if (!ok) return ERR_SESSION_REFUSED;
+  const usable = (suite == TLS_PSK_WITH_AES_128_CCM_8 && hasPsk()) ||
+    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && hasRpk());
+  if (!usable) return ERR_UNSUPPORTED;
+  sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
+    (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);
+  return 0;
+}
