@@ -32,12 +32,12 @@ const SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc, SLIP_ESC_ESC = 0xdd
 // boards/runtime/slip.h
 export const LINK = {
   CFG_IDENTITY: 1, CFG_PSK: 2, CFG_SNI: 3, CFG_SEND: 4, CFG_OPTION: 5, CFG_WALL_TIME: 6, CFG_WAIT_MS: 7,
-  CFG_PRIVATE_KEY: 8, CFG_SERVER_PIN: 9,
+  CFG_PRIVATE_KEY: 8, CFG_SERVER_PIN: 9, CFG_SESSION: 10,
   SUM_STATE: 0x80, SUM_LAST_ERROR: 0x81, SUM_LAST_ALERT: 0x82, SUM_CONNECT_RC: 0x83,
   SUM_CORE_TICKS_LO: 0x84, SUM_CORE_TICKS_HI: 0x85, SUM_STACK_USED: 0x86, SUM_MEMORY_CAP: 0x87,
   SUM_TICK_HZ: 0x88, SUM_HANDSHAKE_TICKS_LO: 0x89, SUM_HANDSHAKE_TICKS_HI: 0x8a, SUM_TRAP: 0x8b,
   SUM_CONFIG_STEP: 0x90, SUM_CONFIG_RC: 0x91, SUM_CONFIG_OPTION: 0x92, SUM_SEND_TOO_LARGE: 0x93,
-  STEP_INIT: 1, STEP_PSK: 2, STEP_RPK: 3, STEP_SNI: 4, STEP_OPTION: 5,
+  STEP_INIT: 1, STEP_PSK: 2, STEP_RPK: 3, STEP_SNI: 4, STEP_OPTION: 5, STEP_SESSION: 6,
   SUM_HEAP_PEAK: 0xa0, SUM_HEAP_REGION_PEAK: 0xa1, SUM_HEAP_SIZE: 0xa2, SUM_HEAP_INIT_PEAK: 0xa3,
   SUM_HEAP_INIT_REGION: 0xa4, SUM_HEAP_CALLS_AFTER: 0xa5, SUM_INIT_TICKS_LO: 0xa6, SUM_INIT_TICKS_HI: 0xa7,
 } as const;
@@ -185,6 +185,7 @@ function configFrame(a: BridgeArgs): Buffer {
     parts.push(tlv(LINK.CFG_SERVER_PIN, e.rpk.serverPin));
   }
   if (e.sni !== undefined) parts.push(tlv(LINK.CFG_SNI, Buffer.from(e.sni, "ascii")));
+  if (e.session !== undefined) parts.push(tlv(LINK.CFG_SESSION, e.session));
   for (const [, key, value] of numericOptions(a)) parts.push(tlv(LINK.CFG_OPTION, i32pair(key, value)));
   if (a.cli.send !== undefined) parts.push(tlv(LINK.CFG_SEND, Buffer.from(a.cli.send, "utf8")));
   const wall = Buffer.alloc(8);
@@ -385,6 +386,10 @@ function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: stri
   if (step === LINK.STEP_OPTION) {
     const o = numericOptions(a).find(([, key]) => key === s.get(LINK.SUM_CONFIG_OPTION));
     return { code: EXIT.usage, message: format(MSG.option_refused, o?.[0] ?? "an option", String(o?.[2] ?? "")) };
+  }
+  if (step === LINK.STEP_SESSION) {
+    return { code: EXIT.usage, message: format(MSG.session_refused, a.cli.sessionIn ?? "", rc === codes.ERR_SESSION_REFUSED
+      ? MSG.session_why_refused : rc === codes.ERR_UNSUPPORTED ? MSG.session_why_unsupported : MSG.session_why_malformed) };
   }
   const state = s.get(LINK.SUM_STATE) ?? -1;
   const connected = state >= 0 && (s.get(codes.INFO_HANDSHAKE_MS) ?? -1) >= 0;

@@ -51,10 +51,9 @@ function computeCheck(blob: usize, len: i32): void {
   absorb(pskIdentity, pskIdentityLen);
   absorb(psk, pskLen);
   absorb(serverName, serverNameLen);
-  if (ECDHE_ENABLED) {
-    absorb(serverPin, serverPinKind);
-    absorb(clientPublicKey, hasClientKey ? 65 : 0);
-  }
+  // Empty in PSK-only builds, so every build computes the same owner for the same PSK.
+  absorb(serverPin, ECDHE_ENABLED ? serverPinKind : 0);
+  absorb(clientPublicKey, ECDHE_ENABLED && hasClientKey ? 65 : 0);
   sha256Final(hashCtx, owner);
   prfSha256(owner, 32, LABEL, LABEL_LEN, blob, len, check, CHECK_LEN);
   wipe(owner, 32);

@@ -25,6 +25,9 @@ static int g_nopts;
 static uint32_t g_wait_ms = 5000;
 static uint64_t g_core_ticks, g_handshake_ticks, g_init_ticks;
 static uint8_t g_app[1600];
+/* A session blob to resume (dtls_port_session_import): in a product, from where the PSK lives. */
+static uint8_t g_session[1024];
+static size_t g_session_len;
 
 static uint32_t le32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -71,6 +74,9 @@ static void parse_config(const uint8_t *p, size_t n) {
         break;
       case LINK_CFG_PRIVATE_KEY:
         if (len == sizeof g_key) memcpy(g_key, v, g_key_len = len);
+        break;
+      case LINK_CFG_SESSION:
+        if (len <= sizeof g_session) memcpy(g_session, v, g_session_len = len);
         break;
       case LINK_CFG_SERVER_PIN:
         if (len == 32 || len == 65) {
@@ -131,6 +137,12 @@ static int32_t configure(void) {
   if (g_has_sni && (rc = dtls_port_config_sni(g_sni)) != 0) return refuse(LINK_STEP_SNI, rc, 0);
   for (i = 0; i < g_nopts; i++)
     if ((rc = dtls_port_config_set(g_opt_key[i], g_opt_val[i])) != 0) return refuse(LINK_STEP_OPTION, rc, g_opt_key[i]);
+  if (g_session_len) {
+    dtls_port_config_set(DTLS_OPT_RESUME, 1);
+    rc = dtls_port_session_import(g_session, g_session_len);
+    wipe(g_session, sizeof g_session);
+    if (rc != 0) return refuse(LINK_STEP_SESSION, rc, 0);
+  }
   return 0;
 }
 
@@ -141,7 +153,8 @@ int main(void) {
       DTLS_INFO_FLIGHTS_RECEIVED, DTLS_INFO_HANDSHAKE_MS, DTLS_INFO_VERSION,
       DTLS_INFO_HEAP_TOP, DTLS_INFO_MEMORY_PAGES, DTLS_INFO_STATIC_END,
       DTLS_INFO_RECORDS_DROPPED, DTLS_INFO_APP_RECORDS_LOST, DTLS_INFO_DATAGRAMS_TOO_LARGE,
-      DTLS_INFO_CLIENT_AUTH, DTLS_INFO_MAX_WRITE};
+      DTLS_INFO_CLIENT_AUTH, DTLS_INFO_MAX_WRITE, DTLS_INFO_HANDSHAKE_BYTES_SENT, DTLS_INFO_HANDSHAKE_BYTES_RECEIVED,
+      DTLS_INFO_HANDSHAKE_DATAGRAMS_SENT, DTLS_INFO_HANDSHAKE_DATAGRAMS_RECEIVED};
   uint8_t hello = LINK_VERSION, sum[320];
   size_t n, i;
   int32_t rc = 0, state = -1;

@@ -57,6 +57,7 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_CFG_WAIT_MS 7  /* u32: how long to wait for the reply */
 #define LINK_CFG_PRIVATE_KEY 8 /* 32 bytes: our P-256 private key (raw public keys, optional) */
 #define LINK_CFG_SERVER_PIN 9  /* 65-byte point or 32-byte SPKI SHA-256: raw public keys on */
+#define LINK_CFG_SESSION 10    /* a session blob (dtls_session_export) to resume: OPT_RESUME on */
 
 #define LINK_SUM_STATE 0x80
 #define LINK_SUM_LAST_ERROR 0x81
@@ -89,5 +90,6 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_STEP_RPK 3
 #define LINK_STEP_SNI 4
 #define LINK_STEP_OPTION 5
+#define LINK_STEP_SESSION 6
 
 #endif /* DTLS_SLIP_H */

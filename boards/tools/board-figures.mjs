@@ -6,7 +6,8 @@
 // VARIANT: <backend>-<module> with an image at build/boards/qemu/VARIANT/dtls-qemu.elf (make qemu).
 // Each image runs one handshake + echo per credential against gnutls-serv --echo on 127.0.0.1
 // (PSK, and ECDHE-ECDSA with mutual raw public keys when the module has it; a module that
-// refuses raw keys at configuration has no rpk row). Row fields:
+// refuses raw keys at configuration has no rpk row), then the same resumed from a session the Node
+// client saved with that server (credential "psk resumed", "rpk resumed"). Row fields:
 //   flash_bytes             text + data of the image (all of it: DTLS part, board, libc)
 //   heap_peak_bytes         peak bytes held in malloc'd blocks (boards/qemu/heap.c)
 //   heap_region_bytes       heap region ever taken: blocks + allocator overhead (what the part must give)
@@ -17,6 +18,7 @@
 //   init_instructions       dtls_port_init + configuration (wasm3: compiling every function; rpk:
 //                           the public key from the private key)
 //   handshake_instructions  dtls_port_connect to connected, HAL waits excluded
+//   handshake_bytes_*, handshake_datagrams_*  UDP payload of the handshake (INFO_HANDSHAKE_*)
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
@@ -86,8 +88,11 @@ function keyPair(dir, name) {
   execFileSync("openssl", ["pkey", "-in", key, "-pubout", "-out", join(dir, `${name}.pub`)], { stdio: "ignore" });
 }
 
-/** One handshake + echo; the bridge's board JSON, or null when the module refused the credential. */
-async function measure(elf, cred) {
+/** One handshake + echo; the bridge's board JSON with the summary's handshake counters, or null
+ *  when the module refused the credential. resumed: the Node client first makes a full handshake
+ *  with the same server and credentials and saves the session (--session-out); the board imports
+ *  it (--session-in) and resumes it: the abbreviated handshake of RFC 5246 7.3. */
+async function measure(elf, cred, resumed = false) {
   const dir = mkdtempSync(join(tmpdir(), "board-figures-"));
   try {
     let credArgs = ["--psk-identity", PSK_ID, "--psk", PSK_HEX];
@@ -97,10 +102,17 @@ async function measure(elf, cred) {
       credArgs = ["--rpk", "--server-key", join(dir, "server.pub"), "--key", join(dir, "client.key")];
     }
     const server = await startServer(cred, dir);
+    const sessionArgs = [];
+    if (resumed) {
+      const file = join(dir, "session.bin");
+      execFileSync(process.execPath, [join(ROOT, "dist", "host", "cli.js"), `127.0.0.1:${server.port}`, ...credArgs,
+        "--session-out", file, "--json"], { stdio: "ignore", timeout: 30000 });
+      sessionArgs.push("--session-in", file);
+    }
     const boardFile = join(dir, "board.json");
     const text = `figures ${cred}`;
     const r = await new Promise((resolve) => {
-      const p = spawn("timeout", ["150", process.execPath, BRIDGE, `127.0.0.1:${server.port}`, ...credArgs,
+      const p = spawn("timeout", ["150", process.execPath, BRIDGE, `127.0.0.1:${server.port}`, ...credArgs, ...sessionArgs,
         "--send", text, "--wait", "20000", "--json", "--icount", "--seed", "figures", "--qemu-timeout", "120", "--firmware", elf],
       { env: { ...process.env, SLIP_BRIDGE_BOARD_JSON: boardFile }, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "", stderr = "";
@@ -111,8 +123,14 @@ async function measure(elf, cred) {
     server.stop();
     if (r.code === 2 && /without raw public keys/.test(r.stderr)) return null;
     const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}");
-    if (r.code !== 0 || summary.received !== text) throw new Error(`${elf} ${cred}: exit ${r.code}\n${r.stdout}${r.stderr}`);
-    return JSON.parse(readFileSync(boardFile, "utf8"));
+    if (r.code !== 0 || summary.received !== text || summary.resumed !== resumed) {
+      throw new Error(`${elf} ${cred}${resumed ? " resumed" : ""}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+    }
+    const board = JSON.parse(readFileSync(boardFile, "utf8"));
+    for (const k of ["handshake_bytes_sent", "handshake_bytes_received", "handshake_datagrams_sent", "handshake_datagrams_received"]) {
+      board[k] = summary[k];
+    }
+    return board;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -134,17 +152,19 @@ for (const variant of variants) {
   const [backend, ...rest] = variant.split("-");
   const module = rest.join("-");
   const img = imageFigures(variant);
-  for (const cred of ["psk", "rpk"]) {
-    const b = await measure(img.elf, cred);
+  for (const [cred, resumed] of [["psk", false], ["rpk", false], ["psk", true], ["rpk", true]]) {
+    const b = await measure(img.elf, cred, resumed);
     if (!b) continue;
     const row = {
-      backend, module, credential: cred, p256_accelerator: img.accelerator,
+      backend, module, credential: resumed ? `${cred} resumed` : cred, p256_accelerator: img.accelerator,
       flash_bytes: img.flash,
       heap_peak_bytes: b.heap_peak_bytes, heap_region_bytes: b.heap_region_bytes,
       stack_peak_bytes: b.stack_peak_bytes, statics_bytes: img.statics,
       ram_total_bytes: b.heap_region_bytes + b.stack_peak_bytes + img.statics,
       heap_calls_after_init: b.heap_calls_after_init,
       init_instructions: b.init_instructions, handshake_instructions: b.handshake_instructions,
+      handshake_bytes_sent: b.handshake_bytes_sent, handshake_bytes_received: b.handshake_bytes_received,
+      handshake_datagrams_sent: b.handshake_datagrams_sent, handshake_datagrams_received: b.handshake_datagrams_received,
     };
     rows.push(row);
     process.stderr.write(`board-figures: ${variant} ${cred}: ${JSON.stringify(row)}\n`);
@@ -161,6 +181,13 @@ for (const r of rows) {
   lines.push(`| ${r.backend} | ${r.module} | ${r.credential} | ${r.p256_accelerator ? "yes" : "no"} | ${kb(r.flash_bytes)} | ` +
     `${kb(r.heap_peak_bytes)} / ${kb(r.heap_region_bytes)} | ${r.stack_peak_bytes} | ${kb(r.statics_bytes)} | ${kb(r.ram_total_bytes)} | ` +
     `${mi(r.init_instructions)} | ${mi(r.handshake_instructions)} |`);
+}
+lines.push("", "| backend | module | credential | handshake | bytes sent / received | datagrams sent / received | handshake (M instr.) |",
+  "|---|---|---|---|---:|---:|---:|");
+for (const r of rows) {
+  const [cred, resumed] = r.credential.split(" ");
+  lines.push(`| ${r.backend} | ${r.module} | ${cred} | ${resumed ? "abbreviated" : "full"} | ${r.handshake_bytes_sent} / ` +
+    `${r.handshake_bytes_received} | ${r.handshake_datagrams_sent} / ${r.handshake_datagrams_received} | ${mi(r.handshake_instructions)} |`);
 }
 lines.push("", `| backend | module | P-256 accelerator | DTLS RAM (KB, worst credential) | ${PARTS.map((p) => p.name).join(" | ")} |`,
   `|---|---|---|---:|${PARTS.map(() => "---").join("|")}|`);
