@@ -27,6 +27,8 @@ import { timerRemaining } from "./handshake/timer";
 import { appQueueReset, appQueuePush } from "./app_data";
 import { notePeak } from "./regions";
 import { REGION_FUTURE_RECORD } from "./api_codes";
+import { CT_HEARTBEAT } from "./protocol";
+import { heartbeatReset, heartbeatRecord, heartbeatPoll } from "./heartbeat";
 
 // One record of epoch 1 that overtook the server's ChangeCipherSpec (RFC 6347 4.1).
 const futureRecord = memory.data(FUTURE_RECORD_MAX);
@@ -40,6 +42,7 @@ function resetAll(): void {
   sessionReset();
   resetDropCount();
   futureLen = 0;
+  heartbeatReset();
   if (!AES_IN_MODULE) aesReset();
 }
 
@@ -126,6 +129,8 @@ function dispatch(now: i32): void {
     onAlert();
   } else if (recType == CT_APPLICATION_DATA && recEpoch > 0 && handshakeDone()) {
     if (!appQueuePush(recPayload, recPayloadLen)) logText(LOG_WARN, "application record lost: dtls_read is behind");
+  } else if (recType == CT_HEARTBEAT && recEpoch > 0 && handshakeDone()) {
+    heartbeatRecord(recPayload, recPayloadLen, maxWrite());   // RFC 6520 s. 3: never during the handshake
   } else {
     countDrop();
   }
@@ -184,6 +189,11 @@ export function poll(): i32 {
     handshakeTimer(now);
     if (connState == STATE_FAILED && lastReason == REASON_FINISHED_TIMEOUT) explainHeldRecord();
     endIfOver();
+  } else if (connState == STATE_CONNECTED) {
+    // Our HeartbeatRequests (RFC 6520): -1 when there are none, as before.
+    const next = heartbeatPoll(now);
+    endIfOver();
+    return next;
   }
   if (connState != STATE_HANDSHAKING) return -1;
   return timerRemaining(now);

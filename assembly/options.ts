@@ -2,8 +2,10 @@
 import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
   RX_RECORD_PLAINTEXT_MAX } from "./config";
 import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS, OPT_RESUME,
-  OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS } from "./api_codes";
+  OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS, OPT_HEARTBEAT, OPT_HEARTBEAT_INTERVAL_MS,
+  OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT } from "./errors";
+import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -12,6 +14,8 @@ export let optBudget: i32 = 0; // 0: 7 x initial RTO, i.e. 63 s for 9 s (RFC 792
 export let optPmtu: i32 = PMTU_DEFAULT;
 export let optRequireEms: bool = false;
 export let optResume: bool = false;
+export let optHeartbeat: i32 = 0;          // the HeartbeatMode we offer (RFC 6520 s. 2), 0 = none
+export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 0 = none
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -21,6 +25,8 @@ export function optionsReset(): void {
   optPmtu = PMTU_DEFAULT;
   optRequireEms = false;
   optResume = false;
+  optHeartbeat = 0;
+  optHeartbeatInterval = 0;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -63,6 +69,12 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_RESUME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optResume = value == 1;
+  } else if (option == OPT_HEARTBEAT) {
+    if (value < 0 || value > HB_PEER_NOT_ALLOWED_TO_SEND) return ERR_BAD_ARGUMENT;
+    optHeartbeat = value;
+  } else if (option == OPT_HEARTBEAT_INTERVAL_MS) {
+    if (value < 0 || value > OPT_HEARTBEAT_LIMIT_MS) return ERR_BAD_ARGUMENT;
+    optHeartbeatInterval = value;
   } else {
     return ERR_BAD_ARGUMENT;
   }
