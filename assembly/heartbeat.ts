@@ -25,7 +25,7 @@ import { handshakeStartMs, handshakeMs } from "./session";
 import { writeEpoch } from "./record/keys";
 import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
 import { countDrop } from "./record/receive";
-import { timerStartFlight, timerStop, timerDue, timerBackOff, timerRemaining } from "./handshake/timer";
+import { timerStartFlight, timerDue, timerBackOff, timerRemaining } from "./handshake/timer";
 
 // Our request's payload: a 4-byte counter and 12 random bytes (16 in all).
 const PAYLOAD_LEN: i32 = 16;
@@ -91,10 +91,10 @@ export function heartbeatRecord(p: usize, len: i32, room: i32): void {
       if (optHeartbeat == HB_PEER_ALLOWED_TO_SEND && HEADER_LEN + n + HB_PADDING_MIN <= room &&
           sendMessage(HB_RESPONSE, p + <usize>HEADER_LEN, n)) { bump(ANSWERED); return; }
     } else if (heartbeatType == HB_RESPONSE) {
-      // s. 4: only the expected payload stops the retransmission timer.
+      // s. 4: only the expected payload stops the retransmission timer (heartbeatPoll
+      // consults the timer only while a request is outstanding).
       if (outstanding && n == PAYLOAD_LEN && ctEqual(p + <usize>HEADER_LEN, payload, PAYLOAD_LEN)) {
         outstanding = false;
-        timerStop();
         bump(RESPONSES);
         return;
       }
