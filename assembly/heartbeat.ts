@@ -51,18 +51,13 @@ export function heartbeatReset(): void {
 export function setHeartbeatPeerMode(mode: i32): void { store<i32>(stats + PEER_MODE, mode); }
 export function heartbeatInfo(i: i32): i32 { return load<i32>(stats + (<usize>i << 2)); }
 
-// The type of the last message parseHeartbeat accepted.
-export let heartbeatType: i32 = 0;
-
 // HeartbeatMessage (s. 4): type, payload_length, payload, padding of at least 16 bytes,
 // within the len bytes received. Returns payload_length, or -1 when the message must be
-// discarded silently (s. 4: payload_length too large).
+// discarded silently (s. 4: payload_length too large); the type is its first byte.
 export function parseHeartbeat(p: usize, len: i32): i32 {
   if (len < HEADER_LEN + HB_PADDING_MIN) return -1;
   const n = get16(p + 1);
-  if (n > len - HEADER_LEN - HB_PADDING_MIN) return -1;
-  heartbeatType = get8(p);
-  return n;
+  return n > len - HEADER_LEN - HB_PADDING_MIN ? -1 : n;
 }
 
 // Sends one HeartbeatMessage of n payload bytes from src with fresh random padding;
@@ -86,11 +81,12 @@ function sendMessage(type: i32, src: usize, n: i32): bool {
 export function heartbeatRecord(p: usize, len: i32, room: i32): void {
   const n = load<i32>(stats + PEER_MODE) != 0 ? parseHeartbeat(p, len) : -1;
   if (n >= 0) {
-    if (heartbeatType == HB_REQUEST) {
+    const type = get8(p);
+    if (type == HB_REQUEST) {
       // s. 2: answered only if we let the peer send; s. 4: an exact copy of the payload.
       if (optHeartbeat == HB_PEER_ALLOWED_TO_SEND && HEADER_LEN + n + HB_PADDING_MIN <= room &&
           sendMessage(HB_RESPONSE, p + <usize>HEADER_LEN, n)) { bump(ANSWERED); return; }
-    } else if (heartbeatType == HB_RESPONSE) {
+    } else if (type == HB_RESPONSE) {
       // s. 4: only the expected payload stops the retransmission timer (heartbeatPoll
       // consults the timer only while a request is outstanding).
       if (outstanding && n == PAYLOAD_LEN && ctEqual(p + <usize>HEADER_LEN, payload, PAYLOAD_LEN)) {

@@ -69,12 +69,11 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_RESUME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optResume = value == 1;
-  } else if (option == OPT_HEARTBEAT) {
-    if (value < 0 || value > HB_PEER_NOT_ALLOWED_TO_SEND) return ERR_BAD_ARGUMENT;
-    optHeartbeat = value;
-  } else if (option == OPT_HEARTBEAT_INTERVAL_MS) {
-    if (value < 0 || value > OPT_HEARTBEAT_LIMIT_MS) return ERR_BAD_ARGUMENT;
-    optHeartbeatInterval = value;
+  } else if (option == OPT_HEARTBEAT || option == OPT_HEARTBEAT_INTERVAL_MS) {
+    // 0 to the limit (unsigned: negative values are over it)
+    const mode = option == OPT_HEARTBEAT;
+    if (<u32>value > <u32>(mode ? HB_PEER_NOT_ALLOWED_TO_SEND : OPT_HEARTBEAT_LIMIT_MS)) return ERR_BAD_ARGUMENT;
+    if (mode) optHeartbeat = value; else optHeartbeatInterval = value;
   } else {
     return ERR_BAD_ARGUMENT;
   }

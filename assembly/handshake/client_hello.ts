@@ -56,7 +56,8 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
   if (ECDHE_ENABLED != 0 && offerEcdhe) p = writeEcdheExtensions(p);
   if (optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
-    put16(p, EXT_HEARTBEAT); put16(p + 2, 1); put8(p + 4, optHeartbeat); p += 5;
+    store<u32>(p, bswap<u32>(<u32>(EXT_HEARTBEAT << 16 | 1)));   // type, length 1: one store
+    put8(p + 4, optHeartbeat); p += 5;
   }
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.

@@ -98,7 +98,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
       } else if (type == EXT_HEARTBEAT && optHeartbeat != 0) {
         bit = SEEN_HEARTBEAT;                  // RFC 6520 s. 2: an unknown mode is illegal_parameter
         heartbeatMode = readU8();
-        if (!readerBad() && heartbeatMode != HB_PEER_ALLOWED_TO_SEND && heartbeatMode != HB_PEER_NOT_ALLOWED_TO_SEND) {
+        if (!readerBad() && <u32>(heartbeatMode - HB_PEER_ALLOWED_TO_SEND) > <u32>(HB_PEER_NOT_ALLOWED_TO_SEND - HB_PEER_ALLOWED_TO_SEND)) {
           return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
         }
       } else {

@@ -1,20 +1,18 @@
 // RFC 6520 s. 4: the HeartbeatMessage parser never lets payload_length reach past the
 // received bytes, and insists on 16 bytes of padding (the Heartbleed class).
-import { parseHeartbeat, heartbeatType } from "../../heartbeat";
+import { parseHeartbeat } from "../../heartbeat";
 import { hex } from "../support/helpers";
 
 const PAD = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"; // 16 bytes
 
 describe("HeartbeatMessage parser (RFC 6520 s. 4)", () => {
-  it("accepts a request with its payload and 16 bytes of padding", () => {
+  it("accepts a request with its payload and 16 bytes of padding: its payload_length", () => {
     const b = hex("010003616263" + PAD);
     expect(parseHeartbeat(b.dataStart, b.length)).toBe(3);
-    expect(heartbeatType).toBe(1);
   });
   it("accepts an empty payload and more padding", () => {
     const b = hex("020000" + PAD + "00");
     expect(parseHeartbeat(b.dataStart, b.length)).toBe(0);
-    expect(heartbeatType).toBe(2);
   });
   it("refuses a payload_length past the message (Heartbleed)", () => {
     const b = hex("014000616263" + PAD);
