@@ -8,7 +8,7 @@ import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_L
   REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
-import { optPmtu } from "./options";
+import { optPmtu, HEARTBEAT_BUILT } from "./options";
 import { boardCryptoReady } from "./crypto/board_crypto";
 import { aesUnavailable, aesReset } from "./crypto/aes";
 import { fail, sendAlert, NO_ALERT } from "./alert";
@@ -129,7 +129,7 @@ function dispatch(now: i32): void {
     onAlert();
   } else if (recType == CT_APPLICATION_DATA && recEpoch > 0 && handshakeDone()) {
     if (!appQueuePush(recPayload, recPayloadLen)) logText(LOG_WARN, "application record lost: dtls_read is behind");
-  } else if (recType == CT_HEARTBEAT && recEpoch > 0 && handshakeDone()) {
+  } else if (HEARTBEAT_BUILT && recType == CT_HEARTBEAT && recEpoch > 0 && handshakeDone()) {
     heartbeatRecord(recPayload, recPayloadLen, maxWrite());   // RFC 6520 s. 3: never during the handshake
   } else {
     countDrop();
@@ -189,7 +189,7 @@ export function poll(): i32 {
     handshakeTimer(now);
     if (connState == STATE_FAILED && lastReason == REASON_FINISHED_TIMEOUT) explainHeldRecord();
     endIfOver();
-  } else if (connState == STATE_CONNECTED) {
+  } else if (HEARTBEAT_BUILT && connState == STATE_CONNECTED) {
     // Our HeartbeatRequests (RFC 6520): -1 when there are none, as before.
     const next = heartbeatPoll(now);
     endIfOver();

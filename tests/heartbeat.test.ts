@@ -390,3 +390,22 @@ test("a HeartbeatMode other than 1 or 2: illegal_parameter (RFC 6520 s. 2); a ma
   const twice = { extensions: Buffer.concat([...DEFAULT_EXTS, ext(EXT_HEARTBEAT, Buffer.from([1])), ext(EXT_HEARTBEAT, Buffer.from([1]))]) };
   assert.deepEqual(refusedServerHello(twice, { heartbeat: 1 }), [codes.ALERT_FATAL, codes.ALERT_DECODE_ERROR, codes.REASON_DECODE], "twice");
 });
+
+test("a build with NO_HEARTBEAT=1 refuses OPT_HEARTBEAT (ERR_UNSUPPORTED), offers nothing and drops heartbeat records", () => {
+  const wasmPath = join(BUILD, "test-no-heartbeat.wasm");
+  execFileSync(join(ROOT, "node_modules", ".bin", "asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "full-hw",
+    "--use", "NO_HEARTBEAT=1", "-o", wasmPath], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 300000 });
+  const c = connected({}, { wasmPath, hardwareAes: true, heartbeat: 0 });
+  assert.equal(c.engine.wasm.dtls_config_set(codes.OPT_HEARTBEAT, 1), codes.ERR_BAD_STATE, "not while connected");
+  const fresh = client({ wasmPath, hardwareAes: true });
+  assert.equal(fresh.engine.wasm.dtls_config_set(codes.OPT_HEARTBEAT, 1), codes.ERR_UNSUPPORTED);
+  assert.equal(fresh.engine.wasm.dtls_config_set(codes.OPT_HEARTBEAT, 0), 0);
+  assert.equal(fresh.engine.wasm.dtls_config_set(codes.OPT_HEARTBEAT_INTERVAL_MS, 1000), codes.ERR_UNSUPPORTED);
+  fresh.engine.connect();
+  assert.equal(clientHelloHeartbeat(fresh.sent[0]), null);
+  const before = c.sent.length;
+  c.engine.receive(c.server.seal(CT_HEARTBEAT, hbMessage(REQUEST, Buffer.from("ping"))));
+  assert.equal(c.sent.length, before);
+  assert.equal(c.engine.info(codes.INFO_RECORDS_DROPPED), 1);
+  assert.equal(c.engine.poll(), -1);
+});

@@ -4,7 +4,7 @@ import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_
   EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_SIGNATURE_ALGORITHMS, EXT_CLIENT_CERTIFICATE_TYPE,
   EXT_SERVER_CERTIFICATE_TYPE, EXT_HEARTBEAT } from "../protocol";
 import { put8, put16 } from "../util/bytes";
-import { optMfl, mflCode, optHeartbeat } from "../options";
+import { optMfl, mflCode, optHeartbeat, HEARTBEAT_BUILT } from "../options";
 import { hasPsk, hasRpk, serverName, serverNameLen } from "../credentials";
 import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
@@ -55,7 +55,7 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put16(p, EXT_EXTENDED_MASTER_SECRET); put16(p + 2, 0); p += 4;       // section 16
   put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
   if (ECDHE_ENABLED != 0 && offerEcdhe) p = writeEcdheExtensions(p);
-  if (optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
+  if (HEARTBEAT_BUILT && optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
     store<u32>(p, bswap<u32>(<u32>(EXT_HEARTBEAT << 16 | 1)));   // type, length 1: one store
     put8(p + 4, optHeartbeat); p += 5;
   }

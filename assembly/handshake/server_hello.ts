@@ -10,7 +10,7 @@ import { REASON_DECODE, REASON_PROTOCOL_VERSION, REASON_ILLEGAL_PARAMETER,
   REASON_HANDSHAKE_FAILURE } from "../errors";
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readBytes, readerEnter,
   readerLeave, readerLeft } from "../util/reader";
-import { optRequireEms, optHeartbeat } from "../options";
+import { optRequireEms, optHeartbeat, HEARTBEAT_BUILT } from "../options";
 import { setHeartbeatPeerMode } from "../heartbeat";
 import { serverRandom, RANDOM_LEN } from "./key_schedule";
 import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMflLength, setEms,
@@ -95,7 +95,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
         // RFC 7250 s. 4: the server picks one type; we offered raw public keys only.
         bit = type == EXT_CLIENT_CERTIFICATE_TYPE ? SEEN_CLIENT_TYPE : SEEN_SERVER_TYPE;
         if (readU8() != RAW_PUBLIC_KEY) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
-      } else if (type == EXT_HEARTBEAT && optHeartbeat != 0) {
+      } else if (HEARTBEAT_BUILT && type == EXT_HEARTBEAT && optHeartbeat != 0) {
         bit = SEEN_HEARTBEAT;                  // RFC 6520 s. 2: an unknown mode is illegal_parameter
         heartbeatMode = readU8();
         if (!readerBad() && <u32>(heartbeatMode - HB_PEER_ALLOWED_TO_SEND) > <u32>(HB_PEER_NOT_ALLOWED_TO_SEND - HB_PEER_ALLOWED_TO_SEND)) {
@@ -125,6 +125,6 @@ export function parseServerHello(body: usize, len: i32): i32 {
   setEms((seen & SEEN_EMS) != 0);
   setSniAccepted((seen & SEEN_SNI) != 0);
   setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
-  setHeartbeatPeerMode(heartbeatMode);
+  if (HEARTBEAT_BUILT) setHeartbeatPeerMode(heartbeatMode);
   return ACCEPTED;
 }
