@@ -5,7 +5,8 @@ import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION
   ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
 import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
 import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
-  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST } from "./errors";
+  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST,
+  REASON_HEARTBEAT_TIMEOUT } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
 import { optPmtu, HEARTBEAT_BUILT } from "./options";
@@ -50,8 +51,9 @@ function resetAll(): void {
 // module without software AES ends it too (its records were discarded, not sent).
 function endIfOver(): void {
   if (!AES_IN_MODULE && aesUnavailable) fail(REASON_CRYPTO_UNAVAILABLE, -1);
-  // A fatal alert or a failed handshake invalidates the session (RFC 5246 7.2.2).
-  if (connState == STATE_FAILED) sessionForget();
+  // A fatal alert or a failed handshake invalidates the session (RFC 5246 7.2.2). A
+  // heartbeat timeout (no alert: the path went away) keeps it, to resume when it is back.
+  if (connState == STATE_FAILED && lastReason != REASON_HEARTBEAT_TIMEOUT) sessionForget();
   if (connState == STATE_FAILED || connState == STATE_CLOSED) {
     keyScheduleWipe();
     recordStateReset();

@@ -409,3 +409,15 @@ test("a build with NO_HEARTBEAT=1 refuses OPT_HEARTBEAT (ERR_UNSUPPORTED), offer
   assert.equal(c.engine.info(codes.INFO_RECORDS_DROPPED), 1);
   assert.equal(c.engine.poll(), -1);
 });
+
+test("a heartbeat timeout keeps the session for resumption (no alert: the path went away, RFC 5246 7.2.2 does not apply)", () => {
+  const sid = Buffer.alloc(32, 7);
+  const c = connected({ ...withHeartbeat(1), sessionId: sid }, { heartbeat: 1, heartbeatIntervalMs: 500, resume: true, rtoMs: 100 });
+  c.advance(500);
+  for (let i = 0; i < 10 && c.engine.state === codes.STATE_CONNECTED; i++) c.advance(1000);
+  assert.equal(c.engine.wasm.dtls_last_error(), codes.REASON_HEARTBEAT_TIMEOUT);
+  const before = c.sent.length;
+  c.engine.connect();
+  const ch = parseRecords(c.sent[before])[0].payload.subarray(12);
+  assert.deepEqual(ch.subarray(35, 35 + ch[34]), sid, "the ClientHello offers the session again");
+});
