@@ -45,11 +45,11 @@ test("gnutls-serv --heartbeat: our requests are answered and counted; the data s
   }
 });
 
-test("dtls-client --heartbeat 1 --wait 2500 against gnutls-serv: stays connected, JSON heartbeats counted", async () => {
+test("dtls-client --heartbeat 1 --wait 3500 against gnutls-serv: stays connected, JSON heartbeats counted", async () => {
   const s = await startGnuTls({ extra: ["--heartbeat"] });
   servers.push(s);
   const r = await runCli([`127.0.0.1:${s.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
-    "--heartbeat", "1", "--wait", "2500", "--send", "hi", "--json"], 30000);
+    "--heartbeat", "1", "--wait", "3500", "--send", "hi", "--json"], 30000);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json.reply, true);
   assert.equal(r.json.received, "hi");
@@ -61,7 +61,7 @@ test("dtls-client --heartbeat 1 --wait 2500 against gnutls-serv: stays connected
   assert.equal(plain.json.heartbeats, null, "no extension offered: null");
 });
 
-test("dtls-client, dtls-posix and dtls_wasm3.py alike: --heartbeat 1 --wait 2500 (and without --send) against gnutls-serv", async () => {
+test("dtls-client, dtls-posix and dtls_wasm3.py alike: --heartbeat 1 --wait 3500 (and without --send) against gnutls-serv", async () => {
   execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
   const programs: Record<string, string[]> = {
@@ -73,7 +73,7 @@ test("dtls-client, dtls-posix and dtls_wasm3.py alike: --heartbeat 1 --wait 2500
     const s = await startGnuTls({ extra: ["--heartbeat"] });
     servers.push(s);
     const r = await runProgram(cmd, [...pre, `127.0.0.1:${s.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX,
-      "--heartbeat", "1", "--wait", "2500", "--json"], 60000);
+      "--heartbeat", "1", "--wait", "3500", "--json"], 60000);
     return [name, r] as const;
   }));
   for (const [name, r] of runs) {
@@ -83,6 +83,18 @@ test("dtls-client, dtls-posix and dtls_wasm3.py alike: --heartbeat 1 --wait 2500
     assert.equal(r.json.heartbeats.responses, r.json.heartbeats.sent, name);
     assert.deepEqual(Object.keys(r.json), Object.keys(runs[0][1].json), `${name}: the same keys`);
   }
+});
+
+test("qemu (Cortex-M4 image, wasm2c) through the SLIP bridge: --heartbeat 1 --wait 3500 against gnutls-serv", async () => {
+  execFileSync("make", ["--no-print-directory", "-s", "qemu"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  const s = await startGnuTls({ extra: ["--heartbeat"] });
+  servers.push(s);
+  const r = await runProgram(process.execPath, [join(ROOT, "dist", "host", "slip-bridge.js"), `127.0.0.1:${s.port}`,
+    "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--heartbeat", "1", "--wait", "3500", "--json",
+    "--firmware", join(BUILD, "boards", "qemu", "dtls-qemu.elf"), "--qemu-timeout", "60"], 90000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.json.heartbeats.sent >= 2, `the board stayed connected and sent: ${JSON.stringify(r.json.heartbeats)}`);
+  assert.equal(r.json.heartbeats.responses, r.json.heartbeats.sent);
 });
 
 test("gnutls-serv without --heartbeat: the offer is ignored, nothing is sent, poll stays -1", async () => {
