@@ -9,6 +9,8 @@ export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
 export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
+export const OPT_HEARTBEAT: i32 = 10;           // RFC 6520: 0 = no extension, 1 = offer peer_allowed_to_send, 2 = peer_not_allowed_to_send
+export const OPT_HEARTBEAT_INTERVAL_MS: i32 = 11; // 0 = never send our own HeartbeatRequests, else one per interval
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -17,6 +19,7 @@ export const OPT_RTO_LIMIT_MS: i32 = 3600000;   // initial and maximum RTO: one 
 export const OPT_BUDGET_LIMIT_MS: i32 = 86400000; // per-flight budget: one day at most (0 = default)
 export const OPT_PMTU_MIN: i32 = 64;
 export const OPT_PMTU_MAX: i32 = 1536;          // also the size of the datagram we build
+export const OPT_HEARTBEAT_LIMIT_MS: i32 = 86400000; // heartbeat interval: one day at most
 
 // dtls_state values.
 export const STATE_IDLE: i32 = 0;
@@ -54,6 +57,10 @@ export const INFO_HANDSHAKE_BYTES_SENT: i32 = 34;
 export const INFO_HANDSHAKE_BYTES_RECEIVED: i32 = 35;
 export const INFO_HANDSHAKE_DATAGRAMS_SENT: i32 = 36;   // retransmissions included
 export const INFO_HANDSHAKE_DATAGRAMS_RECEIVED: i32 = 37;
+export const INFO_HEARTBEATS_SENT: i32 = 28;    // HeartbeatRequests we sent (new ones; retransmissions not counted)
+export const INFO_HEARTBEAT_RESPONSES: i32 = 29; // HeartbeatResponses that matched our request
+export const INFO_HEARTBEATS_ANSWERED: i32 = 30; // the server's HeartbeatRequests we answered
+export const INFO_HEARTBEAT_PEER_MODE: i32 = 31; // the server's HeartbeatMode (1: we may send requests, 2: we may not), 0 = not negotiated
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)

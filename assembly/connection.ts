@@ -5,10 +5,11 @@ import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION
   ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
 import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
 import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
-  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST } from "./errors";
+  REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST,
+  REASON_HEARTBEAT_TIMEOUT } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
-import { optPmtu } from "./options";
+import { optPmtu, HEARTBEAT_BUILT } from "./options";
 import { boardCryptoReady } from "./crypto/board_crypto";
 import { aesUnavailable, aesReset } from "./crypto/aes";
 import { fail, sendAlert, NO_ALERT } from "./alert";
@@ -28,6 +29,8 @@ import { timerRemaining } from "./handshake/timer";
 import { appQueueReset, appQueuePush } from "./app_data";
 import { notePeak } from "./regions";
 import { REGION_FUTURE_RECORD } from "./api_codes";
+import { CT_HEARTBEAT } from "./protocol";
+import { heartbeatReset, heartbeatRecord, heartbeatPoll } from "./heartbeat";
 
 // One record of epoch 1 that overtook the server's ChangeCipherSpec (RFC 6347 4.1).
 const futureRecord = memory.data(FUTURE_RECORD_MAX);
@@ -41,6 +44,7 @@ function resetAll(): void {
   sessionReset();
   resetDropCount();
   futureLen = 0;
+  heartbeatReset();
   if (!AES_IN_MODULE) aesReset();
 }
 
@@ -48,8 +52,9 @@ function resetAll(): void {
 // module without software AES ends it too (its records were discarded, not sent).
 function endIfOver(): void {
   if (!AES_IN_MODULE && aesUnavailable) fail(REASON_CRYPTO_UNAVAILABLE, -1);
-  // A fatal alert or a failed handshake invalidates the session (RFC 5246 7.2.2).
-  if (connState == STATE_FAILED) sessionForget();
+  // A fatal alert or a failed handshake invalidates the session (RFC 5246 7.2.2). A
+  // heartbeat timeout (no alert: the path went away) keeps it, to resume when it is back.
+  if (connState == STATE_FAILED && lastReason != REASON_HEARTBEAT_TIMEOUT) sessionForget();
   if (connState == STATE_FAILED || connState == STATE_CLOSED) {
     keyScheduleWipe();
     recordStateReset();
@@ -128,6 +133,8 @@ function dispatch(now: i32): void {
     onAlert();
   } else if (recType == CT_APPLICATION_DATA && recEpoch > 0 && handshakeDone()) {
     if (!appQueuePush(recPayload, recPayloadLen)) logText(LOG_WARN, "application record lost: dtls_read is behind");
+  } else if (HEARTBEAT_BUILT && recType == CT_HEARTBEAT && recEpoch > 0 && handshakeDone()) {
+    heartbeatRecord(recPayload, recPayloadLen, maxWrite());   // RFC 6520 s. 3: never during the handshake
   } else {
     countDrop();
   }
@@ -186,6 +193,11 @@ export function poll(): i32 {
     handshakeTimer(now);
     if (connState == STATE_FAILED && lastReason == REASON_FINISHED_TIMEOUT) explainHeldRecord();
     endIfOver();
+  } else if (HEARTBEAT_BUILT && connState == STATE_CONNECTED) {
+    // Our HeartbeatRequests (RFC 6520): -1 when there are none, as before.
+    const next = heartbeatPoll(now);
+    endIfOver();
+    return next;
   }
   if (connState != STATE_HANDSHAKING) return -1;
   return timerRemaining(now);

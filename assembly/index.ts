@@ -8,6 +8,7 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, INFO_REGION_SIZE, INFO_REGION_PEAK,
   INFO_CRYPTO_FROM_HAL, CRYPTO_FROM_HAL_AES, INFO_HANDSHAKE_BYTES_SENT, INFO_HANDSHAKE_BYTES_RECEIVED,
   INFO_HANDSHAKE_DATAGRAMS_SENT, INFO_HANDSHAKE_DATAGRAMS_RECEIVED, CRYPTO_FROM_HAL_P256,
+  INFO_HEARTBEATS_SENT, INFO_HEARTBEAT_PEER_MODE,
   REGION_COUNT, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
@@ -27,6 +28,7 @@ import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
   renegotiationInfoSeen } from "./handshake/negotiated";
 import { regionSize, regionPeak } from "./regions";
 import { recordsDropped, datagramsTooLarge, countDatagramTooLarge } from "./record/receive";
+import { heartbeatInfo } from "./heartbeat";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -155,6 +157,8 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_HANDSHAKE_BYTES_RECEIVED) return hsBytesReceived;
   if (key == INFO_HANDSHAKE_DATAGRAMS_SENT) return hsDatagramsSent;
   if (key == INFO_HANDSHAKE_DATAGRAMS_RECEIVED) return hsDatagramsReceived;
+  // Sent, responses, answered, the server's mode (RFC 6520).
+  if (key >= INFO_HEARTBEATS_SENT && key <= INFO_HEARTBEAT_PEER_MODE) return heartbeatInfo(key - INFO_HEARTBEATS_SENT);
   if (key == INFO_CRYPTO_FROM_HAL) {
     return (AES_IN_MODULE ? 0 : CRYPTO_FROM_HAL_AES) | (ECDHE_ENABLED && !P256_IN_MODULE ? CRYPTO_FROM_HAL_P256 : 0);
   }

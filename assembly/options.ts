@@ -2,8 +2,10 @@
 import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
   RX_RECORD_PLAINTEXT_MAX } from "./config";
 import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS, OPT_RESUME,
-  OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS } from "./api_codes";
-import { ERR_BAD_ARGUMENT } from "./errors";
+  OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS, OPT_HEARTBEAT, OPT_HEARTBEAT_INTERVAL_MS,
+  OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
+import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
+import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -12,6 +14,12 @@ export let optBudget: i32 = 0; // 0: 7 x initial RTO, i.e. 63 s for 9 s (RFC 792
 export let optPmtu: i32 = PMTU_DEFAULT;
 export let optRequireEms: bool = false;
 export let optResume: bool = false;
+// A build for the smallest boards may leave heartbeat out (asconfig.json "use": "NO_HEARTBEAT=1",
+// about 750 bytes of code, ~5 KB of wasm3 RAM): OPT_HEARTBEAT then refuses anything but 0
+// (ERR_UNSUPPORTED) and none of RFC 6520 is compiled in.
+export const HEARTBEAT_BUILT: bool = !isDefined(NO_HEARTBEAT);
+export let optHeartbeat: i32 = 0;          // the HeartbeatMode we offer (RFC 6520 s. 2), 0 = none
+export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 0 = none
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -21,6 +29,8 @@ export function optionsReset(): void {
   optPmtu = PMTU_DEFAULT;
   optRequireEms = false;
   optResume = false;
+  optHeartbeat = 0;
+  optHeartbeatInterval = 0;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -63,6 +73,12 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_RESUME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optResume = value == 1;
+  } else if (option == OPT_HEARTBEAT || option == OPT_HEARTBEAT_INTERVAL_MS) {
+    // 0 to the limit (unsigned: negative values are over it)
+    const mode = option == OPT_HEARTBEAT;
+    if (<u32>value > <u32>(mode ? HB_PEER_NOT_ALLOWED_TO_SEND : OPT_HEARTBEAT_LIMIT_MS)) return ERR_BAD_ARGUMENT;
+    if (!HEARTBEAT_BUILT && value != 0) return ERR_UNSUPPORTED;
+    if (mode) optHeartbeat = value; else optHeartbeatInterval = value;
   } else {
     return ERR_BAD_ARGUMENT;
   }

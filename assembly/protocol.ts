@@ -8,6 +8,7 @@ export const CT_CHANGE_CIPHER_SPEC: i32 = 20;
 export const CT_ALERT: i32 = 21;
 export const CT_HANDSHAKE: i32 = 22;
 export const CT_APPLICATION_DATA: i32 = 23;
+export const CT_HEARTBEAT: i32 = 24;          // RFC 6520
 
 // Handshake message types.
 export const HT_HELLO_REQUEST: i32 = 0;
@@ -33,6 +34,7 @@ export const EXT_MAX_FRAGMENT_LENGTH: i32 = 1;
 export const EXT_SUPPORTED_GROUPS: i32 = 10;
 export const EXT_EC_POINT_FORMATS: i32 = 11;
 export const EXT_SIGNATURE_ALGORITHMS: i32 = 13;
+export const EXT_HEARTBEAT: i32 = 15;          // RFC 6520 s. 2
 export const EXT_CLIENT_CERTIFICATE_TYPE: i32 = 19;
 export const EXT_SERVER_CERTIFICATE_TYPE: i32 = 20;
 export const EXT_EXTENDED_MASTER_SECRET: i32 = 23;
@@ -59,3 +61,10 @@ export const ALERT_NO_RENEGOTIATION: i32 = 100;
 export const ALERT_UNSUPPORTED_EXTENSION: i32 = 110;
 export const ALERT_UNRECOGNIZED_NAME: i32 = 112;
 export const ALERT_UNKNOWN_PSK_IDENTITY: i32 = 115;
+
+// Heartbeat (RFC 6520): HeartbeatMode of the extension, HeartbeatMessageType.
+export const HB_PEER_ALLOWED_TO_SEND: i32 = 1;
+export const HB_PEER_NOT_ALLOWED_TO_SEND: i32 = 2;
+export const HB_REQUEST: i32 = 1;
+export const HB_RESPONSE: i32 = 2;
+export const HB_PADDING_MIN: i32 = 16;         // s. 4: at least 16 bytes of random padding

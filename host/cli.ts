@@ -98,6 +98,13 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--resume": out.resume = wholeNumber(a, value()); engine.resume = true; break;
       case "--session-in": out.sessionIn = value(); break;
       case "--session-out": out.sessionOut = value(); engine.resume = true; break;
+      case "--heartbeat": engine.heartbeatIntervalMs = wholeNumber(a, value()) * 1000; engine.heartbeat ??= 1; break;
+      case "--heartbeat-mode": {
+        const v = value();
+        if (v !== "allow" && v !== "deny") throw usage(MSG.bad_heartbeat_mode, v);
+        engine.heartbeat = v === "allow" ? 1 : 2;
+        break;
+      }
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -160,6 +167,8 @@ async function run(args: CliArgs): Promise<number> {
   let connected = false;
   let failure: DtlsError | null = null;
   let tooLarge: string | null = null;
+  // With heartbeats the session lasts the whole --wait, a reply or not, so they can run.
+  const hold = (args.engine.heartbeat ?? 0) !== 0;
   try {
     await client.connect();
     connected = true;
@@ -170,7 +179,7 @@ async function run(args: CliArgs): Promise<number> {
       if (text.length > max) tooLarge = format(MSG.send_too_large, text.length, max);
       else {
         client.write(text);
-        await waitFor(client, args.waitMs, () => received.length > 0);
+        await waitFor(client, args.waitMs, () => !hold && received.length > 0);
       }
     } else {
       const rl = createInterface({ input: process.stdin, terminal: false });
@@ -178,7 +187,7 @@ async function run(args: CliArgs): Promise<number> {
         if (client.state !== codes.STATE_CONNECTED) break;
         client.write(Buffer.from(line + "\n", "utf8"));
       }
-      await waitFor(client, Math.min(args.waitMs, 1000), () => false);
+      await waitFor(client, hold ? args.waitMs : Math.min(args.waitMs, 1000), () => false);
     }
   } catch (e) {
     if (!(e instanceof DtlsError)) { await client.close(); throw e; }

@@ -25,6 +25,11 @@ export interface EngineOptions {
   /** A session blob saved by exportSession() (another process, before a reboot): offered
    *  by the first connect. Implies resume. */
   session?: Buffer;
+  /** RFC 6520: the HeartbeatMode to offer (1 peer_allowed_to_send: the server's requests are
+   *  answered; 2 peer_not_allowed_to_send), 0 or undefined = no extension. */
+  heartbeat?: number;
+  /** ms between our HeartbeatRequests (sent when the server's mode allows them), 0 = none. */
+  heartbeatIntervalMs?: number;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -130,6 +135,8 @@ export class DtlsEngine {
     this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
     this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
     this.set(codes.OPT_RESUME, o.resume === undefined && o.session === undefined ? undefined : o.resume !== false ? 1 : 0, "resumption option");
+    this.set(codes.OPT_HEARTBEAT, o.heartbeat, "heartbeat mode");
+    this.set(codes.OPT_HEARTBEAT_INTERVAL_MS, o.heartbeatIntervalMs, "heartbeat interval");
     if (o.session !== undefined) this.importSession(o.session);
   }
 
@@ -225,6 +232,13 @@ export class DtlsEngine {
     return new DtlsError(message, reasonName(reason), alert);
   }
 
+  /** RFC 6520 counters, or null when the handshake did not complete with the extension. */
+  heartbeats(done = this.info(codes.INFO_HANDSHAKE_MS) >= 0): { sent: number; responses: number; answered: number } | null {
+    if (!done || this.info(codes.INFO_HEARTBEAT_PEER_MODE) === 0) return null;
+    return { sent: this.info(codes.INFO_HEARTBEATS_SENT), responses: this.info(codes.INFO_HEARTBEAT_RESPONSES),
+      answered: this.info(codes.INFO_HEARTBEATS_ANSWERED) };
+  }
+
   /** The --json summary (the same keys as boards/posix/main.c and tests/wasm3/dtls_wasm3.py).
    *  What the handshake negotiated is reported only once it completed (the core sets
    *  INFO_HANDSHAKE_MS when the server's Finished verified), null otherwise: a ServerHello
@@ -244,6 +258,7 @@ export class DtlsEngine {
       sni: this.options.sni ?? null,
       sni_accepted: negotiated(this.info(codes.INFO_SNI_ACCEPTED) === 1),
       resumed: negotiated(this.info(codes.INFO_RESUMED) === 1),
+      heartbeats: this.heartbeats(done),
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

@@ -167,6 +167,7 @@ function numericOptions(a: BridgeArgs): Array<[string, number, number]> {
     ["--mfl", codes.OPT_MFL, e.mfl], ["--rto", codes.OPT_RTO_INITIAL_MS, e.rtoMs],
     ["--timeout", codes.OPT_HANDSHAKE_BUDGET_MS, e.budgetMs], ["--pmtu", codes.OPT_PMTU, e.pmtu],
     ["--require-ems", codes.OPT_REQUIRE_EMS, e.requireEms === undefined ? undefined : e.requireEms ? 1 : 0],
+    ["--heartbeat-mode", codes.OPT_HEARTBEAT, e.heartbeat], ["--heartbeat", codes.OPT_HEARTBEAT_INTERVAL_MS, e.heartbeatIntervalMs],
   ];
   return all.filter((o): o is [string, number, number] => o[2] !== undefined);
 }
@@ -232,6 +233,9 @@ function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | nu
     sni: a.cli.engine.sni ?? null,
     sni_accepted: negotiated(info(codes.INFO_SNI_ACCEPTED) === 1),
     resumed: negotiated(info(codes.INFO_RESUMED) === 1),
+    heartbeats: done && info(codes.INFO_HEARTBEAT_PEER_MODE) !== 0
+      ? { sent: info(codes.INFO_HEARTBEATS_SENT), responses: info(codes.INFO_HEARTBEAT_RESPONSES), answered: info(codes.INFO_HEARTBEATS_ANSWERED) }
+      : null,
     handshake_ms: negotiated(handshakeMs),
     ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
     ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

@@ -41,6 +41,7 @@ function expected(state: ProbeState, input: string): string {
     case "close_notify": return handshaking ? "→ failed" : "sends warning close_notify → closed"; // 5246 7.2.1
     case "fatal alert (handshake_failure)": return "→ failed";
     case "application data": return handshaking ? "drop" : "delivered";        // only after Finished
+    case "heartbeat request (negotiated)": return handshaking ? "drop" : "sends HeartbeatResponse"; // RFC 6520 s. 3: answered only once connected
     default: return "drop";  // heartbeat not negotiated (RFC 6520 s. 2), unknown content types
   }
 }

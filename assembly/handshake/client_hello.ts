@@ -2,9 +2,9 @@
 import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
   EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_SIGNATURE_ALGORITHMS, EXT_CLIENT_CERTIFICATE_TYPE,
-  EXT_SERVER_CERTIFICATE_TYPE } from "../protocol";
+  EXT_SERVER_CERTIFICATE_TYPE, EXT_HEARTBEAT } from "../protocol";
 import { put8, put16 } from "../util/bytes";
-import { optMfl, mflCode } from "../options";
+import { optMfl, mflCode, optHeartbeat, HEARTBEAT_BUILT } from "../options";
 import { hasPsk, hasRpk, serverName, serverNameLen } from "../credentials";
 import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
@@ -13,8 +13,9 @@ import { setOffers } from "./negotiated";
 import { offeredId, offeredIdLen } from "./resumption";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
-// extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6.
-const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34;
+// extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
+// + heartbeat 5.
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
@@ -54,6 +55,10 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put16(p, EXT_EXTENDED_MASTER_SECRET); put16(p + 2, 0); p += 4;       // section 16
   put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
   if (ECDHE_ENABLED != 0 && offerEcdhe) p = writeEcdheExtensions(p);
+  if (HEARTBEAT_BUILT && optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
+    store<u32>(p, bswap<u32>(<u32>(EXT_HEARTBEAT << 16 | 1)));   // type, length 1: one store
+    put8(p + 4, optHeartbeat); p += 5;
+  }
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.
   flightEndMessage(<i32>(p - body), 0);

@@ -3,13 +3,15 @@ import { COOKIE_MAX } from "../config";
 import { DTLS_1_2, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
   EXT_EC_POINT_FORMATS, EXT_CLIENT_CERTIFICATE_TYPE, EXT_SERVER_CERTIFICATE_TYPE, ALERT_DECODE_ERROR, ALERT_PROTOCOL_VERSION, ALERT_ILLEGAL_PARAMETER,
-  ALERT_UNSUPPORTED_EXTENSION, ALERT_HANDSHAKE_FAILURE } from "../protocol";
+  ALERT_UNSUPPORTED_EXTENSION, ALERT_HANDSHAKE_FAILURE, EXT_HEARTBEAT, HB_PEER_ALLOWED_TO_SEND,
+  HB_PEER_NOT_ALLOWED_TO_SEND } from "../protocol";
 import { REASON_DECODE, REASON_PROTOCOL_VERSION, REASON_ILLEGAL_PARAMETER,
   REASON_UNSUPPORTED_EXTENSION, REASON_RENEGOTIATION_INFO, REASON_EMS_REFUSED,
   REASON_HANDSHAKE_FAILURE } from "../errors";
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readBytes, readerEnter,
   readerLeave, readerLeft } from "../util/reader";
-import { optRequireEms } from "../options";
+import { optRequireEms, optHeartbeat, HEARTBEAT_BUILT } from "../options";
+import { setHeartbeatPeerMode } from "../heartbeat";
 import { serverRandom, RANDOM_LEN } from "./key_schedule";
 import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMflLength, setEms,
   setSniAccepted, setRenegotiationInfoSeen } from "./negotiated";
@@ -37,7 +39,7 @@ export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
 
 // Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
 const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
-const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64;
+const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64, SEEN_HEARTBEAT: i32 = 128;
 const RAW_PUBLIC_KEY: i32 = 2;
 
 export function parseServerHello(body: usize, len: i32): i32 {
@@ -58,6 +60,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
 
   let seen = 0;
   let mfl = 0;
+  let heartbeatMode = 0;
   if (readerLeft() > 0) {
     const outer = readerEnter(readU16());
     while (!readerBad() && readerLeft() > 0) {
@@ -92,6 +95,12 @@ export function parseServerHello(body: usize, len: i32): i32 {
         // RFC 7250 s. 4: the server picks one type; we offered raw public keys only.
         bit = type == EXT_CLIENT_CERTIFICATE_TYPE ? SEEN_CLIENT_TYPE : SEEN_SERVER_TYPE;
         if (readU8() != RAW_PUBLIC_KEY) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+      } else if (HEARTBEAT_BUILT && type == EXT_HEARTBEAT && optHeartbeat != 0) {
+        bit = SEEN_HEARTBEAT;                  // RFC 6520 s. 2: an unknown mode is illegal_parameter
+        heartbeatMode = readU8();
+        if (!readerBad() && <u32>(heartbeatMode - HB_PEER_ALLOWED_TO_SEND) > <u32>(HB_PEER_NOT_ALLOWED_TO_SEND - HB_PEER_ALLOWED_TO_SEND)) {
+          return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
+        }
       } else {
         // RFC 5246 7.4.1.4: an extension we did not offer.
         return verdict(REASON_UNSUPPORTED_EXTENSION, ALERT_UNSUPPORTED_EXTENSION);
@@ -116,5 +125,6 @@ export function parseServerHello(body: usize, len: i32): i32 {
   setEms((seen & SEEN_EMS) != 0);
   setSniAccepted((seen & SEEN_SNI) != 0);
   setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
+  if (HEARTBEAT_BUILT) setHeartbeatPeerMode(heartbeatMode);
   return ACCEPTED;
 }

@@ -181,6 +181,8 @@ struct args {
   char host[256], port[8];
   int rpk, json, expect_reply, require_ems, mfl_given;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
+  long heartbeat;                             /* --heartbeat SECONDS, -1: not given */
+  int heartbeat_mode;                         /* --heartbeat-mode: 1 allow, 2 deny, 0 not given */
 };
 
 /* HOST:PORT or [IPV6]:PORT (as host/cli.ts's parseTarget); -1 after the message. */
@@ -221,7 +223,8 @@ bad:
 static int takes_value(const char *a) {
   static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
-                                           "--server-key", "--stop-before", "--session-in", "--session-out"};
+                                           "--server-key", "--stop-before", "--session-in", "--session-out",
+                                           "--heartbeat", "--heartbeat-mode"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -232,7 +235,7 @@ static int takes_value(const char *a) {
 static int parse_args(int argc, char **argv, struct args *a) {
   int i;
   memset(a, 0, sizeof *a);
-  a->mfl = a->rto = a->timeout = a->pmtu = a->cap = -1;
+  a->mfl = a->rto = a->timeout = a->pmtu = a->cap = a->heartbeat = -1;
   a->wait_ms = 5000;
   for (i = 1; i < argc; i++) {
     const char *o = argv[i], *val = NULL;
@@ -261,9 +264,10 @@ static int parse_args(int argc, char **argv, struct args *a) {
       }
       a->mfl_given = 1;
     } else if (!strcmp(o, "--rto") || !strcmp(o, "--timeout") || !strcmp(o, "--pmtu") || !strcmp(o, "--wait") ||
-               !strcmp(o, "--memory-cap")) {
+               !strcmp(o, "--memory-cap") || !strcmp(o, "--heartbeat")) {
       long *slot = !strcmp(o, "--rto") ? &a->rto : !strcmp(o, "--timeout") ? &a->timeout
-                 : !strcmp(o, "--pmtu") ? &a->pmtu : !strcmp(o, "--wait") ? &a->wait_ms : &a->cap;
+                 : !strcmp(o, "--pmtu") ? &a->pmtu : !strcmp(o, "--wait") ? &a->wait_ms
+                 : !strcmp(o, "--heartbeat") ? &a->heartbeat : &a->cap;
       if (whole_number(o, val, slot) != 0) return usage_error();
     } else if (!strcmp(o, "--stop-before")) {
       if (strcmp(val, "init") && strcmp(val, "connect")) {
@@ -271,6 +275,12 @@ static int parse_args(int argc, char **argv, struct args *a) {
         return usage_error();
       }
       a->stop_before = val;
+    } else if (!strcmp(o, "--heartbeat-mode")) {
+      if (strcmp(val, "allow") && strcmp(val, "deny")) {
+        complain(CLI_MSG_BAD_HEARTBEAT_MODE, val);
+        return usage_error();
+      }
+      a->heartbeat_mode = !strcmp(val, "allow") ? 1 : 2;
     } else if (!strcmp(o, "--key")) a->key_file = val;
     else if (!strcmp(o, "--server-key")) a->server_key = val;
     else if (!strcmp(o, "--send")) a->send_text = val;
@@ -399,7 +409,10 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
   const struct { const char *option; int32_t key; long value; } numbers[] = {
       {"--mfl", DTLS_OPT_MFL, a->mfl}, {"--rto", DTLS_OPT_RTO_INITIAL_MS, a->rto},
       {"--timeout", DTLS_OPT_HANDSHAKE_BUDGET_MS, a->timeout}, {"--pmtu", DTLS_OPT_PMTU, a->pmtu},
-      {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1}};
+      {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1},
+      /* RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts) */
+      {"--heartbeat-mode", DTLS_OPT_HEARTBEAT, a->heartbeat_mode ? a->heartbeat_mode : a->heartbeat > 0 ? 1 : -1},
+      {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1}};
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
@@ -484,6 +497,8 @@ static void drain(struct session *s, int json) {
 static void run_session(const struct args *a, int fd, struct session *s) {
   static uint8_t rx[DATAGRAM_MAX];
   uint32_t connected_at = 0;
+  /* With heartbeats the session lasts the whole --wait, a reply or not, so they can run. */
+  int hold = a->heartbeat_mode != 0 || a->heartbeat > 0;
   int32_t rc = dtls_port_connect();
   report_flights(a->json);
   if (rc < 0 && rc != DTLS_ERR_FAILED) return;
@@ -500,19 +515,24 @@ static void run_session(const struct args *a, int fd, struct session *s) {
         snprintf(mfl_text, sizeof mfl_text, mfl ? "%d" : "none", (int)mfl);
         fprintf(a->json ? stderr : stdout, CLI_MSG_CONNECTED "\n", cipher_name(dtls_port_info(DTLS_INFO_CIPHER_SUITE)),
                 mfl_text);
-        if (!a->send_text) return;
-        s->max_write = dtls_port_info(DTLS_INFO_MAX_WRITE);
-        if (strlen(a->send_text) > (size_t)s->max_write) {
-          s->too_large = 1;
-          return;
+        if (!a->send_text && !hold) return;
+        if (a->send_text) {
+          s->max_write = dtls_port_info(DTLS_INFO_MAX_WRITE);
+          if (strlen(a->send_text) > (size_t)s->max_write) {
+            s->too_large = 1;
+            return;
+          }
+          if (dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
+          s->sent = 1;
         }
-        if (dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
-        s->sent = 1;
       }
       drain(s, a->json);
       left = a->wait_ms - (long)(uint32_t)(hal_clock_ms() - connected_at);
-      if (s->replies > 0 || left <= 0) return;
+      if ((s->replies > 0 && !hold) || left <= 0) return;
       wait = left < 10 ? (int32_t)left : 10;
+      /* Timers run while connected too (heartbeats): -1 when there are none. */
+      if ((rc = dtls_port_poll()) >= 0 && rc < wait) wait = rc;
+      if (dtls_port_state() != DTLS_PORT_STATE_CONNECTED) continue;
     } else if (state == DTLS_PORT_STATE_HANDSHAKING) {
       wait = dtls_port_poll();
       report_flights(a->json);
@@ -556,6 +576,10 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
   } else printf("\"sni\":null,");
   printf("\"sni_accepted\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1));
   printf("\"resumed\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_RESUMED) == 1));
+  if (done && dtls_port_info(DTLS_INFO_HEARTBEAT_PEER_MODE) != 0)
+    printf("\"heartbeats\":{\"sent\":%d,\"responses\":%d,\"answered\":%d},", (int)dtls_port_info(DTLS_INFO_HEARTBEATS_SENT),
+           (int)dtls_port_info(DTLS_INFO_HEARTBEAT_RESPONSES), (int)dtls_port_info(DTLS_INFO_HEARTBEATS_ANSWERED));
+  else printf("\"heartbeats\":null,");
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)

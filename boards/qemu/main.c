@@ -154,11 +154,12 @@ int main(void) {
       DTLS_INFO_HEAP_TOP, DTLS_INFO_MEMORY_PAGES, DTLS_INFO_STATIC_END,
       DTLS_INFO_RECORDS_DROPPED, DTLS_INFO_APP_RECORDS_LOST, DTLS_INFO_DATAGRAMS_TOO_LARGE,
       DTLS_INFO_CLIENT_AUTH, DTLS_INFO_MAX_WRITE, DTLS_INFO_HANDSHAKE_BYTES_SENT, DTLS_INFO_HANDSHAKE_BYTES_RECEIVED,
-      DTLS_INFO_HANDSHAKE_DATAGRAMS_SENT, DTLS_INFO_HANDSHAKE_DATAGRAMS_RECEIVED};
+      DTLS_INFO_HANDSHAKE_DATAGRAMS_SENT, DTLS_INFO_HANDSHAKE_DATAGRAMS_RECEIVED, DTLS_INFO_HEARTBEATS_SENT, DTLS_INFO_HEARTBEAT_RESPONSES,
+      DTLS_INFO_HEARTBEATS_ANSWERED, DTLS_INFO_HEARTBEAT_PEER_MODE};
   uint8_t hello = LINK_VERSION, sum[320];
   size_t n, i;
   int32_t rc = 0, state = -1;
-  int connected = 0, got = 0, trapped = 0, too_large = 0;
+  int connected = 0, got = 0, trapped = 0, too_large = 0, hold = 0;
   uint32_t connected_at = 0, next_poll;
 
   board_clock_init();
@@ -186,6 +187,9 @@ int main(void) {
     rc = dtls_port_connect();
     core_leave();
   }
+  /* With heartbeats (RFC 6520) the session lasts the whole wait, a reply or not, as dtls-client's. */
+  for (i = 0; i < (size_t)g_nopts; i++)
+    if (g_opt_key[i] == DTLS_OPT_HEARTBEAT && g_opt_val[i] != 0) hold = 1;
   next_poll = board_ms;
   while (g_cfg_step == 0 && (rc >= 0 || rc == DTLS_ERR_FAILED)) {
     state = dtls_port_state(); /* cheap: not counted as core work */
@@ -195,15 +199,17 @@ int main(void) {
         connected = 1;
         connected_at = board_ms;
         g_handshake_ticks = g_core_ticks;
-        if (!g_has_send) break;
-        if (g_send_len > (size_t)dtls_port_info(DTLS_INFO_MAX_WRITE)) { /* as dtls-client: not sent */
+        if (!g_has_send && !hold) break;
+        if (g_has_send && g_send_len > (size_t)dtls_port_info(DTLS_INFO_MAX_WRITE)) { /* as dtls-client: not sent */
           too_large = 1;
           break;
         }
-        core_enter();
-        rc = dtls_port_write(g_send, g_send_len);
-        core_leave();
-        if (rc < 0) break;
+        if (g_has_send) {
+          core_enter();
+          rc = dtls_port_write(g_send, g_send_len);
+          core_leave();
+          if (rc < 0) break;
+        }
       }
       for (;;) {
         int32_t r;
@@ -214,7 +220,7 @@ int main(void) {
         link_send('A', g_app, (size_t)r, 0, 0);
         got = 1;
       }
-      if (got || (int32_t)(board_ms - connected_at - g_wait_ms) >= 0) break;
+      if ((got && !hold) || (int32_t)(board_ms - connected_at - g_wait_ms) >= 0) break;
     } else if (state != DTLS_PORT_STATE_HANDSHAKING) {
       break;
     }

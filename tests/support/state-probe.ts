@@ -8,7 +8,7 @@ import * as codes from "../../host/codes";
 import { DtlsEngine } from "../../host/engine";
 import { describeAlert, stateName } from "../../host/names";
 import { MockPskServer, prf } from "./mock-psk-server";
-import { record, handshake, serverHelloBody, parseRecords } from "./wire";
+import { record, handshake, serverHelloBody, parseRecords, ext } from "./wire";
 
 const key = Buffer.from("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e", "hex");
 
@@ -16,7 +16,8 @@ export const STATES = ["wait_server_hello", "wait_server_flight", "wait_change_c
   "connected", "closed", "failed"] as const;
 export type ProbeState = typeof STATES[number];
 
-interface Input { name: string; type: number; body: (ctx: Ctx) => Buffer }
+/** heartbeat: the client offers peer_allowed_to_send and the server's ServerHello accepts (RFC 6520). */
+interface Input { name: string; type: number; body: (ctx: Ctx) => Buffer; heartbeat?: boolean }
 interface Ctx { server: MockPskServer; nextSeq: number }
 
 const hs = (t: number, body: (ctx: Ctx) => Buffer = () => Buffer.alloc(0)) =>
@@ -49,6 +50,7 @@ export const INPUTS: Input[] = [
   { name: "fatal alert (handshake_failure)", type: 21, body: () => Buffer.from([2, 40]) },
   { name: "application data", type: 23, body: () => Buffer.from("early data") },
   { name: "heartbeat request (not negotiated)", type: 24, body: () => Buffer.from([1, 0, 16, ...Buffer.alloc(32)]) },
+  { name: "heartbeat request (negotiated)", type: 24, body: () => Buffer.from([1, 0, 16, ...Buffer.alloc(32)]), heartbeat: true },
   { name: "unknown content type 99", type: 99, body: () => Buffer.from([1, 2, 3]) },
 ];
 
@@ -70,18 +72,20 @@ function where(engine: DtlsEngine): string {
 interface Driven { engine: DtlsEngine; sent: Buffer[]; server: MockPskServer; epoch: number; nextSeq: number }
 
 /** A fresh client brought to `state` by a well-behaved scripted server. */
-export function driveTo(state: ProbeState): Driven {
+export function driveTo(state: ProbeState, heartbeat = false): Driven {
   const sent: Buffer[] = [];
-  const engine = new DtlsEngine({ psk: { identity: Buffer.from("probe"), key }, seed: `probe-${state}`, clock: () => 0 },
-    (d) => sent.push(Buffer.from(d)));
-  const server = new MockPskServer(key);
+  const engine = new DtlsEngine({ psk: { identity: Buffer.from("probe"), key }, seed: `probe-${state}`, clock: () => 0,
+    heartbeat: heartbeat ? 1 : 0 }, (d) => sent.push(Buffer.from(d)));
+  const hello = heartbeat ? { extensions: Buffer.concat([ext(1, Buffer.from([1])), ext(23, Buffer.alloc(0)),
+    ext(0xff01, Buffer.from([0])), ext(15, Buffer.from([1]))]) } : {};
+  const server = new MockPskServer(key, hello);
   engine.connect();
   const d: Driven = { engine, sent, server, epoch: 0, nextSeq: 0 };
   if (state === "wait_server_hello") return d;
   if (state === "wait_server_flight") {
     const [ch] = parseRecords(sent[0]);
     server.clientRandom = Buffer.from(ch.payload.subarray(14, 46));
-    engine.receive(record(22, 0, 0, handshake(2, 0, serverHelloBody())));
+    engine.receive(record(22, 0, 0, handshake(2, 0, serverHelloBody(hello))));
     return { ...d, nextSeq: 1 };
   }
   engine.receive(server.answerClientHello(sent[0]));
@@ -101,7 +105,7 @@ export interface Observation { state: ProbeState; input: string; response: strin
 
 /** Delivers one input in `state`, in a record of the state's epoch; describes the response. */
 export function probe(state: ProbeState, input: Input): Observation {
-  const d = driveTo(state);
+  const d = driveTo(state, input.heartbeat);
   const { engine, sent, server } = d;
   const before = { where: where(engine), sent: sent.length, dropped: engine.info(codes.INFO_RECORDS_DROPPED),
     alert: engine.wasm.dtls_last_alert() };
@@ -114,6 +118,7 @@ export function probe(state: ProbeState, input: Input): Observation {
     if (r.type === 21) out.push(describeAlert((1 << 16) | (p[0] << 8) | p[1])!.replace(/ sent$/, ""));
     else if (r.type === 20) out.push("ChangeCipherSpec");
     else if (r.type === 22) out.push(MESSAGE_NAMES[p[0]] ?? `handshake ${p[0]}`);
+    else if (r.type === 24) out.push(p[0] === 2 ? "HeartbeatResponse" : `heartbeat ${p[0]}`);
     else out.push(`content ${r.type}`);
   }
   const after = where(engine);

@@ -125,7 +125,7 @@ class Args:
     def __init__(self):
         self.target = self.identity = self.psk_hex = self.sni = self.send = None
         self.key = self.server_key = self.stop_before = self.seed = self.mfl = self.psk = None
-        self.rto = self.timeout = self.pmtu = None
+        self.rto = self.timeout = self.pmtu = self.heartbeat = self.heartbeat_mode = None
         self.session_in = self.session_out = None
         self.wait = 5000
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
@@ -135,7 +135,8 @@ class Args:
 TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni", "--mfl": "mfl", "--rto": "rto",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
-               "--session-in": "session_in", "--session-out": "session_out"}
+               "--session-in": "session_in", "--session-out": "session_out",
+               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
          "--hal-p256": "hal_p256"}
@@ -158,6 +159,8 @@ def parse_args(argv):
                 raise usage(MSG["bad_mfl"], v)
             if o == "--stop-before" and v not in ("init", "connect"):
                 raise usage(MSG["bad_stop_before"], v)
+            if o == "--heartbeat-mode" and v not in ("allow", "deny"):
+                raise usage(MSG["bad_heartbeat_mode"], v)
             setattr(a, TAKES_VALUE[o], whole_number(o, v) if o in NUMBERS else v)
         elif o in FLAGS:
             if FLAGS[o]:

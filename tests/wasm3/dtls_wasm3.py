@@ -493,6 +493,8 @@ def summary_of(d, sni, session, send, rpk=False):
         "sni": sni,
         "sni_accepted": negotiated(info("SNI_ACCEPTED") == 1),
         "resumed": negotiated(info("RESUMED") == 1),
+        "heartbeats": {"sent": info("HEARTBEATS_SENT"), "responses": info("HEARTBEAT_RESPONSES"),
+                       "answered": info("HEARTBEATS_ANSWERED")} if done and info("HEARTBEAT_PEER_MODE") else None,
         "handshake_ms": negotiated(ms),
         **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
         **keys,
@@ -508,11 +510,12 @@ def summary_of(d, sni, session, send, rpk=False):
 
 def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
                 log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False,
-                session_in=None, session_out=None):
+                session_in=None, session_out=None, hold=False):
     """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
     (close_notify when still connected). Returns (summary, module, Session), or (None, module,
     None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
-    when the host does not resolve or the module refuses the configuration."""
+    when the host does not resolve or the module refuses the configuration. hold: stay connected
+    the whole wait_ms, a reply or not (heartbeats)."""
     sock = open_socket(target)
     d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level, accel=accel)
     configure(d, identity, psk, options, sni, rpk)
@@ -545,20 +548,26 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
                 if say:
                     say(MSG["connected"] % (cipher_name(d.call("dtls_info", CODES["INFO_CIPHER_SUITE"])),
                                             d.call("dtls_info", CODES["INFO_MFL"]) or "none"))
-                if send is None:
+                if send is None and not hold:
                     break
-                session.max_write = d.call("dtls_info", CODES["INFO_MAX_WRITE"])
-                if len(send) > session.max_write:
-                    session.too_large = True
-                    break
-                if d.write(send) < 0:
-                    break
-                session.sent = True
+                if send is not None:
+                    session.max_write = d.call("dtls_info", CODES["INFO_MAX_WRITE"])
+                    if len(send) > session.max_write:
+                        session.too_large = True
+                        break
+                    if d.write(send) < 0:
+                        break
+                    session.sent = True
             drain()
             left = wait_ms - (now - connected_at) * 1000
-            if session.replies or left <= 0:
+            if (session.replies and not hold) or left <= 0:
                 break
             wait = min(left, 10)
+            nxt = d.call("dtls_poll")  # timers run while connected too (heartbeats): -1 when none
+            if 0 <= nxt < wait:
+                wait = nxt
+            if d.call("dtls_state") != STATE_CONNECTED:
+                continue
         elif state == STATE_HANDSHAKING:
             wait = d.call("dtls_poll")
             flights.report()
@@ -632,6 +641,12 @@ def main(argv=None):
             options.append((CODES[name], value, option))
     if a.require_ems:
         options.append((CODES["OPT_REQUIRE_EMS"], 1, "--require-ems"))
+    # RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts)
+    mode = {"allow": 1, "deny": 2}.get(a.heartbeat_mode, 1 if a.heartbeat else None)
+    if mode is not None:
+        options.append((CODES["OPT_HEARTBEAT"], mode, "--heartbeat-mode"))
+    if a.heartbeat:
+        options.append((CODES["OPT_HEARTBEAT_INTERVAL_MS"], a.heartbeat * 1000, "--heartbeat"))
     # Text lines go to stdout, or to stderr when stdout carries the JSON summary.
     out = sys.stderr if a.json else sys.stdout
     say = lambda line: print(line, file=out, flush=True)  # noqa: E731
@@ -641,7 +656,7 @@ def main(argv=None):
         summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
                                           3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
                                           on_data=on_data, accel=a.hal_p256, session_in=session_in,
-                                          session_out=a.session_out)
+                                          session_out=a.session_out, hold=mode is not None)
     except ConfigError as e:
         err(e)
         return EXIT["usage"]
