@@ -9,6 +9,7 @@ export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
 export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
+export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_id; 0..OPT_CID_MAX = our CID's length
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -17,6 +18,7 @@ export const OPT_RTO_LIMIT_MS: i32 = 3600000;   // initial and maximum RTO: one 
 export const OPT_BUDGET_LIMIT_MS: i32 = 86400000; // per-flight budget: one day at most (0 = default)
 export const OPT_PMTU_MIN: i32 = 64;
 export const OPT_PMTU_MAX: i32 = 1536;          // also the size of the datagram we build
+export const OPT_CID_MAX: i32 = 8;              // the longest CID we ask the server to send (config.ts CID_MAX)
 
 // dtls_state values.
 export const STATE_IDLE: i32 = 0;
@@ -51,6 +53,8 @@ export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS
 export const INFO_CRYPTO_FROM_HAL: i32 = 23;    // what the board's HAL must provide: CRYPTO_FROM_HAL_* bits (0 = nothing)
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
+export const INFO_CID_SENT_LEN: i32 = 26;      // RFC 9146: length of the server's CID, which our records carry (copied to the I/O buffer); -1 = not negotiated
+export const INFO_CID_RECEIVED_LEN: i32 = 27;  // length of our CID, which the server's records carry (copied to the I/O buffer); -1 = not negotiated
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 
