@@ -125,7 +125,7 @@ class Args:
     def __init__(self):
         self.target = self.identity = self.psk_hex = self.sni = self.send = None
         self.key = self.server_key = self.stop_before = self.seed = self.mfl = self.psk = None
-        self.rto = self.timeout = self.pmtu = None
+        self.rto = self.timeout = self.pmtu = self.cid = None
         self.wait = 5000
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
@@ -133,7 +133,8 @@ class Args:
 
 TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni", "--mfl": "mfl", "--rto": "rto",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
-               "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm"}
+               "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
+               "--cid": "cid"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
          "--hal-p256": "hal_p256"}
