@@ -11,6 +11,7 @@ export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refus
 export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
 export const OPT_HEARTBEAT: i32 = 10;           // RFC 6520: 0 = no extension, 1 = offer peer_allowed_to_send, 2 = peer_not_allowed_to_send
 export const OPT_HEARTBEAT_INTERVAL_MS: i32 = 11; // 0 = never send our own HeartbeatRequests, else one per interval
+export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_id; 0..OPT_CID_MAX = our CID's length
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -20,6 +21,7 @@ export const OPT_BUDGET_LIMIT_MS: i32 = 86400000; // per-flight budget: one day 
 export const OPT_PMTU_MIN: i32 = 64;
 export const OPT_PMTU_MAX: i32 = 1536;          // also the size of the datagram we build
 export const OPT_HEARTBEAT_LIMIT_MS: i32 = 86400000; // heartbeat interval: one day at most
+export const OPT_CID_MAX: i32 = 8;              // the longest CID we ask the server to send (config.ts CID_MAX)
 
 // dtls_state values.
 export const STATE_IDLE: i32 = 0;
@@ -63,6 +65,8 @@ export const INFO_HEARTBEATS_ANSWERED: i32 = 30; // the server's HeartbeatReques
 export const INFO_HEARTBEAT_PEER_MODE: i32 = 31; // the server's HeartbeatMode (1: we may send requests, 2: we may not), 0 = not negotiated
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
+export const INFO_CID_SENT_LEN: i32 = 26;      // RFC 9146: length of the server's CID, which our records carry (copied to the I/O buffer); -1 = not negotiated
+export const INFO_CID_RECEIVED_LEN: i32 = 27;  // length of our CID, which the server's records carry (copied to the I/O buffer); -1 = not negotiated
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 

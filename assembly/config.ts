@@ -1,6 +1,6 @@
 // Profile constants: the one source of truth for sizes and timer defaults.
 // Buffers are fixed regions sized here; nothing is allocated after start-up.
-import { OPT_PMTU_MIN, OPT_PMTU_MAX } from "./api_codes";
+import { OPT_PMTU_MIN, OPT_PMTU_MAX, OPT_CID_MAX } from "./api_codes";
 
 // RFC 7925 section 15: max_fragment_length 2^9 is what we offer by default.
 export const MFL_DEFAULT: i32 = 512;
@@ -59,3 +59,12 @@ export const HANDSHAKE_BUDGET_MS: i32 = 63000;
 
 // Anti-replay window (RFC 6347 4.1.2.6).
 export const REPLAY_WINDOW_BITS: i32 = 64;
+
+// Connection IDs (RFC 9146; the CID format allows 0..255 bytes). Ours (OPT_CID) is at most
+// 8 bytes: 2^64 random values tell a server's connections apart, and every record the server
+// sends us carries it, so on a constrained link (RFC 7925) each byte of it is paid per record.
+// The server's CID, which our records carry, is its choice: we keep up to 32 bytes (mbed TLS's
+// default maximum, MBEDTLS_SSL_CID_OUT_LEN_MAX), and refuse a longer one
+// (REASON_PEER_CID_TOO_LONG) rather than reserve 255 bytes of RAM for it.
+export const CID_MAX: i32 = OPT_CID_MAX;
+export const CID_PEER_MAX: i32 = 32;

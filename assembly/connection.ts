@@ -1,12 +1,12 @@
 // The connection: routes each received record (after the record layer's checks) to
 // the handshake, the alert protocol or the application, and runs the timers.
-import { FUTURE_RECORD_MAX, RECORD_HEADER_LEN, AEAD_OVERHEAD } from "./config";
-import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION_DATA,
-  ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW } from "./protocol";
+import { FUTURE_RECORD_MAX } from "./config";
+import { DTLS_1_2, CT_HANDSHAKE, CT_CHANGE_CIPHER_SPEC, CT_ALERT, CT_APPLICATION_DATA, CT_TLS12_CID,
+  ALERT_WARNING, ALERT_FATAL, ALERT_CLOSE_NOTIFY, ALERT_RECORD_OVERFLOW, ALERT_UNEXPECTED_MESSAGE } from "./protocol";
 import { STATE_IDLE, STATE_HANDSHAKING, STATE_CONNECTED, STATE_CLOSED, STATE_FAILED } from "./api_codes";
 import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_LARGE, ERR_FAILED, REASON_PEER_ALERT,
   REASON_CLOSED_BY_PEER, REASON_RECORD_OVERFLOW, REASON_FINISHED_TIMEOUT, REASON_CHANGE_CIPHER_SPEC_LOST,
-  REASON_HEARTBEAT_TIMEOUT } from "./errors";
+  REASON_HEARTBEAT_TIMEOUT, REASON_UNEXPECTED_MESSAGE } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
 import { optPmtu, HEARTBEAT_BUILT } from "./options";
@@ -15,11 +15,11 @@ import { aesUnavailable, aesReset } from "./crypto/aes";
 import { fail, sendAlert, NO_ALERT } from "./alert";
 import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert,
   countHandshakeDatagram } from "./session";
-import { recordStateReset, readEpoch, setReadEpoch, writeEpoch, serverWriteKey, serverWriteSalt } from "./record/keys";
-import { openRecord } from "./record/protect";
-import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
-import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropCount, recType,
-  recVersion, recEpoch, recStart, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
+import { recordStateReset, readEpoch, setReadEpoch, writeEpoch } from "./record/keys";
+import { txReset, txBeginRecord, txEndRecord, txFlush, recordExpansion } from "./record/send";
+import { recordsBegin, recordNext, recordOpen, recordLoad, recordDecrypt, recordCidValid, countDrop, resetDropCount,
+  recType, recVersion, recEpoch, recStart, recHeaderLen, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
+import { cidTx } from "./record/cid";
 import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
   handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
 import { keyScheduleWipe } from "./handshake/key_schedule";
@@ -96,11 +96,11 @@ export function onDatagram(p: usize, len: i32): i32 {
 function onRecord(now: i32): void {
   // Before the ServerHello fixed the version, records may say DTLS 1.0 (RFC 6347 4.1).
   const versionOk = chosenVersion != 0 ? recVersion == DTLS_1_2 : (recVersion >> 8) == 0xfe;
-  if (!versionOk) { countDrop(); return; }
+  if (!versionOk || !recordCidValid()) { countDrop(); return; }
   if (recEpoch != readEpoch) {
     if (recEpoch == readEpoch + 1 && handshakeWaitingForChangeCipherSpec() && futureLen == 0 &&
-        RECORD_HEADER_LEN + recFragmentLen <= FUTURE_RECORD_MAX) {
-      futureLen = RECORD_HEADER_LEN + recFragmentLen;
+        recHeaderLen + recFragmentLen <= FUTURE_RECORD_MAX) {
+      futureLen = recHeaderLen + recFragmentLen;
       notePeak(REGION_FUTURE_RECORD, futureLen);
       memory.copy(futureRecord, recStart, <usize>futureLen);
     } else {
@@ -135,6 +135,10 @@ function dispatch(now: i32): void {
     if (!appQueuePush(recPayload, recPayloadLen)) logText(LOG_WARN, "application record lost: dtls_read is behind");
   } else if (HEARTBEAT_BUILT && recType == CT_HEARTBEAT && recEpoch > 0 && handshakeDone()) {
     heartbeatRecord(recPayload, recPayloadLen, maxWrite());   // RFC 6520 s. 3: never during the handshake
+  } else if (recType == CT_TLS12_CID) {
+    // An authenticated DTLSInnerPlaintext without a content type (all zeros): RFC 9146 s. 4
+    // refers to RFC 8446 5.4, which ends the connection with unexpected_message.
+    fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE);
   } else {
     countDrop();
   }
@@ -146,15 +150,15 @@ function dispatch(now: i32): void {
 // tinydtls never resends its last flight). Nothing of the record is acted upon.
 function explainHeldRecord(): void {
   if (futureLen == 0) return;
-  recordLoad(futureRecord, futureLen - RECORD_HEADER_LEN);
-  if (recEpoch == 1 && openRecord(recStart, recFragmentLen, serverWriteKey, serverWriteSalt) >= 0) {
+  recordLoad(futureRecord);
+  if (recEpoch == 1 && recordDecrypt() >= 0) {
     setReason(REASON_CHANGE_CIPHER_SPEC_LOST);
   }
 }
 
 function replayBuffered(now: i32): void {
   if (futureLen == 0) return;
-  recordLoad(futureRecord, futureLen - RECORD_HEADER_LEN);
+  recordLoad(futureRecord);
   futureLen = 0;
   if (recordOpen()) dispatch(now);
 }
@@ -204,10 +208,12 @@ export function poll(): i32 {
 }
 
 // The largest application record we can send now: the negotiated fragment length and
-// the PMTU both bound it (DTLS never fragments application data).
+// the PMTU both bound it (DTLS never fragments application data). With the server's CID the
+// record carries it and the real content type, which counts against the length too (RFC 9146).
+// Only called once connected, i.e. in epoch 1.
 export function maxWrite(): i32 {
-  const byPmtu = optPmtu - RECORD_HEADER_LEN - AEAD_OVERHEAD;
-  const byMfl = maxRecordPlaintext();
+  const byPmtu = optPmtu - recordExpansion(1);
+  const byMfl = maxRecordPlaintext() - <i32>(cidTx(1) > 0);
   return byPmtu < byMfl ? byPmtu : byMfl;
 }
 

@@ -8,7 +8,7 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_APP_RECORDS_LOST, INFO_DATAGRAMS_TOO_LARGE, INFO_HANDSHAKE_STATE, INFO_REGION_SIZE, INFO_REGION_PEAK,
   INFO_CRYPTO_FROM_HAL, CRYPTO_FROM_HAL_AES, INFO_HANDSHAKE_BYTES_SENT, INFO_HANDSHAKE_BYTES_RECEIVED,
   INFO_HANDSHAKE_DATAGRAMS_SENT, INFO_HANDSHAKE_DATAGRAMS_RECEIVED, CRYPTO_FROM_HAL_P256,
-  INFO_HEARTBEATS_SENT, INFO_HEARTBEAT_PEER_MODE,
+  INFO_HEARTBEATS_SENT, INFO_HEARTBEAT_PEER_MODE, INFO_CID_SENT_LEN, INFO_CID_RECEIVED_LEN,
   REGION_COUNT, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
@@ -29,6 +29,7 @@ import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
 import { regionSize, regionPeak } from "./regions";
 import { recordsDropped, datagramsTooLarge, countDatagramTooLarge } from "./record/receive";
 import { heartbeatInfo } from "./heartbeat";
+import { ownCid, peerCid, rxCidLen, txCidLen } from "./record/cid";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -161,6 +162,13 @@ export function dtls_info(key: i32): i32 {
   if (key >= INFO_HEARTBEATS_SENT && key <= INFO_HEARTBEAT_PEER_MODE) return heartbeatInfo(key - INFO_HEARTBEATS_SENT);
   if (key == INFO_CRYPTO_FROM_HAL) {
     return (AES_IN_MODULE ? 0 : CRYPTO_FROM_HAL_AES) | (ECDHE_ENABLED && !P256_IN_MODULE ? CRYPTO_FROM_HAL_P256 : 0);
+  }
+  // RFC 9146: the CID's length (-1: not negotiated) and its bytes in the I/O buffer.
+  if (key == INFO_CID_SENT_LEN || key == INFO_CID_RECEIVED_LEN) {
+    const sent = key == INFO_CID_SENT_LEN;
+    const n = sent ? txCidLen : rxCidLen;
+    if (n > 0) memory.copy(ioBuffer, sent ? peerCid : ownCid, <usize>n);
+    return n;
   }
   if (key >= INFO_REGION_SIZE && key < INFO_REGION_SIZE + REGION_COUNT) return regionSize(key - INFO_REGION_SIZE);
   if (key >= INFO_REGION_PEAK && key < INFO_REGION_PEAK + REGION_COUNT) return regionPeak(key - INFO_REGION_PEAK);

@@ -6,6 +6,7 @@ import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, O
   OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
+import { OPT_CID, OPT_CID_MAX } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -20,6 +21,7 @@ export let optResume: bool = false;
 export const HEARTBEAT_BUILT: bool = !isDefined(NO_HEARTBEAT);
 export let optHeartbeat: i32 = 0;          // the HeartbeatMode we offer (RFC 6520 s. 2), 0 = none
 export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 0 = none
+export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else our CID's length
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -31,6 +33,7 @@ export function optionsReset(): void {
   optResume = false;
   optHeartbeat = 0;
   optHeartbeatInterval = 0;
+  optCid = -1;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -79,6 +82,9 @@ export function optionSet(option: i32, value: i32): i32 {
     if (<u32>value > <u32>(mode ? HB_PEER_NOT_ALLOWED_TO_SEND : OPT_HEARTBEAT_LIMIT_MS)) return ERR_BAD_ARGUMENT;
     if (!HEARTBEAT_BUILT && value != 0) return ERR_UNSUPPORTED;
     if (mode) optHeartbeat = value; else optHeartbeatInterval = value;
+  } else if (option == OPT_CID) {
+    if (value < -1 || value > OPT_CID_MAX) return ERR_BAD_ARGUMENT;
+    optCid = value;
   } else {
     return ERR_BAD_ARGUMENT;
   }

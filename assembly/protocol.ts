@@ -9,6 +9,7 @@ export const CT_ALERT: i32 = 21;
 export const CT_HANDSHAKE: i32 = 22;
 export const CT_APPLICATION_DATA: i32 = 23;
 export const CT_HEARTBEAT: i32 = 24;          // RFC 6520
+export const CT_TLS12_CID: i32 = 25;          // RFC 9146 s. 4: a record carrying a connection ID
 
 // Handshake message types.
 export const HT_HELLO_REQUEST: i32 = 0;
@@ -39,6 +40,7 @@ export const EXT_CLIENT_CERTIFICATE_TYPE: i32 = 19;
 export const EXT_SERVER_CERTIFICATE_TYPE: i32 = 20;
 export const EXT_EXTENDED_MASTER_SECRET: i32 = 23;
 export const EXT_SESSION_TICKET: i32 = 35;
+export const EXT_CONNECTION_ID: i32 = 54;     // RFC 9146 s. 3 (the drafts used 53)
 export const EXT_RENEGOTIATION_INFO: i32 = 0xff01;
 
 // Alert levels and descriptions (RFC 5246 7.2, RFC 6066, RFC 5746).

@@ -31,6 +31,8 @@ interface CliArgs {
   resume: number;
   sessionIn?: string;
   sessionOut?: string;
+  /** --rebind-after MS: MS ms after the handshake, move to a new UDP socket (source port). */
+  rebindAfter?: number;
 }
 
 /** HOST:PORT or [IPV6]:PORT; a port from 1 to 65535 (never 0, never wrapped modulo 65536). */
@@ -105,6 +107,8 @@ export function parseArgs(argv: string[]): CliArgs {
         engine.heartbeat = v === "allow" ? 1 : 2;
         break;
       }
+      case "--cid": engine.cid = wholeNumber(a, value()); break;
+      case "--rebind-after": out.rebindAfter = wholeNumber(a, value()); break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -169,9 +173,21 @@ async function run(args: CliArgs): Promise<number> {
   let tooLarge: string | null = null;
   // With heartbeats the session lasts the whole --wait, a reply or not, so they can run.
   const hold = (args.engine.heartbeat ?? 0) !== 0;
+  // --rebind-after: the source ports used, and the number of records sent with --send.
+  const ports: number[] = [];
+  let sends = 0;
+  let rebindTimer: NodeJS.Timeout | undefined;
+  const rebind = async () => {
+    if (client.state !== codes.STATE_CONNECTED) return;
+    const from = client.localPort;
+    ports.push(await client.rebind());
+    say(format(MSG.rebound, from, client.localPort));
+  };
   try {
     await client.connect();
     connected = true;
+    const connectedAt = Date.now();
+    if (args.rebindAfter !== undefined) ports.push(client.localPort);
     say(format(MSG.connected, client.engine.summary().cipher, client.engine.info(codes.INFO_MFL) || "none"));
     if (args.send !== undefined) {
       const text = Buffer.from(args.send, "utf8");
@@ -179,9 +195,21 @@ async function run(args: CliArgs): Promise<number> {
       if (text.length > max) tooLarge = format(MSG.send_too_large, text.length, max);
       else {
         client.write(text);
-        await waitFor(client, args.waitMs, () => !hold && received.length > 0);
+        sends++;
+        await waitFor(client, args.waitMs, () => !hold && received.length >= sends);
+        if (args.rebindAfter !== undefined && client.state === codes.STATE_CONNECTED) {
+          // Then the same again from the new port: the server must still know us (RFC 9146).
+          await sleep(connectedAt + args.rebindAfter - Date.now());
+          await rebind();
+          if (client.state === codes.STATE_CONNECTED) {
+            client.write(text);
+            sends++;
+            await waitFor(client, args.waitMs, () => received.length >= sends);
+          }
+        }
       }
     } else {
+      if (args.rebindAfter !== undefined) rebindTimer = setTimeout(() => void rebind(), args.rebindAfter);
       const rl = createInterface({ input: process.stdin, terminal: false });
       for await (const line of rl) {
         if (client.state !== codes.STATE_CONNECTED) break;
@@ -190,12 +218,15 @@ async function run(args: CliArgs): Promise<number> {
       await waitFor(client, hold ? args.waitMs : Math.min(args.waitMs, 1000), () => false);
     }
   } catch (e) {
+    clearTimeout(rebindTimer);
     if (!(e instanceof DtlsError)) { await client.close(); throw e; }
     failure = e;
   }
+  clearTimeout(rebindTimer);
   if (client.state === codes.STATE_FAILED && failure === null) failure = client.engine.failure();
   await client.close(); // close_notify when still connected: the summary's state is then "closed"
-  const replied = args.send !== undefined && tooLarge === null ? received.length > 0 : null;
+  // With --rebind-after, a reply to each record sent (before and after the move).
+  const replied = args.send !== undefined && tooLarge === null ? received.length > 0 && received.length >= sends : null;
   const first = client.engine.summary();
   // --resume N: the same module instance connects again, offering the session it kept.
   const reconnects: Array<Record<string, unknown>> = [];
@@ -207,7 +238,7 @@ async function run(args: CliArgs): Promise<number> {
   if (args.sessionOut !== undefined) saveSession(client.engine, args.sessionOut, say);
   if (args.json) {
     const summary = { ...first, received: Buffer.concat(received).toString("utf8"), reply: replied,
-      ...(args.resume > 0 ? { reconnects } : {}) };
+      ...(args.resume > 0 ? { reconnects } : {}), ...(args.rebindAfter !== undefined ? { source_ports: ports } : {}) };
     const failed = failure ? { error: failure.message, reason: failure.reason, alert: failure.alert } : {};
     process.stdout.write(JSON.stringify({ ...summary, ...failed }) + "\n");
   }
@@ -270,6 +301,7 @@ function saveSession(engine: DtlsEngine, file: string, say: (line: string) => vo
     blob.fill(0);
   }
 }
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Resolves after ms, when done() holds, or when the connection is no longer up. */
 function waitFor(client: UdpDtlsClient, ms: number, done: () => boolean): Promise<void> {

@@ -30,6 +30,8 @@ export interface EngineOptions {
   heartbeat?: number;
   /** ms between our HeartbeatRequests (sent when the server's mode allows them), 0 = none. */
   heartbeatIntervalMs?: number;
+  /** RFC 9146: offer a connection ID of this many bytes (0 = ask for none); undefined = no. */
+  cid?: number;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -137,6 +139,7 @@ export class DtlsEngine {
     this.set(codes.OPT_RESUME, o.resume === undefined && o.session === undefined ? undefined : o.resume !== false ? 1 : 0, "resumption option");
     this.set(codes.OPT_HEARTBEAT, o.heartbeat, "heartbeat mode");
     this.set(codes.OPT_HEARTBEAT_INTERVAL_MS, o.heartbeatIntervalMs, "heartbeat interval");
+    this.set(codes.OPT_CID, o.cid, "connection ID length (0 to 8)");
     if (o.session !== undefined) this.importSession(o.session);
   }
 
@@ -219,6 +222,18 @@ export class DtlsEngine {
     return n === 32 ? Buffer.from(this.buffer().subarray(0, 32)).toString("hex") : null;
   }
 
+  /** RFC 9146: the connection IDs in hex ("" for an empty one), sent = the server's (in our
+   *  records), received = ours (in the server's records); null when not negotiated. */
+  connectionIds(): { sent: string; received: string } | null {
+    const hex = (key: number) => {
+      const n = this.info(key);
+      return n < 0 ? null : Buffer.from(this.buffer().subarray(0, n)).toString("hex");
+    };
+    const sent = hex(codes.INFO_CID_SENT_LEN);
+    const received = hex(codes.INFO_CID_RECEIVED_LEN);
+    return sent === null || received === null ? null : { sent, received };
+  }
+
   close(): void { this.wasm.dtls_close(); }
   get state(): number { return this.wasm.dtls_state(); }
   info(key: number): number { return this.wasm.dtls_info(key); }
@@ -259,6 +274,7 @@ export class DtlsEngine {
       sni_accepted: negotiated(this.info(codes.INFO_SNI_ACCEPTED) === 1),
       resumed: negotiated(this.info(codes.INFO_RESUMED) === 1),
       heartbeats: this.heartbeats(done),
+      cid: negotiated(this.connectionIds()),
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

@@ -168,6 +168,7 @@ function numericOptions(a: BridgeArgs): Array<[string, number, number]> {
     ["--timeout", codes.OPT_HANDSHAKE_BUDGET_MS, e.budgetMs], ["--pmtu", codes.OPT_PMTU, e.pmtu],
     ["--require-ems", codes.OPT_REQUIRE_EMS, e.requireEms === undefined ? undefined : e.requireEms ? 1 : 0],
     ["--heartbeat-mode", codes.OPT_HEARTBEAT, e.heartbeat], ["--heartbeat", codes.OPT_HEARTBEAT_INTERVAL_MS, e.heartbeatIntervalMs],
+    ["--cid", codes.OPT_CID, e.cid],
   ];
   return all.filter((o): o is [string, number, number] => o[2] !== undefined);
 }
@@ -216,7 +217,8 @@ export interface BridgeResult {
 /** dtls-client's --json summary (DtlsEngine.summary(), received, reply) from the firmware's
  *  numbers: what the handshake negotiated only once it completed, the counters of
  *  host/messages.json, the server key and client authentication with raw public keys. */
-function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | null, received: Buffer[]): Record<string, unknown> {
+function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | null, received: Buffer[],
+  cids: { sent: string; received: string } | null = null): Record<string, unknown> {
   const info = (k: number) => sum.get(k) ?? 0;
   const state = sum.get(LINK.SUM_STATE) ?? -1;
   const handshakeMs = sum.get(codes.INFO_HANDSHAKE_MS) ?? -1;
@@ -236,6 +238,7 @@ function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | nu
     heartbeats: done && info(codes.INFO_HEARTBEAT_PEER_MODE) !== 0
       ? { sent: info(codes.INFO_HEARTBEATS_SENT), responses: info(codes.INFO_HEARTBEAT_RESPONSES), answered: info(codes.INFO_HEARTBEATS_ANSWERED) }
       : null,
+    cid: negotiated(cids),
     handshake_ms: negotiated(handshakeMs),
     ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
     ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
@@ -254,6 +257,7 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
   const trace: WriteStream | undefined = a.trace ? createWriteStream(a.trace) : undefined;
   let exitByte: number | null = null;
   let peerKey: Buffer | null = null;
+  let cids: { sent: string; received: string } | null = null;
   let lastLog = "";
   let reported = false; // the summary arrived: no more datagrams for the firmware
 
@@ -311,7 +315,7 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
           board.handshake_instructions = instructions(Math.max(0, board.handshake_ticks - board.init_ticks));
         }
       }
-      resolve({ sum, summary: summarize(a, sum, peerKey, received), board, exitCode: exitCode ?? exitByte, logs, lastLog });
+      resolve({ sum, summary: summarize(a, sum, peerKey, received, cids), board, exitCode: exitCode ?? exitByte, logs, lastLog });
     };
     const guard = setTimeout(() => finish(null, new Error(`no result from the firmware within ${a.qemuTimeoutS} s`)),
       a.qemuTimeoutS * 1000 + 5000);
@@ -342,6 +346,14 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
         case "K":
           peerKey = Buffer.from(body);
           break;
+        case "I": {
+          // RFC 9146: the CIDs (sent, received), each a length byte (0xff: not negotiated) and its bytes.
+          const sent = body[0] === 0xff ? null : body.subarray(1, 1 + body[0]);
+          const at = 1 + (sent?.length ?? 0);
+          const got = body[at] === 0xff || at >= body.length ? null : body.subarray(at + 1, at + 1 + body[at]);
+          cids = sent && got ? { sent: sent.toString("hex"), received: got.toString("hex") } : null;
+          break;
+        }
         case "S":
           reported = true;
           for (let i = 0; i + 5 <= body.length; i += 5) sum.set(body[i], body.readInt32LE(i + 1));

@@ -152,4 +152,24 @@ export class UdpDtlsClient {
   }
 
   get state(): number { return this.engine.state; }
+
+  /** The local UDP port the client sends from. */
+  get localPort(): number { return this.socket.address().port; }
+
+  /** Moves the connection to a new UDP socket, i.e. a new source port, as a NAT rebinding
+   *  does (RFC 9146: with connection IDs the server keeps the connection). The module is not
+   *  told: it never sees addresses. Resolves with the new port once it is bound. */
+  async rebind(): Promise<number> {
+    const fresh = createSocket(isIPv6(this.host) ? "udp6" : "udp4");
+    await new Promise<void>((resolve, reject) => {
+      fresh.once("error", reject);
+      fresh.bind(0, undefined, () => { fresh.off("error", reject); resolve(); });
+    });
+    fresh.on("message", (msg) => this.incoming(msg));
+    const old = this.socket;
+    this.socket = fresh;
+    old.removeAllListeners("message");
+    try { old.close(); } catch { /* already closed */ }
+    return this.localPort;
+  }
 }

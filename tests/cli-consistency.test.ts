@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, BUILD, CLI } from "./support/paths";
 import { PSK_HEX } from "./support/servers";
-import { ScriptedUdpPeer, PeerScript } from "./support/scripted-udp-peer";
+import { ScriptedUdpPeer, PeerScript, ECHO_CID } from "./support/scripted-udp-peer";
 import * as hostCodes from "../host/codes";
 import { describeReason, reasonName, stateName, alertName } from "../host/names";
 
@@ -70,6 +70,8 @@ const refused: Array<[string, string[], string, boolean]> = [
   ["a --rto that is not a number", ["SINK", ...PSK, "--rto", "9s"], '--rto must be a whole number from 1 to 3600000 (milliseconds), got "9s"', true],
   ["--pmtu 63", ["SINK", ...PSK, "--pmtu", "63"], '--pmtu must be a whole number from 64 to 1536 (bytes), got "63"', true],
   ["--pmtu 1537", ["SINK", ...PSK, "--pmtu", "1537"], '--pmtu must be a whole number from 64 to 1536 (bytes), got "1537"', true],
+  ["--cid 9 (longer than the client keeps)", ["SINK", ...PSK, "--cid", "9"], '--cid must be a whole number from 0 to 8 (bytes), got "9"', true],
+  ["a negative --cid", ["SINK", ...PSK, "--cid", "-1"], '--cid must be a whole number from 0 to 8 (bytes), got "-1"', true],
   ["a negative --wait", ["SINK", ...PSK, "--wait", "-1"], '--wait must be a whole number from 0 to 86400000 (milliseconds), got "-1"', true],
   ["a fractional --wait", ["SINK", ...PSK, "--wait", "1.5"], '--wait must be a whole number from 0 to 86400000 (milliseconds), got "1.5"', true],
   ["--wait over a day", ["SINK", ...PSK, "--wait", "86400001"], '--wait must be a whole number from 0 to 86400000 (milliseconds), got "86400001"', true],
@@ -111,7 +113,7 @@ for (const [what, args, message, withUsage] of refused) {
 
 test("--help: exit 0 and the usage text on stdout, the common lines and the exit codes the same in all three", async () => {
   const runs = await Promise.all(NAMES.map((name) => run(name, ["--help"])));
-  const common = (r: Run, name: string) => neutral(name, r.stdout).split("\n").filter((l) => !/^  --(wasm|memory-cap|stop-before|hal-p256|resume) /.test(l));
+  const common = (r: Run, name: string) => neutral(name, r.stdout).split("\n").filter((l) => !/^  --(wasm|memory-cap|stop-before|hal-p256|resume|rebind-after) /.test(l));
   runs.forEach((r, i) => {
     assert.equal(r.code, 0, NAMES[i]);
     assert.equal(r.stderr, "");
@@ -177,6 +179,20 @@ test("a reply, then our close_notify: exit 0, state closed, reply true, the same
     assert.equal(runs[name].stderr, '-> flight 1 sent\n<- flight 1 received\n-> flight 2 sent\n<- flight 2 received\n' +
       'connected: "TLS_PSK_WITH_AES_128_CCM_8", mfl 512\n', `${name}: flight lines on stderr under --json`);
   }
+});
+
+test("connection IDs (RFC 9146): the same CIDs (ours from the seeded TRNG), records with them both ways, the same summary", async () => {
+  const runs = await againstPeers("echo-cid", [...PSK, "--cid", "4", "--seed", "cid", "--send", "hello", "--expect-reply", "--json"]);
+  const j = sameEverywhere(runs, 0);
+  assert.equal(j.cid.sent, ECHO_CID.toString("hex"), "the server's CID, which our records carry");
+  assert.match(j.cid.received, /^[0-9a-f]{8}$/, "ours: 4 bytes");
+  assert.equal(j.received, "hello");
+  for (const name of NAMES) {
+    assert.deepEqual(runs[name].peer!.clientData, ["hello"], `${name}: its tls12_cid record opened at the peer`);
+    assert.deepEqual(runs[name].peer!.clientAlerts, [[1, 0]], `${name}: close_notify inside a tls12_cid record`);
+  }
+  const none = sameEverywhere(await againstPeers("echo-cid", [...PSK, "--send", "hello", "--json"]), 0);
+  assert.equal(none.cid, null, "not offered: not negotiated");
 });
 
 test("without --json: the same flight lines, connected line and reply on stdout", async () => {

@@ -41,20 +41,16 @@ function ccmCore(nonce12: usize, aad: usize, aadLen: i32, data: usize, len: i32,
   if (aadLen > 0) {
     // RFC 3610 section 2.2: l(a) as 2 bytes if below 2^16 - 2^8, else 0xff 0xfe + 4 bytes,
     // then a, then zero padding (XOR with zero is a no-op, so padding is implicit).
-    let pos: usize;
-    if (aadLen < 0xff00) {
-      store<u8>(mac, load<u8>(mac, 0) ^ <u8>(aadLen >>> 8), 0);
-      store<u8>(mac, load<u8>(mac, 1) ^ <u8>aadLen, 1);
-      pos = 2;
-    } else {
-      store<u8>(mac, load<u8>(mac, 0) ^ 0xff, 0);
-      store<u8>(mac, load<u8>(mac, 1) ^ 0xfe, 1);
-      store<u8>(mac, load<u8>(mac, 2) ^ <u8>(aadLen >>> 24), 2);
-      store<u8>(mac, load<u8>(mac, 3) ^ <u8>(aadLen >>> 16), 3);
-      store<u8>(mac, load<u8>(mac, 4) ^ <u8>(aadLen >>> 8), 4);
-      store<u8>(mac, load<u8>(mac, 5) ^ <u8>aadLen, 5);
+    // (Big-endian stores: the record layer's AAD length varies with RFC 9146 CIDs, so both
+    // forms stay in the module; written this way they cost a few instructions.)
+    let pos: usize = 2;
+    let prefix = <u16>aadLen;
+    if (aadLen >= 0xff00) {
+      store<u32>(mac, load<u32>(mac, 2) ^ bswap<u32>(<u32>aadLen), 2);
+      prefix = 0xfffe;
       pos = 6;
     }
+    store<u16>(mac, load<u16>(mac) ^ bswap<u16>(prefix));
     for (let i = 0; i < aadLen; i++) {
       if (pos == 16) { aesEncryptBlock(mac, mac); pos = 0; }
       store<u8>(mac + pos, load<u8>(mac + pos) ^ load<u8>(aad + <usize>i));

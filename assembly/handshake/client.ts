@@ -47,7 +47,8 @@ import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyDat
   VERIFY_DATA_LEN, keyScheduleWipe, masterSecretPtr, setMasterSecret } from "./key_schedule";
 import { resumptionStart, resumed, keptSuite, keptEms, restoreMaster, sessionStore,
   sessionForget, sessionStorePeer, keptPeerKnown, keptPeerHash, keptClientAuth } from "./resumption";
-import { optResume } from "../options";
+import { optResume, optCid } from "../options";
+import { cidReset, cidStart } from "../record/cid";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
 import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
 import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
@@ -99,6 +100,7 @@ export function handshakeReset(): void {
   cookieReset();
   negotiatedReset();
   timerStop();
+  cidReset();
   if (ECDHE_ENABLED) { ecdheReset(); peerKeyReset(); }
 }
 
@@ -116,7 +118,8 @@ function sendFlight(now: i32, first: bool): void {
 
 export function handshakeStart(now: i32): i32 {
   handshakeReset();
-  if (halRandom(clientRandom, RANDOM_LEN) != 0) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
+  // Our connection ID (RFC 9146), when offered, is random too: the same in both ClientHellos.
+  if (halRandom(clientRandom, RANDOM_LEN) != 0 || !cidStart(optCid)) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   transcriptReset();
   resumptionStart(optResume);
   if (!buildClientHello(nextSendSeq++, cookie, 0)) { fail(REASON_INTERNAL, NO_ALERT); return REASON_INTERNAL; }

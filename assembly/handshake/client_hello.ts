@@ -11,11 +11,13 @@ import { clientRandom, RANDOM_LEN } from "./key_schedule";
 import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
 import { setOffers } from "./negotiated";
 import { offeredId, offeredIdLen } from "./resumption";
+import { cidExtension, cidOffered } from "../record/cid";
+import { CID_MAX } from "../config";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
 // extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
-// + heartbeat 5.
-const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5;
+// + heartbeat 5 + connection_id 5+CID_MAX.
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5 + 5 + CID_MAX;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
@@ -58,6 +60,10 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   if (HEARTBEAT_BUILT && optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
     store<u32>(p, bswap<u32>(<u32>(EXT_HEARTBEAT << 16 | 1)));   // type, length 1: one store
     put8(p + 4, optHeartbeat); p += 5;
+  }
+  if (cidOffered >= 0) {                                // RFC 9146 s. 3: ConnectionId cid<0..2^8-1>
+    memory.copy(p, cidExtension, <usize>(5 + cidOffered));
+    p += <usize>(5 + cidOffered);
   }
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.

@@ -8,6 +8,7 @@ import { put8, put16, put24, get8, get24 } from "../util/bytes";
 import { notePeak } from "../regions";
 import { REGION_FLIGHT } from "../api_codes";
 import { txBeginRecord, txEndRecord, txFlush, txUsed, recordExpansion } from "../record/send";
+import { cidTx } from "../record/cid";
 
 export const flightBuffer = memory.data(FLIGHT_BUFFER_SIZE);
 // Entry: [content type i32][epoch i32][offset i32][length i32]
@@ -76,6 +77,8 @@ export function flightTransmit(pmtu: i32, maxPlain: i32): i32 {
     const data = flightBuffer + <usize>load<i32>(e, 8);
     const len = load<i32>(e, 12);
     const expansion = recordExpansion(epoch);
+    // RFC 9146: a record with a CID also carries the real content type within the length.
+    const plainMax = maxPlain - <i32>(cidTx(epoch) > 0);
     if (type != CT_HANDSHAKE) {
       if (txUsed() + expansion + len > pmtu) txFlush();
       if (expansion + len > pmtu) return REASON_PMTU_TOO_SMALL;
@@ -97,7 +100,7 @@ export function flightTransmit(pmtu: i32, maxPlain: i32): i32 {
       if (txUsed() > 0 && room < want && room < 64) { txFlush(); room = pmtu - expansion - HANDSHAKE_HEADER_LEN; }
       let fragLen = want;
       if (fragLen > room) fragLen = room;
-      if (fragLen > maxPlain - HANDSHAKE_HEADER_LEN) fragLen = maxPlain - HANDSHAKE_HEADER_LEN;
+      if (fragLen > plainMax - HANDSHAKE_HEADER_LEN) fragLen = plainMax - HANDSHAKE_HEADER_LEN;
       if (fragLen <= 0 && want > 0) return REASON_PMTU_TOO_SMALL;
       const p = txBeginRecord(CT_HANDSHAKE, epoch);
       if (p == 0) return REASON_INTERNAL;

@@ -1,13 +1,13 @@
 // HelloVerifyRequest (RFC 6347 4.2.1) and ServerHello (RFC 5246 7.4.1.3) parsing.
-import { COOKIE_MAX } from "../config";
+import { COOKIE_MAX, CID_PEER_MAX } from "../config";
 import { DTLS_1_2, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
   EXT_EC_POINT_FORMATS, EXT_CLIENT_CERTIFICATE_TYPE, EXT_SERVER_CERTIFICATE_TYPE, ALERT_DECODE_ERROR, ALERT_PROTOCOL_VERSION, ALERT_ILLEGAL_PARAMETER,
   ALERT_UNSUPPORTED_EXTENSION, ALERT_HANDSHAKE_FAILURE, EXT_HEARTBEAT, HB_PEER_ALLOWED_TO_SEND,
-  HB_PEER_NOT_ALLOWED_TO_SEND } from "../protocol";
+  HB_PEER_NOT_ALLOWED_TO_SEND, EXT_CONNECTION_ID } from "../protocol";
 import { REASON_DECODE, REASON_PROTOCOL_VERSION, REASON_ILLEGAL_PARAMETER,
   REASON_UNSUPPORTED_EXTENSION, REASON_RENEGOTIATION_INFO, REASON_EMS_REFUSED,
-  REASON_HANDSHAKE_FAILURE } from "../errors";
+  REASON_HANDSHAKE_FAILURE, REASON_PEER_CID_TOO_LONG } from "../errors";
 import { readerInit, readerBad, readerAtEnd, readU8, readU16, readBytes, readerEnter,
   readerLeave, readerLeft } from "../util/reader";
 import { optRequireEms, optHeartbeat, HEARTBEAT_BUILT } from "../options";
@@ -17,6 +17,7 @@ import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMfl
   setSniAccepted, setRenegotiationInfoSeen } from "./negotiated";
 import { verdict, ACCEPTED } from "./verdict";
 import { noteServerSessionId } from "./resumption";
+import { cidOffered, cidNegotiated } from "../record/cid";
 
 export const cookie = memory.data(COOKIE_MAX);
 export let cookieLen: i32 = 0;
@@ -39,7 +40,7 @@ export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
 
 // Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
 const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
-const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64, SEEN_HEARTBEAT: i32 = 128;
+const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64, SEEN_HEARTBEAT: i32 = 128, SEEN_CID: i32 = 256;
 const RAW_PUBLIC_KEY: i32 = 2;
 
 export function parseServerHello(body: usize, len: i32): i32 {
@@ -61,6 +62,8 @@ export function parseServerHello(body: usize, len: i32): i32 {
   let seen = 0;
   let mfl = 0;
   let heartbeatMode = 0;
+  let cid: usize = 0;
+  let cidLen = 0;
   if (readerLeft() > 0) {
     const outer = readerEnter(readU16());
     while (!readerBad() && readerLeft() > 0) {
@@ -101,6 +104,11 @@ export function parseServerHello(body: usize, len: i32): i32 {
         if (!readerBad() && <u32>(heartbeatMode - HB_PEER_ALLOWED_TO_SEND) > <u32>(HB_PEER_NOT_ALLOWED_TO_SEND - HB_PEER_ALLOWED_TO_SEND)) {
           return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
         }
+      } else if (type == EXT_CONNECTION_ID && cidOffered >= 0) {
+        bit = SEEN_CID;                        // RFC 9146 s. 3: the CID our records must carry
+        cidLen = readU8();
+        cid = readBytes(cidLen);
+        if (!readerBad() && cidLen > CID_PEER_MAX) return verdict(REASON_PEER_CID_TOO_LONG, ALERT_ILLEGAL_PARAMETER);
       } else {
         // RFC 5246 7.4.1.4: an extension we did not offer.
         return verdict(REASON_UNSUPPORTED_EXTENSION, ALERT_UNSUPPORTED_EXTENSION);
@@ -126,5 +134,6 @@ export function parseServerHello(body: usize, len: i32): i32 {
   setSniAccepted((seen & SEEN_SNI) != 0);
   setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
   if (HEARTBEAT_BUILT) setHeartbeatPeerMode(heartbeatMode);
+  if ((seen & SEEN_CID) != 0) cidNegotiated(cid, cidLen);
   return ACCEPTED;
 }

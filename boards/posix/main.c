@@ -183,6 +183,7 @@ struct args {
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
   long heartbeat;                             /* --heartbeat SECONDS, -1: not given */
   int heartbeat_mode;                         /* --heartbeat-mode: 1 allow, 2 deny, 0 not given */
+  long cid;                                   /* --cid LEN, -1: not given */
 };
 
 /* HOST:PORT or [IPV6]:PORT (as host/cli.ts's parseTarget); -1 after the message. */
@@ -224,7 +225,7 @@ static int takes_value(const char *a) {
   static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
                                            "--server-key", "--stop-before", "--session-in", "--session-out",
-                                           "--heartbeat", "--heartbeat-mode"};
+                                           "--heartbeat", "--heartbeat-mode", "--cid"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -235,7 +236,7 @@ static int takes_value(const char *a) {
 static int parse_args(int argc, char **argv, struct args *a) {
   int i;
   memset(a, 0, sizeof *a);
-  a->mfl = a->rto = a->timeout = a->pmtu = a->cap = a->heartbeat = -1;
+  a->mfl = a->rto = a->timeout = a->pmtu = a->cap = a->heartbeat = a->cid = -1;
   a->wait_ms = 5000;
   for (i = 1; i < argc; i++) {
     const char *o = argv[i], *val = NULL;
@@ -264,10 +265,10 @@ static int parse_args(int argc, char **argv, struct args *a) {
       }
       a->mfl_given = 1;
     } else if (!strcmp(o, "--rto") || !strcmp(o, "--timeout") || !strcmp(o, "--pmtu") || !strcmp(o, "--wait") ||
-               !strcmp(o, "--memory-cap") || !strcmp(o, "--heartbeat")) {
+               !strcmp(o, "--memory-cap") || !strcmp(o, "--heartbeat") || !strcmp(o, "--cid")) {
       long *slot = !strcmp(o, "--rto") ? &a->rto : !strcmp(o, "--timeout") ? &a->timeout
                  : !strcmp(o, "--pmtu") ? &a->pmtu : !strcmp(o, "--wait") ? &a->wait_ms
-                 : !strcmp(o, "--heartbeat") ? &a->heartbeat : &a->cap;
+                 : !strcmp(o, "--heartbeat") ? &a->heartbeat : !strcmp(o, "--cid") ? &a->cid : &a->cap;
       if (whole_number(o, val, slot) != 0) return usage_error();
     } else if (!strcmp(o, "--stop-before")) {
       if (strcmp(val, "init") && strcmp(val, "connect")) {
@@ -412,7 +413,8 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
       {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1},
       /* RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts) */
       {"--heartbeat-mode", DTLS_OPT_HEARTBEAT, a->heartbeat_mode ? a->heartbeat_mode : a->heartbeat > 0 ? 1 : -1},
-      {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1}};
+      {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1},
+      {"--cid", DTLS_OPT_CID, a->cid}};
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
@@ -557,6 +559,26 @@ static void run_session(const struct args *a, int fd, struct session *s) {
   }
 }
 
+/* "cid": RFC 9146's connection IDs in hex ("" for an empty one), sent = the server's (in our
+ * records), received = ours (in its records); null unless negotiated (host/engine.ts). */
+static void print_cid(int32_t done) {
+  static const int32_t keys[2] = {DTLS_INFO_CID_SENT_LEN, DTLS_INFO_CID_RECEIVED_LEN};
+  uint8_t cid[256];
+  int32_t k, n, i;
+  if (!done || dtls_port_info(DTLS_INFO_CID_SENT_LEN) < 0) {
+    printf("\"cid\":null,");
+    return;
+  }
+  printf("\"cid\":{");
+  for (k = 0; k < 2; k++) {
+    n = dtls_port_info_bytes(keys[k], cid, sizeof cid);
+    printf("%s\"%s\":\"", k ? "," : "", k ? "received" : "sent");
+    for (i = 0; i < n; i++) printf("%02x", cid[i]);
+    putchar('"');
+  }
+  printf("},");
+}
+
 /* The --json summary: host/engine.ts summary() plus received, reply and the failure. */
 static void print_summary(const struct args *a, const struct session *s, int32_t state) {
   int32_t done = state >= 0 && dtls_port_info(DTLS_INFO_HANDSHAKE_MS) >= 0; /* negotiated results only then */
@@ -580,6 +602,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
     printf("\"heartbeats\":{\"sent\":%d,\"responses\":%d,\"answered\":%d},", (int)dtls_port_info(DTLS_INFO_HEARTBEATS_SENT),
            (int)dtls_port_info(DTLS_INFO_HEARTBEAT_RESPONSES), (int)dtls_port_info(DTLS_INFO_HEARTBEATS_ANSWERED));
   else printf("\"heartbeats\":null,");
+  print_cid(done);
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)

@@ -252,6 +252,16 @@ int main(void) {
   if (!trapped && dtls_port_state() == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
   state = dtls_port_state();
   if (g_has_rpk && !trapped && dtls_port_peer_key_hash(link_frame) == 0) link_send('K', link_frame, 32, 0, 0);
+  if (!trapped) { /* RFC 9146 CIDs for "cid": sent then received, each a length (0xff: none) and its bytes */
+    static const int32_t cid_keys[2] = {DTLS_INFO_CID_SENT_LEN, DTLS_INFO_CID_RECEIVED_LEN};
+    int32_t len;
+    for (n = 0, i = 0; i < 2; i++) {
+      len = dtls_port_info_bytes(cid_keys[i], link_frame + n + 1, 255);
+      link_frame[n] = (uint8_t)(len < 0 ? 0xff : len);
+      n += 1 + (size_t)(len > 0 ? len : 0);
+    }
+    link_send('I', link_frame, n, 0, 0);
+  }
 
   n = 0;
   put_sum(sum, &n, LINK_SUM_STATE, trapped ? -1 : state);

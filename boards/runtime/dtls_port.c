@@ -183,6 +183,17 @@ int32_t dtls_port_session_import(const uint8_t *blob, size_t len) {
   return call(DTLS_X_SESSION_IMPORT, (int32_t)len, 0); /* the module wipes its copy */
 }
 
+int32_t dtls_port_info_bytes(int32_t key, uint8_t *out, size_t cap) {
+  int32_t n = call(DTLS_X_INFO, key, 0);
+  uint8_t *p;
+  if (n <= 0) return n;
+  if ((size_t)n > cap) return DTLS_PORT_ESMALL;
+  p = io_buffer((size_t)n);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  memcpy(out, p, (size_t)n);
+  return n;
+}
+
 const char *dtls_port_error_message(void) { return g_port_error ? g_port_error : dtls_vm_error(); }
 const char *dtls_port_backend(void) { return dtls_vm_name(); }
 

@@ -89,6 +89,11 @@ int32_t dtls_port_info(int32_t key);
  * 0 and out filled, or a negative value when there is none. */
 int32_t dtls_port_peer_key_hash(uint8_t out[32]);
 
+/* An info key whose answer is a length with that many bytes in the I/O buffer
+ * (DTLS_INFO_CID_SENT_LEN, DTLS_INFO_CID_RECEIVED_LEN): the length (negative: none) and the
+ * bytes in out, or DTLS_PORT_ESMALL when cap is too small. */
+int32_t dtls_port_info_bytes(int32_t key, uint8_t *out, size_t cap);
+
 /* Readable reason of the last glue failure (trap, link error). */
 const char *dtls_port_error_message(void);
 /* "wasm2c" or "wasm3". */

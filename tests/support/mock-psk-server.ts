@@ -3,7 +3,8 @@
 // module into states no real server is willing to produce (oversized records, Finished
 // before ChangeCipherSpec, tampered records).
 import { createHmac, createHash, createCipheriv, createDecipheriv } from "node:crypto";
-import { record, handshake, serverHelloBody, parseRecords, ServerHelloOptions } from "./wire";
+import { record, handshake, serverHelloBody, parseRecords, ServerHelloOptions, cidRecord, cidAad,
+  clientHelloExtension } from "./wire";
 
 export function prf(secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
   const labelSeed = Buffer.concat([Buffer.from(label, "ascii"), seed]);
@@ -35,6 +36,15 @@ export class MockPskServer {
   master!: Buffer;
   writeSeq1 = 0;
   writeSeq0 = 10;
+  /** RFC 9146: the client's CID, from its ClientHello's connection_id when the ServerHello
+   *  carries one too (helloOptions.cid: the server's CID). seal() then sends tls12_cid records
+   *  with it (when not empty), and open() takes the client's with the server's CID. */
+  clientCid: Buffer | null = null;
+  /** Zeros after the real content type in our tls12_cid records. */
+  padding = 0;
+  /** Answer with helloOptions.cid even when the client offered no connection_id (a server
+   *  that breaks RFC 9146 s. 3); otherwise, like a real server, only when it did. */
+  cidUnasked = false;
 
   /** helloOptions: what the ServerHello says (e.g. another max_fragment_length). */
   constructor(readonly psk: Buffer, readonly helloOptions: ServerHelloOptions = {}) {}
@@ -43,8 +53,11 @@ export class MockPskServer {
   answerClientHello(datagram: Uint8Array): Buffer {
     const [ch] = parseRecords(datagram);
     this.clientRandom = Buffer.from(ch.payload.subarray(12 + 2, 12 + 34));
+    const offered = clientHelloExtension(ch.payload, 54);
+    this.clientCid = offered && this.helloOptions.cid ? Buffer.from(offered.subarray(1)) : null;
     this.transcript.push(whole(ch.payload));
-    const sh = handshake(2, 0, serverHelloBody(this.helloOptions));
+    const hello = offered || this.cidUnasked ? this.helloOptions : { ...this.helloOptions, cid: undefined };
+    const sh = handshake(2, 0, serverHelloBody(hello));
     const shd = handshake(14, 1, Buffer.alloc(0));
     this.transcript.push(sh, shd);
     return Buffer.concat([record(22, 0, this.writeSeq0++, sh), record(22, 0, this.writeSeq0++, shd)]);
@@ -70,21 +83,39 @@ export class MockPskServer {
     return a;
   }
 
+  /** The length of the CID in the client's tls12_cid records (parseRecords' cidLen). */
+  get serverCidLength(): number { return this.helloOptions.cid?.length ?? 0; }
+
   /** Opens a client record of epoch 1; null if it does not authenticate. */
-  open(r: { type: number; epoch: number; seq: number; payload: Buffer }): Buffer | null {
+  open(r: { type: number; epoch: number; seq: number; payload: Buffer; cid?: Buffer }): Buffer | null {
+    return this.openTyped(r)?.plain ?? null;
+  }
+
+  /** Opens a client record of epoch 1 with its content type: a tls12_cid record's real type
+   *  from its DTLSInnerPlaintext (RFC 9146 s. 4), padding removed. */
+  openTyped(r: { type: number; epoch: number; seq: number; payload: Buffer; cid?: Buffer }): { type: number; plain: Buffer } | null {
     const explicit = r.payload.subarray(0, 8);
     const body = r.payload.subarray(8, r.payload.length - 8);
     const tag = r.payload.subarray(r.payload.length - 8);
     const nonce = Buffer.concat([this.keys.clientSalt, explicit]);
     const d = createDecipheriv("aes-128-ccm", this.keys.clientKey, nonce, { authTagLength: 8 });
     d.setAuthTag(tag);
-    d.setAAD(this.aad(r.type, r.epoch, r.seq, body.length), { plaintextLength: body.length });
-    try { return Buffer.concat([d.update(body), d.final()]); } catch { return null; }
+    const aad = r.type === 25 ? cidAad(r.cid ?? Buffer.alloc(0), r.epoch, r.seq, body.length) : this.aad(r.type, r.epoch, r.seq, body.length);
+    d.setAAD(aad, { plaintextLength: body.length });
+    let plain: Buffer;
+    try { plain = Buffer.concat([d.update(body), d.final()]); } catch { return null; }
+    if (r.type !== 25) return { type: r.type, plain };
+    let i = plain.length - 1;
+    while (i >= 0 && plain[i] === 0) i--;
+    return i < 0 ? null : { type: plain[i], plain: plain.subarray(0, i) };
   }
 
   /** A record of epoch 1 from the server; seq defaults to the next one. explicitSeq
    *  puts another number in the explicit nonce (and the CCM nonce) than in the header. */
   seal(type: number, plaintext: Buffer, seq = this.writeSeq1++, explicitSeq = seq): Buffer {
+    if (this.clientCid?.length) {
+      return this.sealInner(Buffer.concat([plaintext, Buffer.from([type]), Buffer.alloc(this.padding)]), this.clientCid, seq);
+    }
     const nonce = this.nonce(this.keys.serverSalt, 1, explicitSeq);
     const c = createCipheriv("aes-128-ccm", this.keys.serverKey, nonce, { authTagLength: 8 });
     c.setAAD(this.aad(type, 1, seq, plaintext.length), { plaintextLength: plaintext.length });
@@ -92,10 +123,20 @@ export class MockPskServer {
     return record(type, 1, seq, Buffer.concat([nonce.subarray(4), ct, c.getAuthTag()]));
   }
 
+  /** A tls12_cid record of epoch 1 (RFC 9146): inner is the whole DTLSInnerPlaintext (content,
+   *  real type, zeros), cid the one in its header. */
+  sealInner(inner: Buffer, cid: Buffer, seq = this.writeSeq1++): Buffer {
+    const nonce = this.nonce(this.keys.serverSalt, 1, seq);
+    const c = createCipheriv("aes-128-ccm", this.keys.serverKey, nonce, { authTagLength: 8 });
+    c.setAAD(cidAad(cid, 1, seq, inner.length), { plaintextLength: inner.length });
+    const ct = Buffer.concat([c.update(inner), c.final()]);
+    return cidRecord(1, seq, cid, Buffer.concat([nonce.subarray(4), ct, c.getAuthTag()]));
+  }
+
   /** Takes flight 5 (CKE, CCS, Finished), checks the client's Finished, returns the
    *  server's CCS record and its Finished record separately. */
   answerFinishedFlight(datagrams: Uint8Array[], tamper = false): { ccs: Buffer; finished: Buffer } {
-    const records = datagrams.flatMap((d) => parseRecords(d));
+    const records = datagrams.flatMap((d) => parseRecords(d, this.serverCidLength));
     const cke = records.find((r) => r.type === 22 && r.epoch === 0)!;
     this.transcript.push(whole(cke.payload));
     const pms = Buffer.concat([Buffer.from([0, this.psk.length]), Buffer.alloc(this.psk.length),
@@ -103,9 +144,10 @@ export class MockPskServer {
     this.master = prf(pms, "extended master secret", this.hash(), 48);
     const kb = prf(this.master, "key expansion", Buffer.concat([this.serverRandom, this.clientRandom]), 40);
     this.keys = { clientKey: kb.subarray(0, 16), serverKey: kb.subarray(16, 32), clientSalt: kb.subarray(32, 36), serverSalt: kb.subarray(36, 40) };
-    const fin = records.find((r) => r.type === 22 && r.epoch === 1)!;
-    const clientFinished = this.open(fin);
-    if (!clientFinished) throw new Error("client Finished did not authenticate");
+    const fin = records.find((r) => (r.type === 22 || r.type === 25) && r.epoch === 1)!;
+    const opened = this.openTyped(fin);
+    if (!opened || opened.type !== 22) throw new Error("client Finished did not authenticate");
+    const clientFinished = opened.plain;
     const expected = prf(this.master, "client finished", this.hash(), 12);
     if (!clientFinished.subarray(12).equals(expected)) throw new Error("client verify_data is wrong");
     this.transcript.push(whole(clientFinished));

@@ -11,7 +11,11 @@ export type PeerScript =
   | "silent"            // handshake, then no answer to data
   | "bad-finished"      // the server's Finished does not verify: the handshake fails after ServerHello
   | "alert-after-data"  // handshake, then a fatal internal_error alert in answer to data
-  | "close-after-data"; // handshake, then close_notify in answer to data
+  | "close-after-data"  // handshake, then close_notify in answer to data
+  | "echo-cid";         // echo, with RFC 9146 connection IDs (the server's: ECHO_CID) when the client offers one
+
+/** The server's connection ID in the "echo-cid" script. */
+export const ECHO_CID = Buffer.from("c1d2", "hex");
 
 export class ScriptedUdpPeer {
   /** Alerts the client sent, decrypted: [level, description]. */
@@ -23,7 +27,7 @@ export class ScriptedUdpPeer {
   private phase: "hello" | "finished" | "data" = "hello";
 
   private constructor(private socket: Socket, psk: Buffer, readonly script: PeerScript) {
-    this.mock = new MockPskServer(psk);
+    this.mock = new MockPskServer(psk, script === "echo-cid" ? { cid: ECHO_CID } : {});
     socket.on("message", (m, rinfo) => {
       try {
         for (const reply of this.answer(Buffer.from(m))) socket.send(reply, rinfo.port, rinfo.address);
@@ -45,7 +49,7 @@ export class ScriptedUdpPeer {
   get port(): number { return this.socket.address().port; }
 
   private answer(d: Buffer): Buffer[] {
-    const records = parseRecords(d);
+    const records = parseRecords(d, this.mock.serverCidLength);
     if (this.phase === "hello") {
       if (records[0]?.type !== 22 || records[0].payload[0] !== 1) return [];
       this.phase = "finished";
@@ -54,19 +58,20 @@ export class ScriptedUdpPeer {
     if (this.phase === "finished") {
       if (records.every((r) => r.epoch === 0 && r.type === 22 && r.payload[0] === 1)) return []; // a resent ClientHello
       this.flight5.push(d);
-      if (!this.flight5.flatMap((x) => parseRecords(x)).some((r) => r.type === 22 && r.epoch === 1)) return [];
+      if (!this.flight5.flatMap((x) => parseRecords(x, this.mock.serverCidLength)).some((r) => r.epoch === 1)) return [];
       this.phase = "data";
       const { ccs, finished } = this.mock.answerFinishedFlight(this.flight5, this.script === "bad-finished");
       return [Buffer.concat([ccs, finished])];
     }
     const out: Buffer[] = [];
     for (const r of records) {
-      const plain = r.epoch === 1 ? this.mock.open(r) : r.type === 21 ? r.payload : null;
-      if (!plain) continue;
-      if (r.type === 21) this.clientAlerts.push([plain[0], plain[1]]);
-      if (r.type !== 23) continue;
+      const opened = r.epoch === 1 ? this.mock.openTyped(r) : r.type === 21 ? { type: 21, plain: r.payload } : null;
+      if (!opened) continue;
+      const { type, plain } = opened;
+      if (type === 21) this.clientAlerts.push([plain[0], plain[1]]);
+      if (type !== 23) continue;
       this.clientData.push(plain.toString("utf8"));
-      if (this.script === "echo") out.push(this.mock.seal(23, plain));
+      if (this.script === "echo" || this.script === "echo-cid") out.push(this.mock.seal(23, plain));
       if (this.script === "alert-after-data") out.push(this.mock.seal(21, Buffer.from([2, 80])));
       if (this.script === "close-after-data") out.push(this.mock.seal(21, Buffer.from([1, 0])));
     }

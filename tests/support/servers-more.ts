@@ -71,6 +71,10 @@ export interface PionOptions {
   /** Extended master secret (default require). */
   ems?: "require" | "request" | "disable";
   hint?: string;
+  /** RFC 9146: the server's connection ID length (offered to clients that offer one). */
+  cid?: number;
+  /** RFC 9146: zero bytes of padding in each of the server's records with a CID. */
+  pad?: number;
 }
 
 /** pion/dtls v3 echo server, tests/interop/pion/main.go (PSK only). */
@@ -79,7 +83,8 @@ export async function startPion(o: PionOptions = {}): Promise<ServerProcess> {
   needBuilt(bin);
   const port = await freeUdpPort();
   const args = ["--port", String(port), "--psk", `${o.identity ?? PSK_IDENTITY}:${o.hex ?? PSK_HEX}`,
-    "--ems", o.ems ?? "require", ...(o.hint ? ["--hint", o.hint] : [])];
+    "--ems", o.ems ?? "require", ...(o.hint ? ["--hint", o.hint] : []),
+    ...(o.cid !== undefined ? ["--cid", String(o.cid)] : []), ...(o.pad ? ["--pad", String(o.pad)] : [])];
   return start(bin, args, port);
 }
 

@@ -126,7 +126,7 @@ class Args:
         self.target = self.identity = self.psk_hex = self.sni = self.send = None
         self.key = self.server_key = self.stop_before = self.seed = self.mfl = self.psk = None
         self.rto = self.timeout = self.pmtu = self.heartbeat = self.heartbeat_mode = None
-        self.session_in = self.session_out = None
+        self.session_in = self.session_out = self.cid = None
         self.wait = 5000
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
@@ -136,7 +136,7 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
                "--session-in": "session_in", "--session-out": "session_out",
-               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode"}
+               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
          "--hal-p256": "hal_p256"}

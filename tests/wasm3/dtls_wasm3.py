@@ -229,6 +229,17 @@ class Wasm3Dtls:
             return None
         return bytes(self.mem()[self.buf:self.buf + 32]).hex()
 
+    def connection_ids(self):
+        """RFC 9146: {"sent": hex, "received": hex} ("" for an empty CID), or None when not
+        negotiated (host/engine.ts connectionIds)."""
+        out = {}
+        for key, name in (("INFO_CID_SENT_LEN", "sent"), ("INFO_CID_RECEIVED_LEN", "received")):
+            n = self.call("dtls_info", CODES[key])
+            if n < 0:
+                return None
+            out[name] = bytes(self.mem()[self.buf:self.buf + n]).hex()
+        return out
+
     def config_sni(self, name):
         data = name.encode("ascii") if name else b""
         self._put(data)
@@ -495,6 +506,7 @@ def summary_of(d, sni, session, send, rpk=False):
         "resumed": negotiated(info("RESUMED") == 1),
         "heartbeats": {"sent": info("HEARTBEATS_SENT"), "responses": info("HEARTBEAT_RESPONSES"),
                        "answered": info("HEARTBEATS_ANSWERED")} if done and info("HEARTBEAT_PEER_MODE") else None,
+        "cid": negotiated(d.connection_ids()),
         "handshake_ms": negotiated(ms),
         **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
         **keys,
@@ -636,7 +648,7 @@ def main(argv=None):
     if a.mfl is not None:
         options.append((CODES["OPT_MFL"], 0 if a.mfl == "off" else int(a.mfl), "--mfl"))
     for value, name, option in ((a.rto, "OPT_RTO_INITIAL_MS", "--rto"), (a.timeout, "OPT_HANDSHAKE_BUDGET_MS", "--timeout"),
-                                (a.pmtu, "OPT_PMTU", "--pmtu")):
+                                (a.pmtu, "OPT_PMTU", "--pmtu"), (a.cid, "OPT_CID", "--cid")):
         if value is not None:
             options.append((CODES[name], value, option))
     if a.require_ems:

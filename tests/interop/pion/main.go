@@ -5,8 +5,13 @@
 //	ready on 127.0.0.1:PORT
 //	handshake completed cipher=SUITE peer=psk:IDENTITY
 //	handshake failed: REASON
-//	echo N bytes
+//	echo N bytes from ADDRESS
 //
+// With -cid N the server offers RFC 9146 connection IDs of N random bytes (0: it asks for
+// none) to clients that offer the extension; dtls.Listen then routes records by their CID,
+// so a client whose address or port changed keeps its connection, and the echo goes to
+// the address the latest record came from (ADDRESS above shows it). -pad N pads every
+// record of the server with N zeros inside its DTLSInnerPlaintext.
 // PSK only: pion/dtls has no raw public keys (RFC 7250: no client_certificate_type or
 // server_certificate_type extension), and our client's ECDHE_ECDSA suite uses nothing else.
 package main
@@ -45,6 +50,8 @@ func main() {
 	ems := flag.String("ems", "require", "extended master secret: require, request or disable")
 	mtu := flag.Int("mtu", 0, "largest datagram the server sends (0: pion's default)")
 	hint := flag.String("hint", "", "PSK identity hint to send in ServerKeyExchange")
+	cid := flag.Int("cid", -1, "RFC 9146: the server's connection ID length (-1: no connection IDs)")
+	pad := flag.Int("pad", 0, "RFC 9146: zero bytes of padding in each record with a connection ID")
 	flag.Parse()
 	if *port < 1 || *port > 65535 {
 		fail("--port 1..65535 is needed")
@@ -83,6 +90,13 @@ func main() {
 	if *mtu > 0 {
 		opts = append(opts, dtls.WithMTU(*mtu))
 	}
+	if *cid >= 0 {
+		opts = append(opts, dtls.WithConnectionIDGenerator(dtls.RandomCIDGenerator(*cid)))
+	}
+	if *pad > 0 {
+		n := uint(*pad)
+		opts = append(opts, dtls.WithPaddingLengthGenerator(func(uint) uint { return n }))
+	}
 	listener, err := dtls.ListenWithOptions("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: *port}, opts...)
 	if err != nil {
 		fail("listen: " + err.Error())
@@ -118,7 +132,7 @@ func serve(conn *dtls.Conn) {
 			}
 			return
 		}
-		say("echo %d bytes", n)
+		say("echo %d bytes from %s", n, conn.RemoteAddr())
 		if _, err := conn.Write(buf[:n]); err != nil {
 			say("write failed: %v", err)
 			return
