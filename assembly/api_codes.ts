@@ -9,6 +9,7 @@ export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
 export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
+export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after our Finished (RFC 7918, RFC 7925 s. 21), full ECDHE_ECDSA handshakes only
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -51,6 +52,8 @@ export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS
 export const INFO_CRYPTO_FROM_HAL: i32 = 23;    // what the board's HAL must provide: CRYPTO_FROM_HAL_* bits (0 = nothing)
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
+export const INFO_MAX_DATAGRAM_SENT: i32 = 32; // the largest datagram this connection sent (bytes): never over OPT_PMTU
+export const INFO_FALSE_START: i32 = 33;        // 1 once our Finished of a full handshake went out with False Start in force (dtls_write allowed before the server's Finished); stays until the next dtls_connect
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 

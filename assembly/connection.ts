@@ -15,11 +15,11 @@ import { fail, sendAlert, NO_ALERT } from "./alert";
 import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert } from "./session";
 import { recordStateReset, readEpoch, setReadEpoch, writeEpoch, serverWriteKey, serverWriteSalt } from "./record/keys";
 import { openRecord } from "./record/protect";
-import { txReset, txBeginRecord, txEndRecord, txFlush } from "./record/send";
+import { txReset, txBeginRecord, txEndRecord, txFlush, txLargestReset } from "./record/send";
 import { recordsBegin, recordNext, recordOpen, recordLoad, countDrop, resetDropCount, recType,
   recVersion, recEpoch, recStart, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
 import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
-  handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
+  handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext, falseStart } from "./handshake/client";
 import { keyScheduleWipe } from "./handshake/key_schedule";
 import { sessionForget } from "./handshake/resumption";
 import { chosenVersion } from "./handshake/negotiated";
@@ -35,6 +35,7 @@ let futureLen: i32 = 0;
 function resetAll(): void {
   recordStateReset();
   txReset();
+  txLargestReset();
   handshakeReset();
   appQueueReset();
   sessionReset();
@@ -197,8 +198,13 @@ export function maxWrite(): i32 {
   return byPmtu < byMfl ? byPmtu : byMfl;
 }
 
+// dtls_write is allowed: connected, or False Start after our Finished (handshake/client.ts).
+export function writable(): bool {
+  return connState == STATE_CONNECTED || (connState == STATE_HANDSHAKING && falseStart);
+}
+
 export function write(src: usize, len: i32): i32 {
-  if (connState != STATE_CONNECTED) return ERR_BAD_STATE;
+  if (!writable()) return ERR_BAD_STATE;
   if (len < 0 || len > maxWrite()) return ERR_TOO_LARGE;
   txReset();
   const p = txBeginRecord(CT_APPLICATION_DATA, writeEpoch);

@@ -13,9 +13,12 @@ const txBuffer = memory.data(TX_DATAGRAM_MAX);
 let txLen: i32 = 0;
 let openRecordAt: i32 = -1;
 let openRecordEpoch: i32 = 0;
+let largestSent: i32 = 0;   // dtls_info(INFO_MAX_DATAGRAM_SENT)
 
 export function txReset(): void { txLen = 0; openRecordAt = -1; }
 export function txUsed(): i32 { return txLen; }
+export function txLargestSent(): i32 { return largestSent; }
+export function txLargestReset(): void { largestSent = 0; }
 
 // Bytes a record of this epoch adds around its plaintext.
 @inline export function recordExpansion(epoch: i32): i32 {
@@ -56,6 +59,7 @@ export function txEndRecord(plainLen: i32): void {
 // from it by retransmission like from any other lost datagram.
 export function txFlush(): void {
   if (txLen == 0) return;
+  if (txLen > largestSent) largestSent = txLen;
   halSend(txBuffer, txLen);
   txLen = 0;
 }
