@@ -93,6 +93,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--software-aes": engine.hardwareAes = false; break;
       case "--hal-p256": engine.p256 = true; break;
       case "--resume": out.resume = wholeNumber(a, value()); engine.resume = true; break;
+      case "--false-start": engine.falseStart = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -152,7 +153,15 @@ async function run(args: CliArgs): Promise<number> {
   let failure: DtlsError | null = null;
   let tooLarge: string | null = null;
   try {
-    await client.connect();
+    // --false-start: --send goes as soon as the module allows, before the server's Finished.
+    const early = args.engine.falseStart === true && args.send !== undefined;
+    await client.connect(early);
+    let sent = false;
+    if (early && client.state === codes.STATE_HANDSHAKING) {
+      const text = Buffer.from(args.send!, "utf8");
+      if (text.length <= client.engine.info(codes.INFO_MAX_WRITE)) { client.write(text); sent = true; }
+      await client.established();
+    }
     connected = true;
     say(format(MSG.connected, client.engine.summary().cipher, client.engine.info(codes.INFO_MFL) || "none"));
     if (args.send !== undefined) {
@@ -160,7 +169,7 @@ async function run(args: CliArgs): Promise<number> {
       const max = client.engine.info(codes.INFO_MAX_WRITE);
       if (text.length > max) tooLarge = format(MSG.send_too_large, text.length, max);
       else {
-        client.write(text);
+        if (!sent) client.write(text);
         await waitFor(client, args.waitMs, () => received.length > 0);
       }
     } else {

@@ -22,6 +22,9 @@ export interface EngineOptions {
   requireEms?: boolean;
   /** Offer the session of the last full handshake on the next connect (RFC 7925 s. 7). */
   resume?: boolean;
+  /** False Start (RFC 7918, RFC 7925 s. 21): writing allowed after our Finished of a full
+   *  ECDHE_ECDSA handshake, before the server's. */
+  falseStart?: boolean;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -124,6 +127,7 @@ export class DtlsEngine {
     this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
     this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
     this.set(codes.OPT_RESUME, o.resume === undefined ? undefined : o.resume ? 1 : 0, "resumption option");
+    this.set(codes.OPT_FALSE_START, o.falseStart === undefined ? undefined : o.falseStart ? 1 : 0, "False Start option");
   }
 
   /** Reports flights that the last call sent, received or retransmitted. */
@@ -216,6 +220,8 @@ export class DtlsEngine {
       sni: this.options.sni ?? null,
       sni_accepted: negotiated(this.info(codes.INFO_SNI_ACCEPTED) === 1),
       resumed: negotiated(this.info(codes.INFO_RESUMED) === 1),
+      // --false-start: whether dtls_write was allowed before the server's Finished (also on failure).
+      false_start: this.options.falseStart ? this.info(codes.INFO_FALSE_START) === 1 : null,
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

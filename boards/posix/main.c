@@ -177,7 +177,7 @@ static void json_string(const char *key, const uint8_t *s, size_t n) {
 struct args {
   const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
   char host[256], port[8];
-  int rpk, json, expect_reply, require_ems, mfl_given;
+  int rpk, json, expect_reply, require_ems, mfl_given, false_start;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
 };
 
@@ -274,6 +274,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--send")) a->send_text = val;
     else if (!strcmp(o, "--seed")) hal_posix_set_seed(val);
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
+    else if (!strcmp(o, "--false-start")) a->false_start = 1;
     else if (!strcmp(o, "--rpk")) a->rpk = 1;
     else if (!strcmp(o, "--expect-reply")) a->expect_reply = 1;
     else if (!strcmp(o, "--json")) a->json = 1;
@@ -359,7 +360,8 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
   const struct { const char *option; int32_t key; long value; } numbers[] = {
       {"--mfl", DTLS_OPT_MFL, a->mfl}, {"--rto", DTLS_OPT_RTO_INITIAL_MS, a->rto},
       {"--timeout", DTLS_OPT_HANDSHAKE_BUDGET_MS, a->timeout}, {"--pmtu", DTLS_OPT_PMTU, a->pmtu},
-      {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1}};
+      {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1},
+      {"--false-start", DTLS_OPT_FALSE_START, a->false_start ? 1 : -1}};
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
@@ -455,7 +457,7 @@ static void run_session(const struct args *a, int fd, struct session *s) {
           s->too_large = 1;
           return;
         }
-        if (dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
+        if (!s->sent && dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
         s->sent = 1;
       }
       drain(s, a->json);
@@ -463,6 +465,11 @@ static void run_session(const struct args *a, int fd, struct session *s) {
       if (s->replies > 0 || left <= 0) return;
       wait = left < 10 ? (int32_t)left : 10;
     } else if (state == DTLS_PORT_STATE_HANDSHAKING) {
+      /* --false-start: --send goes as soon as the module allows, before the server's Finished. */
+      if (a->false_start && a->send_text && !s->sent &&
+          strlen(a->send_text) <= (size_t)dtls_port_info(DTLS_INFO_MAX_WRITE) &&
+          dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) >= 0)
+        s->sent = 1;
       wait = dtls_port_poll();
       report_flights(a->json);
       if (wait < 0) wait = 1000;
@@ -505,6 +512,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
   } else printf("\"sni\":null,");
   printf("\"sni_accepted\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1));
   printf("\"resumed\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_RESUMED) == 1));
+  printf("\"false_start\":%s,", !a->false_start ? "null" : dtls_port_info(DTLS_INFO_FALSE_START) == 1 ? "true" : "false");
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)
