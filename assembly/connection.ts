@@ -200,7 +200,7 @@ export function maxWrite(): i32 {
 
 // dtls_write is allowed: connected, or False Start after our Finished (handshake/client.ts).
 export function writable(): bool {
-  return connState == STATE_CONNECTED || (connState == STATE_HANDSHAKING && falseStart);
+  return connState == STATE_CONNECTED || (ECDHE_ENABLED != 0 && connState == STATE_HANDSHAKING && falseStart);
 }
 
 export function write(src: usize, len: i32): i32 {

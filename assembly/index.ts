@@ -130,7 +130,7 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_MEMORY_PAGES) return memory.size();
   if (key == INFO_MAX_WRITE) return writable() ? maxWrite() : 0;
   if (key == INFO_MAX_DATAGRAM_SENT) return txLargestSent();
-  if (key == INFO_FALSE_START) return falseStart ? 1 : 0;
+  if (key == INFO_FALSE_START) return ECDHE_ENABLED != 0 && falseStart ? 1 : 0;
   if (key == INFO_RENEGOTIATION_INFO) return renegotiationInfoSeen ? 1 : 0;
   if (key == INFO_RECORDS_DROPPED) return recordsDropped();
   if (key == INFO_ECDHE_SUPPORTED) return ECDHE_ENABLED != 0 ? 1 : 0;

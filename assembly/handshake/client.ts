@@ -325,7 +325,7 @@ function sendFinishedFlight(now: i32): void {
   verifyData(false, expectedVerify);
   hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
   sendFlight(now, true);
-  falseStart = optFalseStart && chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && connectionLive();
+  falseStart = ECDHE_ENABLED != 0 && optFalseStart && chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && connectionLive();
 }
 
 // Appends our ChangeCipherSpec and Finished (verify_data over the transcript so far) to the
