@@ -76,8 +76,8 @@ let serverFinishedSeq: i32 = -1;
 // before the server's Finished (records in epoch 1). Its conditions hold there: forward
 // secrecy (ECDHE), an AEAD with a 128-bit key, the server authenticated by its
 // ServerKeyExchange signature under the pinned key (checked before ServerHelloDone is
-// accepted). Never with PSK (no forward secrecy), never when resuming (RFC 7918 s. 3:
-// full handshakes only; the server's Finished comes first there anyway).
+// accepted). Never with PSK (no forward secrecy), never when resuming (RFC 7918 is about
+// full handshakes; in a resumed one the server's Finished comes first anyway).
 export let falseStart: bool = false;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
