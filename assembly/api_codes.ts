@@ -12,6 +12,7 @@ export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the 
 export const OPT_HEARTBEAT: i32 = 10;           // RFC 6520: 0 = no extension, 1 = offer peer_allowed_to_send, 2 = peer_not_allowed_to_send
 export const OPT_HEARTBEAT_INTERVAL_MS: i32 = 11; // 0 = never send our own HeartbeatRequests, else one per interval
 export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_id; 0..OPT_CID_MAX = our CID's length
+export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after our Finished (RFC 7918, RFC 7925 s. 21), full ECDHE_ECDSA handshakes only
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -67,6 +68,8 @@ export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this modul
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
 export const INFO_CID_SENT_LEN: i32 = 26;      // RFC 9146: length of the server's CID, which our records carry (copied to the I/O buffer); -1 = not negotiated
 export const INFO_CID_RECEIVED_LEN: i32 = 27;  // length of our CID, which the server's records carry (copied to the I/O buffer); -1 = not negotiated
+export const INFO_MAX_DATAGRAM_SENT: i32 = 32; // the largest datagram this connection sent (bytes): never over OPT_PMTU
+export const INFO_FALSE_START: i32 = 33;        // 1 once our Finished of a full handshake went out with False Start in force (dtls_write allowed before the server's Finished); stays until the next dtls_connect
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 

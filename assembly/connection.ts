@@ -16,12 +16,12 @@ import { fail, sendAlert, NO_ALERT } from "./alert";
 import { connState, lastReason, setState, setReason, sessionReset, markHandshakeStart, noteAlert,
   countHandshakeDatagram } from "./session";
 import { recordStateReset, readEpoch, setReadEpoch, writeEpoch } from "./record/keys";
-import { txReset, txBeginRecord, txEndRecord, txFlush, recordExpansion } from "./record/send";
+import { txReset, txBeginRecord, txEndRecord, txFlush, recordExpansion, txLargestReset } from "./record/send";
 import { recordsBegin, recordNext, recordOpen, recordLoad, recordDecrypt, recordCidValid, countDrop, resetDropCount,
   recType, recVersion, recEpoch, recStart, recHeaderLen, recFragmentLen, recPayload, recPayloadLen } from "./record/receive";
 import { cidTx } from "./record/cid";
 import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
-  handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext } from "./handshake/client";
+  handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext, falseStart } from "./handshake/client";
 import { keyScheduleWipe } from "./handshake/key_schedule";
 import { sessionForget } from "./handshake/resumption";
 import { chosenVersion } from "./handshake/negotiated";
@@ -39,6 +39,7 @@ let futureLen: i32 = 0;
 function resetAll(): void {
   recordStateReset();
   txReset();
+  txLargestReset();
   handshakeReset();
   appQueueReset();
   sessionReset();
@@ -217,8 +218,13 @@ export function maxWrite(): i32 {
   return byPmtu < byMfl ? byPmtu : byMfl;
 }
 
+// dtls_write is allowed: connected, or False Start after our Finished (handshake/client.ts).
+export function writable(): bool {
+  return connState == STATE_CONNECTED || (ECDHE_ENABLED != 0 && connState == STATE_HANDSHAKING && falseStart);
+}
+
 export function write(src: usize, len: i32): i32 {
-  if (connState != STATE_CONNECTED) return ERR_BAD_STATE;
+  if (!writable()) return ERR_BAD_STATE;
   if (len < 0 || len > maxWrite()) return ERR_TOO_LARGE;
   txReset();
   const p = txBeginRecord(CT_APPLICATION_DATA, writeEpoch);

@@ -9,6 +9,7 @@ import { INFO_CIPHER_SUITE, INFO_MFL, INFO_EMS, INFO_SNI_ACCEPTED, INFO_RESUMED,
   INFO_CRYPTO_FROM_HAL, CRYPTO_FROM_HAL_AES, INFO_HANDSHAKE_BYTES_SENT, INFO_HANDSHAKE_BYTES_RECEIVED,
   INFO_HANDSHAKE_DATAGRAMS_SENT, INFO_HANDSHAKE_DATAGRAMS_RECEIVED, CRYPTO_FROM_HAL_P256,
   INFO_HEARTBEATS_SENT, INFO_HEARTBEAT_PEER_MODE, INFO_CID_SENT_LEN, INFO_CID_RECEIVED_LEN,
+  INFO_MAX_DATAGRAM_SENT, INFO_FALSE_START,
   REGION_COUNT, STATE_HANDSHAKING, STATE_CONNECTED } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_WOULD_BLOCK, ERR_UNSUPPORTED } from "./errors";
 import { optionsReset, optionSet } from "./options";
@@ -19,10 +20,11 @@ import { sessionForget, resumed } from "./handshake/resumption";
 import { sessionExport, sessionImport } from "./handshake/session_blob";
 import { ecPublicFromPrivate, ecUnavailable } from "./crypto/ec";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
-import { handshakeClientAuthenticated, handshakeState } from "./handshake/client";
+import { handshakeClientAuthenticated, handshakeState, falseStart } from "./handshake/client";
 import { connState, lastReason, lastAlert, flightsSent, flightsReceived, flightsRetransmitted,
   handshakeMs, hsBytesSent, hsBytesReceived, hsDatagramsSent, hsDatagramsReceived } from "./session";
-import { connect, onDatagram, poll, write, close, maxWrite } from "./connection";
+import { connect, onDatagram, poll, write, close, maxWrite, writable } from "./connection";
+import { txLargestSent } from "./record/send";
 import { appQueuePop, appRecordsLost } from "./app_data";
 import { chosenSuite, chosenVersion, mflLength, emsNegotiated, sniAccepted,
   renegotiationInfoSeen } from "./handshake/negotiated";
@@ -147,7 +149,9 @@ export function dtls_info(key: i32): i32 {
   // the end of static data for ever.
   if (key == INFO_HEAP_TOP || key == INFO_STATIC_END) return <i32>__heap_base;
   if (key == INFO_MEMORY_PAGES) return memory.size();
-  if (key == INFO_MAX_WRITE) return connState == STATE_CONNECTED ? maxWrite() : 0;
+  if (key == INFO_MAX_WRITE) return writable() ? maxWrite() : 0;
+  if (key == INFO_MAX_DATAGRAM_SENT) return txLargestSent();
+  if (key == INFO_FALSE_START) return ECDHE_ENABLED != 0 && falseStart ? 1 : 0;
   if (key == INFO_RENEGOTIATION_INFO) return renegotiationInfoSeen ? 1 : 0;
   if (key == INFO_RECORDS_DROPPED) return recordsDropped();
   if (key == INFO_ECDHE_SUPPORTED) return ECDHE_ENABLED != 0 ? 1 : 0;

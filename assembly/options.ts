@@ -6,7 +6,7 @@ import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, O
   OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
-import { OPT_CID, OPT_CID_MAX } from "./api_codes";
+import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -22,6 +22,7 @@ export const HEARTBEAT_BUILT: bool = !isDefined(NO_HEARTBEAT);
 export let optHeartbeat: i32 = 0;          // the HeartbeatMode we offer (RFC 6520 s. 2), 0 = none
 export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 0 = none
 export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else our CID's length
+export let optFalseStart: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -34,6 +35,7 @@ export function optionsReset(): void {
   optHeartbeat = 0;
   optHeartbeatInterval = 0;
   optCid = -1;
+  optFalseStart = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -85,6 +87,9 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_CID) {
     if (value < -1 || value > OPT_CID_MAX) return ERR_BAD_ARGUMENT;
     optCid = value;
+  } else if (option == OPT_FALSE_START) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    optFalseStart = value == 1;
   } else {
     return ERR_BAD_ARGUMENT;
   }

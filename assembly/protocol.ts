@@ -28,6 +28,8 @@ export const HT_FINISHED: i32 = 20;
 // Cipher suites (RFC 7925 sections 4.2, 4.3; RFC 6655, RFC 7251).
 export const TLS_PSK_WITH_AES_128_CCM_8: i32 = 0xc0a8;
 export const TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8: i32 = 0xc0ae;
+// RFC 5746 3.3: signals secure renegotiation in 2 bytes instead of the 5-byte extension.
+export const TLS_EMPTY_RENEGOTIATION_INFO_SCSV: i32 = 0x00ff;
 
 // Extensions.
 export const EXT_SERVER_NAME: i32 = 0;

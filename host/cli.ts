@@ -109,6 +109,7 @@ export function parseArgs(argv: string[]): CliArgs {
       }
       case "--cid": engine.cid = wholeNumber(a, value()); break;
       case "--rebind-after": out.rebindAfter = wholeNumber(a, value()); break;
+      case "--false-start": engine.falseStart = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -184,7 +185,15 @@ async function run(args: CliArgs): Promise<number> {
     say(format(MSG.rebound, from, client.localPort));
   };
   try {
-    await client.connect();
+    // --false-start: --send goes as soon as the module allows, before the server's Finished.
+    const early = args.engine.falseStart === true && args.send !== undefined;
+    await client.connect(early);
+    let sent = false;
+    if (early && client.state === codes.STATE_HANDSHAKING) {
+      const text = Buffer.from(args.send!, "utf8");
+      if (text.length <= client.engine.info(codes.INFO_MAX_WRITE)) { client.write(text); sent = true; }
+      await client.established();
+    }
     connected = true;
     const connectedAt = Date.now();
     if (args.rebindAfter !== undefined) ports.push(client.localPort);
@@ -194,7 +203,7 @@ async function run(args: CliArgs): Promise<number> {
       const max = client.engine.info(codes.INFO_MAX_WRITE);
       if (text.length > max) tooLarge = format(MSG.send_too_large, text.length, max);
       else {
-        client.write(text);
+        if (!sent) client.write(text);
         sends++;
         await waitFor(client, args.waitMs, () => !hold && received.length >= sends);
         if (args.rebindAfter !== undefined && client.state === codes.STATE_CONNECTED) {

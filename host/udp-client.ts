@@ -96,18 +96,25 @@ export class UdpDtlsClient {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  /** Binds, runs the handshake and resolves once connected. */
-  async connect(): Promise<void> {
+  /** Binds, runs the handshake and resolves once connected (untilWritable: as soon as the
+   *  module lets us write, which False Start allows before the handshake completes). */
+  async connect(untilWritable = false): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.socket.once("error", reject);
       this.socket.bind(0, undefined, () => { this.socket.off("error", reject); resolve(); });
     });
     this.engine.connect();
     this.schedule();
+    await this.established(untilWritable);
+  }
+
+  /** Resolves once connected (untilWritable: once dtls_write is allowed); throws the failure. */
+  async established(untilWritable = false): Promise<void> {
     for (;;) {
       const s = this.engine.state;
       if (s === codes.STATE_CONNECTED) return;
       if (s !== codes.STATE_HANDSHAKING) throw this.engine.failure();
+      if (untilWritable && this.engine.info(codes.INFO_MAX_WRITE) > 0) return;
       await this.settled();
     }
   }

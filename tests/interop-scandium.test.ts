@@ -291,3 +291,24 @@ test("extended master secret: Scandium requiring it completes; Scandium without 
   assert.equal(plain.json.ems, false);
   assert.equal(plain.json.received, "no ems");
 });
+
+// RFC 7925 s. 11 at 127 bytes (IEEE 802.15.4) with Scandium's 32-byte cookie (HMAC-SHA256).
+test("PMTU 127: PSK completes (the cookie ClientHello is 115 bytes); an ECDHE ClientHello with a 32-byte cookie cannot fit (135 bytes at its shortest): pmtu_too_small, nothing more sent", async () => {
+  const s = await server({ psk: PSK });
+  const relay = await relayTo(s);
+  const r = await runCli([`127.0.0.1:${relay.port}`, ...PSK_ARGS, "--pmtu", "127", "--send", "802.15.4", "--json"]);
+  assert.equal(r.code, 0, r.stderr + s.output);
+  assert.equal(r.json.received, "802.15.4");
+  const sizes = relay.sentBy("client").map((d) => d.length);
+  assert.ok(sizes.every((n) => n <= 127), `${sizes}`);
+  assert.equal(r.json.max_datagram, Math.max(...sizes));
+  assert.equal(sizes[1], 83 + 32, "the cookie ClientHello");
+
+  const e = await server({ rpk: serverKeys, clientAuth: "NONE" });
+  const relay2 = await relayTo(e);
+  const f = await runCli([`127.0.0.1:${relay2.port}`, ...RPK_ARGS, "--pmtu", "127", ...ALERT_BOUND, "--json"]);
+  assert.equal(f.code, 1, f.stderr);
+  assert.equal(f.json.reason, "pmtu_too_small");
+  assert.deepEqual(relay2.sentBy("client").map((d) => d.length), [114], "only the first ClientHello (with the SCSV) left");
+  assert.equal(f.json.max_datagram, 114);
+});

@@ -23,7 +23,7 @@ import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, 
 import { get8, get16, get24 } from "../util/bytes";
 import { halRandom } from "../hal";
 import { ctEqual } from "../crypto/ct";
-import { optPmtu } from "../options";
+import { optPmtu, optFalseStart } from "../options";
 import { fail, sendAlert, connectionLive, NO_ALERT } from "../alert";
 import { setState, countFlightSent, countFlightReceived, countRetransmission, markHandshakeDone,
   setReason } from "../session";
@@ -34,7 +34,7 @@ import { reassemblyReset, reassemblyAdd, messageBody, messageType, messageLength
   FRAG_COMPLETE, FRAG_TOO_LARGE, FRAG_INCONSISTENT } from "./reassembly";
 import { flightClear, flightTransmit, flightBeginMessage, flightEndMessage, flightEntryData,
   flightEntryLength, flightAddChangeCipherSpec } from "./flight";
-import { buildClientHello } from "./client_hello";
+import { fitClientHello } from "./client_hello";
 import { parseHelloVerifyRequest, parseServerHello, cookie, cookieLen, cookieReset } from "./server_hello";
 import { parseServerKeyExchangePsk, buildClientKeyExchangePsk, buildPremasterPsk } from "./psk";
 import { ecdheReset, parseServerCertificateRpk, parseServerKeyExchangeEcdhe, parseCertificateRequest,
@@ -72,6 +72,14 @@ let sawCertificate: bool = false;
 // Resumed handshake: message_seq of the server's Finished; a copy of it once we are
 // connected means our last flight was lost.
 let serverFinishedSeq: i32 = -1;
+// False Start (RFC 7918, RFC 7925 section 21): set once our Finished of a full
+// TLS_ECDHE_ECDSA handshake went out with OPT_FALSE_START; dtls_write is then allowed
+// before the server's Finished (records in epoch 1). Its conditions hold there: forward
+// secrecy (ECDHE), an AEAD with a 128-bit key, the server authenticated by its
+// ServerKeyExchange signature under the pinned key (checked before ServerHelloDone is
+// accepted). Never with PSK (no forward secrecy), never when resuming (RFC 7918 is about
+// full handshakes; in a resumed one the server's Finished comes first anyway).
+export let falseStart: bool = false;
 const expectedVerify = memory.data(VERIFY_DATA_LEN);
 
 
@@ -94,6 +102,7 @@ export function handshakeReset(): void {
   sawServerKeyExchange = false;
   sawCertificate = false;
   serverFinishedSeq = -1;
+  falseStart = false;
   reassemblyReset();
   stashReset();
   flightClear();
@@ -122,7 +131,9 @@ export function handshakeStart(now: i32): i32 {
   if (halRandom(clientRandom, RANDOM_LEN) != 0 || !cidStart(optCid)) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   transcriptReset();
   resumptionStart(optResume);
-  if (!buildClientHello(nextSendSeq++, cookie, 0)) { fail(REASON_INTERNAL, NO_ALERT); return REASON_INTERNAL; }
+  // RFC 7925 s. 11: a ClientHello that cannot fit the PMTU is not sent at all.
+  const r = fitClientHello(nextSendSeq++, cookie, 0, false);
+  if (r != REASON_NONE) { fail(r, NO_ALERT); return r; }
   hsState = HS_WAIT_SERVER_HELLO;
   sendFlight(now, true);
   return REASON_NONE;
@@ -233,8 +244,9 @@ function onHelloVerifyRequest(seq: i32, body: usize, len: i32, now: i32): void {
   if (v != ACCEPTED) { refuse(v); return; }
   // The second ClientHello repeats the first with the cookie and the next message_seq;
   // neither the first ClientHello nor the HelloVerifyRequest enter the transcript.
-  flightClear();
-  if (!buildClientHello(nextSendSeq++, cookie, cookieLen)) { fail(REASON_INTERNAL, ALERT_INTERNAL_ERROR); return; }
+  // The cookie may leave no room in the PMTU: the server keeps no state yet, so no alert.
+  const r = fitClientHello(nextSendSeq++, cookie, cookieLen, true);
+  if (r != REASON_NONE) { fail(r, NO_ALERT); return; }
   previousFlightLastSeq = seq;
   countFlightReceived();
   sendFlight(now, true);
@@ -316,6 +328,7 @@ function sendFinishedFlight(now: i32): void {
   verifyData(false, expectedVerify);
   hsState = HS_WAIT_CHANGE_CIPHER_SPEC;
   sendFlight(now, true);
+  falseStart = ECDHE_ENABLED != 0 && optFalseStart && chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && connectionLive();
 }
 
 // Appends our ChangeCipherSpec and Finished (verify_data over the transcript so far) to the

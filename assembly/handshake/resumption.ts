@@ -40,6 +40,8 @@ export function resumptionStart(offer: bool): void {
   serverIdLen = 0;
 }
 export function offeredIdLen(): i32 { return resumeOffered ? sessionIdLen : 0; }
+// The ClientHello had no room for the ID (client_hello.ts): not offered after all.
+export function resumptionWithdraw(): void { resumeOffered = false; }
 export function offeredId(): usize { return sessionId; }
 
 // The ServerHello's session_id<0..32>: true when it resumes the offered session.

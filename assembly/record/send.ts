@@ -17,9 +17,12 @@ let openRecordAt: i32 = -1;
 let openRecordEpoch: i32 = 0;
 let openRecordType: i32 = 0;
 let openRecordCid: i32 = 0;
+let largestSent: i32 = 0;   // dtls_info(INFO_MAX_DATAGRAM_SENT)
 
 export function txReset(): void { txLen = 0; openRecordAt = -1; }
 export function txUsed(): i32 { return txLen; }
+export function txLargestSent(): i32 { return largestSent; }
+export function txLargestReset(): void { largestSent = 0; }
 
 // Bytes a record of this epoch adds around its plaintext (with a CID: RFC 9146 s. 4).
 export function recordExpansion(epoch: i32): i32 {
@@ -71,6 +74,7 @@ export function txEndRecord(plainLen: i32): void {
 export function txFlush(): void {
   if (txLen == 0) return;
   countHandshakeDatagram(true, txLen);
+  if (txLen > largestSent) largestSent = txLen;
   halSend(txBuffer, txLen);
   txLen = 0;
 }

@@ -179,7 +179,7 @@ struct args {
   const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
   const char *session_in, *session_out;
   char host[256], port[8];
-  int rpk, json, expect_reply, require_ems, mfl_given;
+  int rpk, json, expect_reply, require_ems, mfl_given, false_start;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
   long heartbeat;                             /* --heartbeat SECONDS, -1: not given */
   int heartbeat_mode;                         /* --heartbeat-mode: 1 allow, 2 deny, 0 not given */
@@ -289,6 +289,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--session-in")) a->session_in = val;
     else if (!strcmp(o, "--session-out")) a->session_out = val;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
+    else if (!strcmp(o, "--false-start")) a->false_start = 1;
     else if (!strcmp(o, "--rpk")) a->rpk = 1;
     else if (!strcmp(o, "--expect-reply")) a->expect_reply = 1;
     else if (!strcmp(o, "--json")) a->json = 1;
@@ -414,7 +415,7 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
       /* RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts) */
       {"--heartbeat-mode", DTLS_OPT_HEARTBEAT, a->heartbeat_mode ? a->heartbeat_mode : a->heartbeat > 0 ? 1 : -1},
       {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1},
-      {"--cid", DTLS_OPT_CID, a->cid}};
+      {"--cid", DTLS_OPT_CID, a->cid}, {"--false-start", DTLS_OPT_FALSE_START, a->false_start ? 1 : -1}};
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
@@ -524,7 +525,7 @@ static void run_session(const struct args *a, int fd, struct session *s) {
             s->too_large = 1;
             return;
           }
-          if (dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
+          if (!s->sent && dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) < 0) return;
           s->sent = 1;
         }
       }
@@ -536,6 +537,11 @@ static void run_session(const struct args *a, int fd, struct session *s) {
       if ((rc = dtls_port_poll()) >= 0 && rc < wait) wait = rc;
       if (dtls_port_state() != DTLS_PORT_STATE_CONNECTED) continue;
     } else if (state == DTLS_PORT_STATE_HANDSHAKING) {
+      /* --false-start: --send goes as soon as the module allows, before the server's Finished. */
+      if (a->false_start && a->send_text && !s->sent &&
+          strlen(a->send_text) <= (size_t)dtls_port_info(DTLS_INFO_MAX_WRITE) &&
+          dtls_port_write((const uint8_t *)a->send_text, strlen(a->send_text)) >= 0)
+        s->sent = 1;
       wait = dtls_port_poll();
       report_flights(a->json);
       if (wait < 0) wait = 1000;
@@ -603,6 +609,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
            (int)dtls_port_info(DTLS_INFO_HEARTBEAT_RESPONSES), (int)dtls_port_info(DTLS_INFO_HEARTBEATS_ANSWERED));
   else printf("\"heartbeats\":null,");
   print_cid(done);
+  printf("\"false_start\":%s,", !a->false_start ? "null" : dtls_port_info(DTLS_INFO_FALSE_START) == 1 ? "true" : "false");
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)

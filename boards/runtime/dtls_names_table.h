@@ -35,7 +35,7 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_INTERNAL, "internal", "an internal error"},
   {DTLS_REASON_FINISHED_TIMEOUT, "finished_timeout", "no answer to our Finished before the retransmission budget ran out: either the server could not verify it (a wrong PSK or identity, or a client key it refused: servers drop such records silently) or its last flight was lost each time"},
   {DTLS_REASON_CHANGE_CIPHER_SPEC_LOST, "change_cipher_spec_lost", "the server's Finished arrived and authenticated (the keys were right) but its ChangeCipherSpec never did, and the server did not resend its last flight"},
-  {DTLS_REASON_PMTU_TOO_SMALL, "pmtu_too_small", "the ClientHello or a record does not fit the PMTU (raise --pmtu)"},
+  {DTLS_REASON_PMTU_TOO_SMALL, "pmtu_too_small", "the ClientHello or a record does not fit the PMTU, even with the extensions that can be spared left out (raise --pmtu, or shorten --sni)"},
   {DTLS_REASON_CRYPTO_UNAVAILABLE, "crypto_unavailable", "this module leaves AES or P-256 to the board, and the board's HAL did not provide it (or its engine failed)"},
   {DTLS_REASON_HEARTBEAT_TIMEOUT, "heartbeat_timeout", "no HeartbeatResponse to our HeartbeatRequest before the retransmission budget ran out (RFC 6520 s. 3): the server or the path is gone"},
   {DTLS_REASON_PEER_CID_TOO_LONG, "peer_cid_too_long", "the server's connection ID (RFC 9146) is longer than the 32 bytes the client keeps"},
@@ -62,5 +62,6 @@ static const struct dtls_name DTLS_ALERT_NAMES[] = {
 static const struct dtls_name DTLS_CIPHER_NAMES[] = {
   {DTLS_TLS_PSK_WITH_AES_128_CCM_8, "TLS_PSK_WITH_AES_128_CCM_8"},
   {DTLS_TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8"},
+  {DTLS_TLS_EMPTY_RENEGOTIATION_INFO_SCSV, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
 };
 #endif

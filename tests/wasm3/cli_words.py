@@ -129,6 +129,7 @@ class Args:
         self.session_in = self.session_out = self.cid = None
         self.wait = 5000
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
+        self.false_start = False
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
 
 
@@ -139,7 +140,7 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
-         "--hal-p256": "hal_p256"}
+         "--hal-p256": "hal_p256", "--false-start": "false_start"}
 
 
 def parse_args(argv):

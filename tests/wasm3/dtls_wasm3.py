@@ -488,7 +488,7 @@ class Session:
         self.received = b""
 
 
-def summary_of(d, sni, session, send, rpk=False):
+def summary_of(d, sni, session, send, rpk=False, false_start=False):
     """dtls-client's JSON summary: host/engine.ts summary() plus received, reply and the failure.
     What the handshake negotiated only once it completed (INFO_HANDSHAKE_MS set), else null."""
     info = lambda k: d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
@@ -507,6 +507,7 @@ def summary_of(d, sni, session, send, rpk=False):
         "heartbeats": {"sent": info("HEARTBEATS_SENT"), "responses": info("HEARTBEAT_RESPONSES"),
                        "answered": info("HEARTBEATS_ANSWERED")} if done and info("HEARTBEAT_PEER_MODE") else None,
         "cid": negotiated(d.connection_ids()),
+        "false_start": info("FALSE_START") == 1 if false_start else None,
         "handshake_ms": negotiated(ms),
         **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
         **keys,
@@ -548,6 +549,8 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
             if on_data:
                 on_data(rec)
 
+    # --false-start: `send` goes as soon as the module allows, before the server's Finished.
+    false_start = any(o[0] == CODES["OPT_FALSE_START"] and o[1] == 1 for o in options)
     rc = d.call("dtls_connect")
     flights.report()
     connected_at = None
@@ -567,7 +570,7 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
                     if len(send) > session.max_write:
                         session.too_large = True
                         break
-                    if d.write(send) < 0:
+                    if not session.sent and d.write(send) < 0:
                         break
                     session.sent = True
             drain()
@@ -581,6 +584,9 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
             if d.call("dtls_state") != STATE_CONNECTED:
                 continue
         elif state == STATE_HANDSHAKING:
+            if (false_start and send is not None and not session.sent
+                    and len(send) <= d.call("dtls_info", CODES["INFO_MAX_WRITE"]) and d.write(send) >= 0):
+                session.sent = True
             wait = d.call("dtls_poll")
             flights.report()
             if wait < 0:
@@ -604,6 +610,7 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
     if session_out is not None:
         save_session(d, session_out, say or (lambda line: None))
     summary = summary_of(d, sni, session, send, rpk is not None)
+    summary = summary_of(d, sni, session, send, rpk is not None, false_start)
     if d.hal_errors:
         summary["hal_errors"] = d.hal_errors
     sock.close()
@@ -659,6 +666,8 @@ def main(argv=None):
         options.append((CODES["OPT_HEARTBEAT"], mode, "--heartbeat-mode"))
     if a.heartbeat:
         options.append((CODES["OPT_HEARTBEAT_INTERVAL_MS"], a.heartbeat * 1000, "--heartbeat"))
+    if a.false_start:
+        options.append((CODES["OPT_FALSE_START"], 1, "--false-start"))
     # Text lines go to stdout, or to stderr when stdout carries the JSON summary.
     out = sys.stderr if a.json else sys.stdout
     say = lambda line: print(line, file=out, flush=True)  # noqa: E731
