@@ -9,6 +9,7 @@ export const OPT_HANDSHAKE_BUDGET_MS: i32 = 4;  // per-flight give-up time; 0 = 
 export const OPT_PMTU: i32 = 5;                 // largest datagram we send
 export const OPT_REQUIRE_EMS: i32 = 6;          // 1 = abort if the server refuses RFC 7627
 export const OPT_RESUME: i32 = 7;               // 1 = offer the session of the last full handshake (RFC 7925 s. 7)
+export const OPT_TICKETS: i32 = 8;              // 1 = session tickets (RFC 5077): keep and offer the session as OPT_RESUME does, by ticket when the server gave one
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -49,6 +50,8 @@ export const INFO_APP_RECORDS_LOST: i32 = 20;   // application records dropped: 
 export const INFO_DATAGRAMS_TOO_LARGE: i32 = 21;// datagrams the host reported as larger than the I/O buffer
 export const INFO_HANDSHAKE_STATE: i32 = 22;    // the handshake's own state (HS_* below), for tests and traces
 export const INFO_CRYPTO_FROM_HAL: i32 = 23;    // what the board's HAL must provide: CRYPTO_FROM_HAL_* bits (0 = nothing)
+export const INFO_TICKET: i32 = 24;             // 1 if the last handshake resumed with the session ticket it offered (RFC 5077)
+export const INFO_TICKET_LEN: i32 = 25;         // bytes of the session ticket kept for the next connection, 0 = none
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)

@@ -1,6 +1,7 @@
 // Configuration set through dtls_config_set (validated here; applied at connect).
 import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
   RX_RECORD_PLAINTEXT_MAX } from "./config";
+import { OPT_TICKETS } from "./api_codes";
 import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS, OPT_RESUME,
   OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT } from "./errors";
@@ -12,6 +13,7 @@ export let optBudget: i32 = 0; // 0: 7 x initial RTO, i.e. 63 s for 9 s (RFC 792
 export let optPmtu: i32 = PMTU_DEFAULT;
 export let optRequireEms: bool = false;
 export let optResume: bool = false;
+export let optTickets: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -21,6 +23,7 @@ export function optionsReset(): void {
   optPmtu = PMTU_DEFAULT;
   optRequireEms = false;
   optResume = false;
+  optTickets = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -63,6 +66,9 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_RESUME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optResume = value == 1;
+  } else if (option == OPT_TICKETS) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    optTickets = value == 1;
   } else {
     return ERR_BAD_ARGUMENT;
   }

@@ -22,6 +22,9 @@ export interface EngineOptions {
   requireEms?: boolean;
   /** Offer the session of the last full handshake on the next connect (RFC 7925 s. 7). */
   resume?: boolean;
+  /** Session tickets (RFC 5077): the SessionTicket extension; the session is kept and offered
+   *  on the next connect as with resume, by ticket when the server gave one. */
+  tickets?: boolean;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -124,6 +127,7 @@ export class DtlsEngine {
     this.set(codes.OPT_PMTU, o.pmtu, "PMTU");
     this.set(codes.OPT_REQUIRE_EMS, o.requireEms === undefined ? undefined : o.requireEms ? 1 : 0, "EMS option");
     this.set(codes.OPT_RESUME, o.resume === undefined ? undefined : o.resume ? 1 : 0, "resumption option");
+    this.set(codes.OPT_TICKETS, o.tickets === undefined ? undefined : o.tickets ? 1 : 0, "session ticket option");
   }
 
   /** Reports flights that the last call sent, received or retransmitted. */
@@ -216,6 +220,7 @@ export class DtlsEngine {
       sni: this.options.sni ?? null,
       sni_accepted: negotiated(this.info(codes.INFO_SNI_ACCEPTED) === 1),
       resumed: negotiated(this.info(codes.INFO_RESUMED) === 1),
+      ticket: negotiated(this.info(codes.INFO_TICKET) === 1),
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

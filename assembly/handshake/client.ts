@@ -7,6 +7,8 @@
 //   4:   ServerHello, the server's ChangeCipherSpec, Finished
 //   5:   our ChangeCipherSpec, Finished: the last flight, sent again whenever the server
 //        resends its Finished (RFC 6347 4.2.4), also once connected
+// A ServerHello with the SessionTicket extension puts a NewSessionTicket before the server's
+// ChangeCipherSpec, in either handshake (RFC 5077 3.1, 3.3).
 // Each state accepts only the messages that may come next; anything else is fatal.
 import { HANDSHAKE_HEADER_LEN, HELLO_VERIFY_MAX, MAX_PLAINTEXT_UNNEGOTIATED } from "../config";
 import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_KEY_EXCHANGE,
@@ -47,7 +49,9 @@ import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyDat
   VERIFY_DATA_LEN, keyScheduleWipe, masterSecretPtr, setMasterSecret } from "./key_schedule";
 import { resumptionStart, resumed, keptSuite, keptEms, restoreMaster, sessionStore,
   sessionForget, sessionStorePeer, keptPeerKnown, keptPeerHash, keptClientAuth } from "./resumption";
-import { optResume } from "../options";
+import { optResume, optTickets } from "../options";
+import { ticketPending, parseNewSessionTicket } from "./tickets";
+import { HT_NEW_SESSION_TICKET } from "../protocol";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
 import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
 import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
@@ -118,7 +122,7 @@ export function handshakeStart(now: i32): i32 {
   handshakeReset();
   if (halRandom(clientRandom, RANDOM_LEN) != 0) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   transcriptReset();
-  resumptionStart(optResume);
+  if (!resumptionStart(optResume || optTickets, optTickets)) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   if (!buildClientHello(nextSendSeq++, cookie, 0)) { fail(REASON_INTERNAL, NO_ALERT); return REASON_INTERNAL; }
   hsState = HS_WAIT_SERVER_HELLO;
   sendFlight(now, true);
@@ -218,6 +222,8 @@ function message(type: i32, seq: i32, body: usize, len: i32, epoch: i32, now: i3
     if (type == HT_SERVER_HELLO) { onServerHello(seq, body, len); return; }
   } else if (hsState == HS_WAIT_SERVER_FLIGHT) {
     if (epoch == 0) { onServerFlightMessage(type, seq, body, len, now); return; }
+  } else if (hsState == HS_WAIT_CHANGE_CIPHER_SPEC) {
+    if (type == HT_NEW_SESSION_TICKET && epoch == 0 && ticketPending()) { onNewSessionTicket(seq, body, len); return; }
   } else if (hsState == HS_WAIT_FINISHED) {
     if (type == HT_FINISHED && epoch == 1) { onServerFinished(seq, body, len, now); return; }
   }
@@ -359,9 +365,18 @@ function ecdheKeyExchange(): bool {
   return false;
 }
 
-// The server's ChangeCipherSpec: from here its records must be in epoch 1.
+// The server's NewSessionTicket (RFC 5077 3.3): kept, and covered by its Finished.
+function onNewSessionTicket(seq: i32, body: usize, len: i32): void {
+  const v = parseNewSessionTicket(body, len);
+  if (v != ACCEPTED) { refuse(v); return; }
+  transcriptAddParts(HT_NEW_SESSION_TICKET, seq, body, len);
+  verifyData(false, expectedVerify);
+}
+
+// The server's ChangeCipherSpec: from here its records must be in epoch 1. Not before an
+// announced NewSessionTicket (lost, if it is late: the server sends its flight again).
 export function handshakeChangeCipherSpec(): bool {
-  if (hsState != HS_WAIT_CHANGE_CIPHER_SPEC) return false;
+  if (hsState != HS_WAIT_CHANGE_CIPHER_SPEC || ticketPending()) return false;
   hsState = HS_WAIT_FINISHED;
   return true;
 }
@@ -382,7 +397,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
     if (!connectionLive()) return;
     serverFinishedSeq = seq;  // the flight stays, for copies of the server's Finished
   } else {
-    if (optResume) {
+    if (optResume || optTickets) {
       sessionStore(masterSecretPtr(), chosenSuite, emsNegotiated);
       if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && hasClientKey);
     }

@@ -11,10 +11,14 @@ import { clientRandom, RANDOM_LEN } from "./key_schedule";
 import { flightBeginMessage, flightEndMessage, flightRoom } from "./flight";
 import { setOffers } from "./negotiated";
 import { offeredId, offeredIdLen } from "./resumption";
+import { optTickets, optPmtu } from "../options";
+import { RECORD_HEADER_LEN, HANDSHAKE_HEADER_LEN } from "../config";
+import { writeSessionTicket } from "./tickets";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
-// extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6.
-const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34;
+// extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
+// + an empty SessionTicket 4 (its ticket goes in only where it fits).
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 4;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Builds the ClientHello into the (cleared) flight buffer; false if it does not fit.
@@ -54,6 +58,13 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32)
   put16(p, EXT_EXTENDED_MASTER_SECRET); put16(p + 2, 0); p += 4;       // section 16
   put16(p, EXT_RENEGOTIATION_INFO); put16(p + 2, 1); put8(p + 4, 0); p += 5; // s. 17
   if (ECDHE_ENABLED != 0 && offerEcdhe) p = writeEcdheExtensions(p);
+  if (optTickets) {                                     // RFC 5077 3.2, last: its size varies
+    // The ticket only if the whole ClientHello still fits the flight buffer and one datagram.
+    const used = <i32>(p - body) + 4;
+    const byPmtu = optPmtu - RECORD_HEADER_LEN - HANDSHAKE_HEADER_LEN - used;
+    const byFlight = flightRoom() - used;
+    p = writeSessionTicket(p, byPmtu < byFlight ? byPmtu : byFlight);
+  }
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.
   flightEndMessage(<i32>(p - body), 0);

@@ -15,6 +15,9 @@ import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMfl
   setSniAccepted, setRenegotiationInfoSeen } from "./negotiated";
 import { verdict, ACCEPTED } from "./verdict";
 import { noteServerSessionId } from "./resumption";
+import { EXT_SESSION_TICKET } from "../protocol";
+import { optTickets } from "../options";
+import { setTicketExpected } from "./tickets";
 
 export const cookie = memory.data(COOKIE_MAX);
 export let cookieLen: i32 = 0;
@@ -38,6 +41,7 @@ export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
 // Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
 const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
 const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64;
+const SEEN_TICKET: i32 = 128;
 const RAW_PUBLIC_KEY: i32 = 2;
 
 export function parseServerHello(body: usize, len: i32): i32 {
@@ -73,6 +77,9 @@ export function parseServerHello(body: usize, len: i32): i32 {
         const code = readU8();
         if (code != offeredMflCode) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
         mfl = 256 << code;
+      } else if (type == EXT_SESSION_TICKET && optTickets) {
+        bit = SEEN_TICKET;                     // RFC 5077 3.2: empty; a NewSessionTicket follows
+        if (readerLeft() != 0) return DECODE;
       } else if (type == EXT_EXTENDED_MASTER_SECRET) {
         bit = SEEN_EMS;                        // RFC 7627 s. 5.1: empty
         if (readerLeft() != 0) return DECODE;
@@ -116,5 +123,6 @@ export function parseServerHello(body: usize, len: i32): i32 {
   setEms((seen & SEEN_EMS) != 0);
   setSniAccepted((seen & SEEN_SNI) != 0);
   setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
+  setTicketExpected((seen & SEEN_TICKET) != 0);
   return ACCEPTED;
 }
