@@ -36,3 +36,4 @@ export const REASON_FINISHED_TIMEOUT: i32 = 21; // no answer to our Finished (re
 export const REASON_CHANGE_CIPHER_SPEC_LOST: i32 = 23; // the server's Finished came and authenticated, its CCS never did
 export const REASON_PMTU_TOO_SMALL: i32 = 22;   // a record or the ClientHello does not fit the PMTU
 export const REASON_CRYPTO_UNAVAILABLE: i32 = 24; // the board's HAL has no AES / P-256 engine and this module has no software one
+export const REASON_TICKET_LOST: i32 = 25;      // the server announced a NewSessionTicket (RFC 5077) that never came

@@ -91,6 +91,7 @@ export const REASON_FINISHED_TIMEOUT = 21;
 export const REASON_CHANGE_CIPHER_SPEC_LOST = 23;
 export const REASON_PMTU_TOO_SMALL = 22;
 export const REASON_CRYPTO_UNAVAILABLE = 24;
+export const REASON_TICKET_LOST = 25;
 export const DTLS_1_2 = 65277;
 export const DTLS_1_0 = 65279;
 export const CT_CHANGE_CIPHER_SPEC = 20;

@@ -19,7 +19,7 @@ import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_K
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
   REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
   REASON_FINISHED_TIMEOUT, REASON_CRYPTO_UNAVAILABLE, REASON_ILLEGAL_PARAMETER,
-  REASON_HANDSHAKE_FAILURE } from "../errors";
+  REASON_HANDSHAKE_FAILURE, REASON_TICKET_LOST } from "../errors";
 import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, HS_WAIT_CHANGE_CIPHER_SPEC,
   HS_WAIT_FINISHED, HS_DONE } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
@@ -135,7 +135,7 @@ export function handshakeTimer(now: i32): void {
   if (!timerBackOff(now)) {
     // A server that cannot verify our Finished drops it silently (RFC 6347 4.1.2.7),
     // so silence after flight 5 most often means the PSK or identity is wrong.
-    fail(hsState >= HS_WAIT_CHANGE_CIPHER_SPEC ? REASON_FINISHED_TIMEOUT : REASON_TIMEOUT, NO_ALERT);
+    fail(ticketPending() ? REASON_TICKET_LOST : hsState >= HS_WAIT_CHANGE_CIPHER_SPEC ? REASON_FINISHED_TIMEOUT : REASON_TIMEOUT, NO_ALERT);
     return;
   }
   sendFlight(now, false);

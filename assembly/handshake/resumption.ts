@@ -29,8 +29,7 @@ let sessionSuite: i32 = 0;
 let sessionEms: bool = false;
 let serverIdLen: i32 = 0;        // the session ID of the last ServerHello
 let offerLen: i32 = 0;           // the session_id length of this ClientHello
-// The current handshake: the ClientHello offers the kept session; the server accepted it.
-export let resumeOffered: bool = false;
+// The current handshake: the server accepted the offered session.
 export let resumed: bool = false;
 
 export function sessionKept(): bool { return sessionIdLen > 0 || keptTicketLen() > 0; }
@@ -51,7 +50,6 @@ export function resumptionStart(offer: bool, tickets: bool): bool {
     offerLen = SESSION_ID_MAX;   // the ID buffer is free while no ID is kept
     ok = halRandom(sessionId, SESSION_ID_MAX) == 0;
   }
-  resumeOffered = offerLen > 0;
   return ok;
 }
 export function offeredIdLen(): i32 { return offerLen; }
@@ -61,7 +59,7 @@ export function offeredId(): usize { return sessionId; }
 export function noteServerSessionId(id: usize, len: i32): bool {
   serverIdLen = len;
   memory.copy(serverId, id, <usize>len);
-  resumed = resumeOffered && len == offerLen && ctEqual(id, sessionId, len);
+  resumed = offerLen > 0 && len == offerLen && ctEqual(id, sessionId, len);
   return resumed;
 }
 
@@ -71,7 +69,7 @@ export function restoreMaster(out: usize): void { memory.copy(out, sessionMaster
 // A full handshake completed: keep its session when the server gave it an ID or a ticket
 // (a ticket of an earlier session, not replaced by this handshake, is of no use now).
 export function sessionStore(master: usize, suite: i32, ems: bool): void {
-  if (!ticketReceived) ticketForget();
+  if (!ticketReceived()) ticketForget();
   if (serverIdLen == 0 && keptTicketLen() == 0) { sessionForget(); return; }
   memory.copy(sessionId, serverId, <usize>serverIdLen);
   sessionIdLen = serverIdLen;

@@ -16,11 +16,11 @@ import { verdict, ACCEPTED } from "./verdict";
 @lazy const ticket = memory.data(TICKET_MAX);
 let ticketLen: i32 = 0;          // 0: no ticket kept
 let ticketLifetime: u32 = 0;     // the server's ticket_lifetime_hint, seconds (0: unspecified)
-// The current handshake: a non-empty ticket in the ClientHello; the ServerHello's extension
-// (a NewSessionTicket must follow); that NewSessionTicket came.
+// The current handshake: a non-empty ticket in the ClientHello; whether the ServerHello had
+// the extension (a NewSessionTicket must follow) and that NewSessionTicket came.
 export let ticketOffered: bool = false;
-export let ticketExpected: bool = false;
-export let ticketReceived: bool = false;
+const NOT_ANNOUNCED: i32 = 0, ANNOUNCED: i32 = 1, RECEIVED: i32 = 2;
+let newTicket: i32 = NOT_ANNOUNCED;
 
 export function keptTicket(): usize { return ticket; }
 export function keptTicketLen(): i32 { return ticketLen; }
@@ -37,13 +37,13 @@ export function ticketForget(): void { ticketLen = 0; ticketLifetime = 0; }
 
 export function ticketsStart(offer: bool): void {
   ticketOffered = offer && ticketLen > 0;
-  ticketExpected = false;
-  ticketReceived = false;
+  newTicket = NOT_ANNOUNCED;
 }
-export function setTicketExpected(v: bool): void { ticketExpected = v; }
+export function setTicketExpected(v: bool): void { newTicket = v ? ANNOUNCED : NOT_ANNOUNCED; }
 // The server announced a NewSessionTicket that has not come yet: its ChangeCipherSpec must
 // wait (dropped; the whole flight comes again if the ticket was lost).
-export function ticketPending(): bool { return ticketExpected && !ticketReceived; }
+export function ticketPending(): bool { return newTicket == ANNOUNCED; }
+export function ticketReceived(): bool { return newTicket == RECEIVED; }
 
 // The SessionTicket extension (RFC 5077 3.2) at p with at most room bytes of ticket: the kept
 // one when offered and it fits (else it is left out, and the session offered by ID alone).
@@ -64,6 +64,6 @@ export function parseNewSessionTicket(body: usize, len: i32): i32 {
   const t = readBytes(n);
   if (readerBad() || !readerAtEnd()) return verdict(REASON_DECODE, ALERT_DECODE_ERROR);
   ticketStore(t, n, hint);
-  ticketReceived = true;
+  newTicket = RECEIVED;
   return ACCEPTED;
 }

@@ -505,6 +505,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
   } else printf("\"sni\":null,");
   printf("\"sni_accepted\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_SNI_ACCEPTED) == 1));
   printf("\"resumed\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_RESUMED) == 1));
+  printf("\"ticket\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_TICKET) == 1));
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)

@@ -37,6 +37,7 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_CHANGE_CIPHER_SPEC_LOST, "change_cipher_spec_lost", "the server's Finished arrived and authenticated (the keys were right) but its ChangeCipherSpec never did, and the server did not resend its last flight"},
   {DTLS_REASON_PMTU_TOO_SMALL, "pmtu_too_small", "the ClientHello or a record does not fit the PMTU (raise --pmtu)"},
   {DTLS_REASON_CRYPTO_UNAVAILABLE, "crypto_unavailable", "this module leaves AES or P-256 to the board, and the board's HAL did not provide it (or its engine failed)"},
+  {DTLS_REASON_TICKET_LOST, "ticket_lost", "the server announced a session ticket (RFC 5077) but its NewSessionTicket never arrived: lost each time, or sent in a record over the negotiated max_fragment_length (such records are dropped; try --mfl off)"},
 };
 static const struct dtls_name DTLS_ALERT_NAMES[] = {
   {DTLS_ALERT_CLOSE_NOTIFY, "close_notify"},

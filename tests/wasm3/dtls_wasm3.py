@@ -457,6 +457,7 @@ def summary_of(d, sni, session, send, rpk=False):
         "sni": sni,
         "sni_accepted": negotiated(info("SNI_ACCEPTED") == 1),
         "resumed": negotiated(info("RESUMED") == 1),
+        "ticket": negotiated(info("TICKET") == 1),
         "handshake_ms": negotiated(ms),
         **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
         **keys,
