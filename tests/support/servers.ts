@@ -116,10 +116,10 @@ export function spkiSha256(pub: string): string {
   return createHash("sha256").update(der).digest("hex");
 }
 
-export async function startGnuTlsRpk(server: KeyPair, o: { requireClientKey?: boolean } = {}): Promise<ServerProcess> {
+export async function startGnuTlsRpk(server: KeyPair, o: { requireClientKey?: boolean; extra?: string[] } = {}): Promise<ServerProcess> {
   const port = await freeUdpPort();
   const args = ["--udp", "--echo", "-p", String(port), "--rawpkkeyfile", server.key, "--rawpkfile", server.pub,
-    "--priority", GNUTLS_RPK_CCM8, ...(o.requireClientKey ? ["--require-client-cert"] : [])];
+    "--priority", GNUTLS_RPK_CCM8, ...(o.requireClientKey ? ["--require-client-cert"] : []), ...(o.extra ?? [])];
   const s = new ServerProcess(spawn("gnutls-serv", args), port);
   await s.waitFor("listening");
   return s;
