@@ -8,11 +8,13 @@ import * as codes from "../../host/codes";
 import { DtlsEngine } from "../../host/engine";
 import { describeAlert, stateName } from "../../host/names";
 import { MockPskServer, prf } from "./mock-psk-server";
-import { record, handshake, serverHelloBody, parseRecords } from "./wire";
+import { record, handshake, serverHelloBody, parseRecords, ext } from "./wire";
 
 const key = Buffer.from("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e", "hex");
 
-export const STATES = ["wait_server_hello", "wait_server_flight", "wait_change_cipher_spec", "wait_finished",
+// wait_ticket: wait_change_cipher_spec after a ServerHello that announced a NewSessionTicket
+// (RFC 5077 3.2; the client with OPT_TICKETS), which has not come yet.
+export const STATES = ["wait_server_hello", "wait_server_flight", "wait_ticket", "wait_change_cipher_spec", "wait_finished",
   "connected", "closed", "failed"] as const;
 export type ProbeState = typeof STATES[number];
 
@@ -72,9 +74,12 @@ interface Driven { engine: DtlsEngine; sent: Buffer[]; server: MockPskServer; ep
 /** A fresh client brought to `state` by a well-behaved scripted server. */
 export function driveTo(state: ProbeState): Driven {
   const sent: Buffer[] = [];
-  const engine = new DtlsEngine({ psk: { identity: Buffer.from("probe"), key }, seed: `probe-${state}`, clock: () => 0 },
+  const ticket = state === "wait_ticket";
+  const engine = new DtlsEngine({ psk: { identity: Buffer.from("probe"), key }, seed: `probe-${state}`, clock: () => 0, tickets: ticket },
     (d) => sent.push(Buffer.from(d)));
-  const server = new MockPskServer(key);
+  // MFL 512, EMS, renegotiation_info (serverHelloBody's), and SessionTicket for wait_ticket.
+  const server = new MockPskServer(key, ticket ? { extensions: Buffer.concat([ext(1, Buffer.from([1])), ext(23, Buffer.alloc(0)),
+    ext(0xff01, Buffer.from([0])), ext(35, Buffer.alloc(0))]) } : {});
   engine.connect();
   const d: Driven = { engine, sent, server, epoch: 0, nextSeq: 0 };
   if (state === "wait_server_hello") return d;
@@ -87,7 +92,7 @@ export function driveTo(state: ProbeState): Driven {
   engine.receive(server.answerClientHello(sent[0]));
   // The server takes our flight 5 (and so knows the keys) but answers only from here on.
   const { ccs, finished } = server.answerFinishedFlight(sent.slice(1));
-  if (state === "wait_change_cipher_spec") return { ...d, nextSeq: 2 };
+  if (state === "wait_change_cipher_spec" || ticket) return { ...d, nextSeq: 2 };
   engine.receive(ccs);
   if (state === "wait_finished") return { ...d, epoch: 1, nextSeq: 2 };
   engine.receive(finished);
