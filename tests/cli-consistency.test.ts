@@ -206,7 +206,7 @@ test("no reply within --wait: exit 0 with reply false; with --expect-reply exit 
 test("a handshake that fails after the ServerHello: exit 1, nothing negotiated in the summary, the same message", async () => {
   const runs = await againstPeers("bad-finished", [...PSK, "--json"]);
   const j = sameEverywhere(runs, 1);
-  for (const key of ["protocol", "cipher", "mfl", "ems", "sni_accepted", "resumed"]) {
+  for (const key of ["protocol", "cipher", "mfl", "ems", "sni_accepted", "resumed", "ticket"]) {
     assert.equal(j[key], null, `${key}: not what the ServerHello claimed`);
   }
   assert.equal(j.handshake_ms, null);
