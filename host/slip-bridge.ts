@@ -231,6 +231,7 @@ function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | nu
     sni: a.cli.engine.sni ?? null,
     sni_accepted: negotiated(info(codes.INFO_SNI_ACCEPTED) === 1),
     resumed: negotiated(info(codes.INFO_RESUMED) === 1),
+    ticket: negotiated(info(codes.INFO_TICKET) === 1),
     handshake_ms: negotiated(handshakeMs),
     ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
     ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
