@@ -63,12 +63,10 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_REQUIRE_EMS) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optRequireEms = value == 1;
-  } else if (option == OPT_RESUME) {
+  } else if (option == OPT_RESUME || option == OPT_TICKETS) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
-    optResume = value == 1;
-  } else if (option == OPT_TICKETS) {
-    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
-    optTickets = value == 1;
+    if (option == OPT_RESUME) optResume = value == 1;
+    else optTickets = value == 1;
   } else {
     return ERR_BAD_ARGUMENT;
   }

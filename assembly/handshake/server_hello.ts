@@ -77,11 +77,10 @@ export function parseServerHello(body: usize, len: i32): i32 {
         const code = readU8();
         if (code != offeredMflCode) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
         mfl = 256 << code;
-      } else if (type == EXT_SESSION_TICKET && optTickets) {
-        bit = SEEN_TICKET;                     // RFC 5077 3.2: empty; a NewSessionTicket follows
-        if (readerLeft() != 0) return DECODE;
-      } else if (type == EXT_EXTENDED_MASTER_SECRET) {
-        bit = SEEN_EMS;                        // RFC 7627 s. 5.1: empty
+      } else if (type == EXT_EXTENDED_MASTER_SECRET || (type == EXT_SESSION_TICKET && optTickets)) {
+        // Both empty: RFC 7627 s. 5.1; RFC 5077 3.2 (a NewSessionTicket follows). One branch,
+        // not two: under wasm3 each level of else-if nesting costs C stack when compiled.
+        bit = type == EXT_EXTENDED_MASTER_SECRET ? SEEN_EMS : SEEN_TICKET;
         if (readerLeft() != 0) return DECODE;
       } else if (type == EXT_RENEGOTIATION_INFO) {
         bit = SEEN_RENEG;                      // RFC 5746 3.4: must be empty on first handshake
