@@ -13,6 +13,7 @@ export const OPT_HEARTBEAT: i32 = 10;           // RFC 6520: 0 = no extension, 1
 export const OPT_HEARTBEAT_INTERVAL_MS: i32 = 11; // 0 = never send our own HeartbeatRequests, else one per interval
 export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_id; 0..OPT_CID_MAX = our CID's length
 export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after our Finished (RFC 7918, RFC 7925 s. 21), full ECDHE_ECDSA handshakes only
+export const OPT_TICKETS: i32 = 8;              // 1 = session tickets (RFC 5077): keep and offer the session as OPT_RESUME does, by ticket when the server gave one
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -64,6 +65,8 @@ export const INFO_HEARTBEATS_SENT: i32 = 28;    // HeartbeatRequests we sent (ne
 export const INFO_HEARTBEAT_RESPONSES: i32 = 29; // HeartbeatResponses that matched our request
 export const INFO_HEARTBEATS_ANSWERED: i32 = 30; // the server's HeartbeatRequests we answered
 export const INFO_HEARTBEAT_PEER_MODE: i32 = 31; // the server's HeartbeatMode (1: we may send requests, 2: we may not), 0 = not negotiated
+export const INFO_TICKET: i32 = 24;             // 1 if the last handshake resumed with the session ticket it offered (RFC 5077)
+export const INFO_TICKET_LEN: i32 = 25;         // bytes of the session ticket kept for the next connection, 0 = none
 export const CRYPTO_FROM_HAL_AES: i32 = 1;      // no software AES in this module (hal.aes128_encrypt)
 export const CRYPTO_FROM_HAL_P256: i32 = 2;     // no software P-256 in this module (hal.p256_*), ECDHE builds only
 export const INFO_CID_SENT_LEN: i32 = 26;      // RFC 9146: length of the server's CID, which our records carry (copied to the I/O buffer); -1 = not negotiated

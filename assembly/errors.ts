@@ -39,3 +39,4 @@ export const REASON_PMTU_TOO_SMALL: i32 = 22;   // a record or the ClientHello d
 export const REASON_CRYPTO_UNAVAILABLE: i32 = 24; // the board's HAL has no AES / P-256 engine and this module has no software one
 export const REASON_HEARTBEAT_TIMEOUT: i32 = 29; // no HeartbeatResponse to our request within the retransmission budget (RFC 6520 s. 3)
 export const REASON_PEER_CID_TOO_LONG: i32 = 27; // the server's connection ID is longer than CID_PEER_MAX (config.ts)
+export const REASON_TICKET_LOST: i32 = 25;      // the server announced a NewSessionTicket (RFC 5077) that never came

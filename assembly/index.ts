@@ -18,6 +18,8 @@ import { credentialsReset, setPsk, setServerName, setServerPin, setClientKeyPres
 import { wipe } from "./crypto/ct";
 import { sessionForget, resumed } from "./handshake/resumption";
 import { sessionExport, sessionImport } from "./handshake/session_blob";
+import { INFO_TICKET, INFO_TICKET_LEN } from "./api_codes";
+import { ticketOffered, keptTicketLen } from "./handshake/tickets";
 import { ecPublicFromPrivate, ecUnavailable } from "./crypto/ec";
 import { peerSpkiHash, peerKeyKnown } from "./handshake/rpk";
 import { handshakeClientAuthenticated, handshakeState, falseStart } from "./handshake/client";
@@ -140,6 +142,8 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_EMS) return emsNegotiated ? 1 : 0;
   if (key == INFO_SNI_ACCEPTED) return sniAccepted ? 1 : 0;
   if (key == INFO_RESUMED) return resumed ? 1 : 0;
+  if (key == INFO_TICKET) return resumed && ticketOffered ? 1 : 0;
+  if (key == INFO_TICKET_LEN) return keptTicketLen();
   if (key == INFO_FLIGHTS_RETRANSMITTED) return flightsRetransmitted;
   if (key == INFO_FLIGHTS_SENT) return flightsSent;
   if (key == INFO_FLIGHTS_RECEIVED) return flightsReceived;

@@ -1,6 +1,7 @@
 // Configuration set through dtls_config_set (validated here; applied at connect).
 import { MFL_DEFAULT, RTO_INITIAL_MS, RTO_MAX_MS, HANDSHAKE_BUDGET_MS, PMTU_DEFAULT, PMTU_MIN, PMTU_MAX,
   RX_RECORD_PLAINTEXT_MAX } from "./config";
+import { OPT_TICKETS } from "./api_codes";
 import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, OPT_PMTU, OPT_REQUIRE_EMS, OPT_RESUME,
   OPT_RTO_MIN_MS, OPT_RTO_LIMIT_MS, OPT_BUDGET_LIMIT_MS, OPT_HEARTBEAT, OPT_HEARTBEAT_INTERVAL_MS,
   OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
@@ -23,6 +24,7 @@ export let optHeartbeat: i32 = 0;          // the HeartbeatMode we offer (RFC 65
 export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 0 = none
 export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else our CID's length
 export let optFalseStart: bool = false;
+export let optTickets: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -36,6 +38,7 @@ export function optionsReset(): void {
   optHeartbeatInterval = 0;
   optCid = -1;
   optFalseStart = false;
+  optTickets = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -75,9 +78,10 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_REQUIRE_EMS) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optRequireEms = value == 1;
-  } else if (option == OPT_RESUME) {
+  } else if (option == OPT_RESUME || option == OPT_TICKETS) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
-    optResume = value == 1;
+    if (option == OPT_RESUME) optResume = value == 1;
+    else optTickets = value == 1;
   } else if (option == OPT_HEARTBEAT || option == OPT_HEARTBEAT_INTERVAL_MS) {
     // 0 to the limit (unsigned: negative values are over it)
     const mode = option == OPT_HEARTBEAT;

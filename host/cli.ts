@@ -110,6 +110,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--cid": engine.cid = wholeNumber(a, value()); break;
       case "--rebind-after": out.rebindAfter = wholeNumber(a, value()); break;
       case "--false-start": engine.falseStart = true; break;
+      case "--tickets": engine.tickets = true; break;
       case "--wasm": engine.wasmPath = value(); break;
       case "-h": case "--help": throw new HelpRequested();
       default:
@@ -278,7 +279,8 @@ async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: 
   try {
     await client.connect();
     connected = true;
-    say(format(MSG.reconnected, n, engine.info(codes.INFO_RESUMED) === 1 ? "resumed" : "full handshake"));
+    const how = engine.info(codes.INFO_TICKET) === 1 ? "resumed with its session ticket" : engine.info(codes.INFO_RESUMED) === 1 ? "resumed" : "full handshake";
+    say(format(MSG.reconnected, n, how));
     if (args.send !== undefined) {
       client.write(Buffer.from(args.send, "utf8"));
       await waitFor(client, args.waitMs, () => received.length > 0);
@@ -290,7 +292,7 @@ async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: 
   if (client.state === codes.STATE_FAILED && failure === null) failure = engine.failure();
   await client.close();
   const s = engine.summary();
-  const summary = { resumed: s.resumed, handshake_ms: s.handshake_ms, flights_sent: s.flights_sent,
+  const summary = { resumed: s.resumed, ticket: s.ticket, handshake_ms: s.handshake_ms, flights_sent: s.flights_sent,
     flights_received: s.flights_received, handshake_bytes_sent: s.handshake_bytes_sent,
     handshake_bytes_received: s.handshake_bytes_received, handshake_datagrams_sent: s.handshake_datagrams_sent,
     handshake_datagrams_received: s.handshake_datagrams_received, state: s.state, received: Buffer.concat(received).toString("utf8"),

@@ -35,6 +35,9 @@ export interface EngineOptions {
   /** False Start (RFC 7918, RFC 7925 s. 21): writing allowed after our Finished of a full
    *  ECDHE_ECDSA handshake, before the server's. */
   falseStart?: boolean;
+  /** Session tickets (RFC 5077): the SessionTicket extension; the session is kept and offered
+   *  on the next connect as with resume, by ticket when the server gave one. */
+  tickets?: boolean;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -143,6 +146,7 @@ export class DtlsEngine {
     this.set(codes.OPT_HEARTBEAT, o.heartbeat, "heartbeat mode");
     this.set(codes.OPT_HEARTBEAT_INTERVAL_MS, o.heartbeatIntervalMs, "heartbeat interval");
     this.set(codes.OPT_CID, o.cid, "connection ID length (0 to 8)");
+    this.set(codes.OPT_TICKETS, o.tickets === undefined ? undefined : o.tickets ? 1 : 0, "session ticket option");
     this.set(codes.OPT_FALSE_START, o.falseStart === undefined ? undefined : o.falseStart ? 1 : 0, "False Start option");
     if (o.session !== undefined) this.importSession(o.session);
   }
@@ -281,6 +285,7 @@ export class DtlsEngine {
       cid: negotiated(this.connectionIds()),
       // --false-start: whether dtls_write was allowed before the server's Finished (also on failure).
       false_start: this.options.falseStart ? this.info(codes.INFO_FALSE_START) === 1 : null,
+      ticket: negotiated(this.info(codes.INFO_TICKET) === 1),
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

@@ -169,6 +169,7 @@ function numericOptions(a: BridgeArgs): Array<[string, number, number]> {
     ["--require-ems", codes.OPT_REQUIRE_EMS, e.requireEms === undefined ? undefined : e.requireEms ? 1 : 0],
     ["--heartbeat-mode", codes.OPT_HEARTBEAT, e.heartbeat], ["--heartbeat", codes.OPT_HEARTBEAT_INTERVAL_MS, e.heartbeatIntervalMs],
     ["--cid", codes.OPT_CID, e.cid],
+    ["--false-start", codes.OPT_FALSE_START, e.falseStart === undefined ? undefined : e.falseStart ? 1 : 0],
   ];
   return all.filter((o): o is [string, number, number] => o[2] !== undefined);
 }
@@ -239,6 +240,8 @@ function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | nu
       ? { sent: info(codes.INFO_HEARTBEATS_SENT), responses: info(codes.INFO_HEARTBEAT_RESPONSES), answered: info(codes.INFO_HEARTBEATS_ANSWERED) }
       : null,
     cid: negotiated(cids),
+    false_start: a.cli.engine.falseStart ? info(codes.INFO_FALSE_START) === 1 : null,
+    ticket: negotiated(info(codes.INFO_TICKET) === 1),
     handshake_ms: negotiated(handshakeMs),
     ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
     ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),

@@ -12,7 +12,9 @@ Every input in every state of the client, observed on build/dtls.wasm by
 fails when this file and the module disagree, and checks each cell against the response the
 RFCs prescribe). A fresh client is brought to each state by a well-behaved scripted PSK server,
 then gets one record of the state's epoch (epoch 0 before the server's ChangeCipherSpec,
-epoch 1 from then on, sealed with the session's keys).
+epoch 1 from then on, sealed with the session's keys). \`wait_ticket\` is
+\`wait_change_cipher_spec\` of a client with session tickets (OPT_TICKETS) whose server's
+ServerHello announced a NewSessionTicket (RFC 5077 3.2) that has not come yet.
 
 - \`sends X\`: what the client sent in answer (alerts decrypted where they are protected).
 - \`→ state\`: the state the client moved to (\`failed\`: the connection ended).

@@ -29,9 +29,10 @@ const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 const run = (cmd: string, args: string[], timeoutMs = 60000) => runProgram(cmd, args, timeoutMs);
 /** The keys of dtls-client's --json summary (host/engine.ts summary(), received, reply). */
-const CLI_KEYS = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "heartbeats", "cid", "handshake_ms", "flights_sent",
-  "flights_received", "flights_retransmitted", "records_dropped", "app_records_lost", "datagrams_too_large",
-  "handshake_bytes_sent", "handshake_bytes_received", "handshake_datagrams_sent", "handshake_datagrams_received", "state", "received", "reply"];
+const CLI_KEYS = ["protocol", "cipher", "mfl", "ems", "sni", "sni_accepted", "resumed", "heartbeats", "cid", "false_start", "ticket",
+  "handshake_ms", "flights_sent", "flights_received", "flights_retransmitted", "records_dropped", "app_records_lost", "datagrams_too_large",
+  "handshake_bytes_sent", "handshake_bytes_received", "handshake_datagrams_sent", "handshake_datagrams_received", "max_datagram",
+  "state", "received", "reply"];
 const RPK_KEYS = [...CLI_KEYS.slice(0, -3), "server_key_sha256", "client_auth", ...CLI_KEYS.slice(-3)];
 /** The bridge's "board: {...}" line (stderr). */
 const boardOf = (r: CliResult) => JSON.parse(/^board: (\{.*\})$/m.exec(r.stderr)?.[1] ?? "{}");

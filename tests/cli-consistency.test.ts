@@ -113,7 +113,7 @@ for (const [what, args, message, withUsage] of refused) {
 
 test("--help: exit 0 and the usage text on stdout, the common lines and the exit codes the same in all three", async () => {
   const runs = await Promise.all(NAMES.map((name) => run(name, ["--help"])));
-  const common = (r: Run, name: string) => neutral(name, r.stdout).split("\n").filter((l) => !/^  --(wasm|memory-cap|stop-before|hal-p256|resume|rebind-after) /.test(l));
+  const common = (r: Run, name: string) => neutral(name, r.stdout).split("\n").filter((l) => !/^  --(wasm|memory-cap|stop-before|hal-p256|resume|rebind-after|tickets) /.test(l));
   runs.forEach((r, i) => {
     assert.equal(r.code, 0, NAMES[i]);
     assert.equal(r.stderr, "");
@@ -222,7 +222,7 @@ test("no reply within --wait: exit 0 with reply false; with --expect-reply exit 
 test("a handshake that fails after the ServerHello: exit 1, nothing negotiated in the summary, the same message", async () => {
   const runs = await againstPeers("bad-finished", [...PSK, "--json"]);
   const j = sameEverywhere(runs, 1);
-  for (const key of ["protocol", "cipher", "mfl", "ems", "sni_accepted", "resumed"]) {
+  for (const key of ["protocol", "cipher", "mfl", "ems", "sni_accepted", "resumed", "ticket"]) {
     assert.equal(j[key], null, `${key}: not what the ServerHello claimed`);
   }
   assert.equal(j.handshake_ms, null);

@@ -97,7 +97,9 @@ test("the PSK-only module is smaller than the full one", () => {
   const full = readFileSync(join(BUILD, "dtls.wasm")).length;
   const psk = readFileSync(join(BUILD, "dtls-psk.wasm")).length;
   assert.ok(psk <= full, `dtls-psk.wasm ${psk} > dtls.wasm ${full}`);
-  assert.ok(psk < 20 * 1024, `dtls-psk.wasm is ${psk} bytes, over the 20 KiB aim`);
+  // 17.5 KB before issue 10; session export, tickets, Connection ID, heartbeat and the
+  // small-PMTU ClientHello added 3.5 KB (docs/BENCHMARKS.md has the figures).
+  assert.ok(psk < 22 * 1024, `dtls-psk.wasm is ${psk} bytes, over the 22 KiB aim`);
 });
 
 test("the core never sends a certificate-only alert (RFC 7925 s. 6: not with PSK or raw keys)", () => {

@@ -1,7 +1,12 @@
-// Session resumption with session IDs (RFC 5246 7.3, RFC 7925 section 7) against gnutls-serv:
-// the same module instance reconnects offering the session of its last full handshake
-// (OPT_RESUME, dtls-client --resume N); the abbreviated handshake; a server that declines;
-// what forgets the session; the RFC 7627 5.3 check; our last flight sent again.
+// Session resumption with session IDs (RFC 5246 7.3, RFC 7925 section 7) against gnutls-serv
+// and openssl s_server: the same module instance reconnects offering the session of its last
+// full handshake (OPT_RESUME, dtls-client --resume N); the abbreviated handshake; a server that
+// declines; what forgets the session; the RFC 7627 5.3 check; our last flight sent again.
+// openssl s_server -listen answers one client address only: after DTLSv1_listen it connects
+// its UDP socket to the first client (and listens no more), so a reconnection from a new
+// source port never reaches it. Its tests go through a relay whose one socket all
+// connections share, as a device behind a NAT keeping its mapping would. OpenSSL 3.0 has no
+// raw public keys (RFC 7250), so against s_server only PSK.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
@@ -9,22 +14,27 @@ import * as codes from "../host/codes";
 import { UdpDtlsClient } from "../host/udp-client";
 import { DtlsEngine, EngineOptions } from "../host/engine";
 import { readPrivateKey, readPublicPoint } from "../host/keys";
-import { generateKeyPair, spkiSha256, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_IDENTITY, PSK_HEX } from "./support/servers";
+import { generateKeyPair, spkiSha256, startGnuTls, startGnuTlsRpk, startOpenSsl, ServerProcess, PSK_IDENTITY, PSK_HEX } from "./support/servers";
+import { UdpRelay } from "./support/udp-relay";
 import { parseRecords, record, handshake, serverHelloBody, ext } from "./support/wire";
 import { runCli } from "./support/cli";
 
 const servers: ServerProcess[] = [];
-after(async () => { for (const s of servers) await s.stop(); });
+const relays: UdpRelay[] = [];
+after(async () => {
+  for (const r of relays) r.close();
+  for (const s of servers) await s.stop();
+});
 const PSK = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
 
 /** One connection of engine (or a new one from options): handshake, one echo, close. */
-async function session(port: number, engine: EngineOptions | DtlsEngine, text = "ping") {
+async function session(port: number, engine: EngineOptions | DtlsEngine, text = "ping", echoed = true) {
   const sent: Buffer[] = [];
   const c = new UdpDtlsClient("127.0.0.1", port, engine, { dropOutgoing: (d) => { sent.push(Buffer.from(d)); return false; } });
   try {
     await c.connect();
     c.write(Buffer.from(text));
-    const echo = (await c.readOne(5000))?.toString();
+    const echo = echoed ? (await c.readOne(5000))?.toString() : undefined;
     return { engine: c.engine, sent, echo, resumed: c.engine.info(codes.INFO_RESUMED) === 1,
       summary: c.engine.summary() };
   } finally {
@@ -183,4 +193,47 @@ test("dtls-client --resume 2: two resumed reconnections, each reported", async (
     assert.equal(c.state, "closed");
   }
   assert.match(r.stderr, /connection 1: resumed\nconnection 2: resumed/);
+});
+
+test("PSK, openssl s_server -dtls1_2 (through a relay): the reconnections resume by session ID and carry data", async () => {
+  const s = await startOpenSsl();
+  servers.push(s);
+  const relay = await UdpRelay.start(s.port);
+  relays.push(relay);
+  const first = await session(relay.port, { psk: PSK, resume: true, rtoMs: 1000 }, "first", false);
+  assert.equal(first.resumed, false);
+  assert.ok(handshakeTypes(first.sent).includes(16), "a full handshake");
+  await s.waitFor("first");
+  let offered: string | undefined;
+  for (let i = 0; i < 2; i++) {
+    const again = await session(relay.port, first.engine, `again ${i}`, false);
+    assert.equal(again.resumed, true, `reconnection ${i} resumed`);
+    const id = clientHelloSessionId(again.sent[0]).toString("hex");
+    assert.equal(id.length, 64);
+    offered ??= id;
+    assert.equal(id, offered, "the same session each time");
+    assert.ok(!handshakeTypes(again.sent).includes(16), "no ClientKeyExchange");
+    await s.waitFor(`again ${i}`);   // s_server printed what the resumed connection carried
+  }
+  assert.equal((s.output.match(/Reused session-id/g) ?? []).length, 2, "s_server reports both as reused");
+});
+
+test("openssl s_server -listen: a reconnection from a new source port, without the relay, is never answered", async () => {
+  const s = await startOpenSsl();
+  servers.push(s);
+  const first = await session(s.port, { psk: PSK, resume: true, rtoMs: 200, budgetMs: 600 }, "first", false);
+  assert.equal(first.summary.state, "connected");
+  await assert.rejects(session(s.port, first.engine, "again", false), (e: any) => e.reason === "timeout");
+});
+
+test("dtls-client --resume 2 against openssl s_server (through a relay): two resumed reconnections", async () => {
+  const s = await startOpenSsl();
+  servers.push(s);
+  const relay = await UdpRelay.start(s.port);
+  relays.push(relay);
+  const r = await runCli([`127.0.0.1:${relay.port}`, "--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX, "--send", "hi",
+    "--wait", "0", "--resume", "2", "--json"], 30000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json.reconnects.map((c: any) => c.resumed), [true, true]);
+  await s.waitFor(/Reused session-id[^]*Reused session-id/);   // s_server's word for both
 });

@@ -168,3 +168,30 @@ function exportedBlob(): { blob: Buffer } {
   assert.ok(existsSync(f), "the first test saved a session");
   return { blob: readFileSync(f) };
 }
+
+test("session tickets: a ticket-only session (gnutls-serv --nodb keeps no cache) saved to a file resumes by its ticket in another process", async () => {
+  const server = await startGnuTls({ extra: ["--nodb"] });
+  servers.push(server);
+  const file = join(dir, "ticket.session");
+  const first = await runCli([`127.0.0.1:${server.port}`, ...PSK, "--tickets", "--session-out", file, "--json"]);
+  assert.equal(first.code, 0, first.stderr);
+  const blob = readFileSync(file);
+  const ticketLen = blob.readUInt16BE(BLOB_FIXED - 18);
+  assert.ok(ticketLen > 0, "the server's ticket is in the blob");
+  assert.equal(blob.length, BLOB_FIXED + ticketLen);
+  const byId = await runCli([`127.0.0.1:${server.port}`, ...PSK, "--session-in", file, "--json"]);
+  assert.equal(byId.code, 0, byId.stderr);
+  assert.equal(byId.json.resumed, false, "without --tickets only the ID is offered, which a server without a cache does not know");
+  const again = await runCli([`127.0.0.1:${server.port}`, ...PSK, "--tickets", "--session-in", file, "--json"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json.resumed, true);
+  assert.equal(again.json.ticket, true, "resumed by the ticket from the file");
+  // A ticket byte changed in the file: the blob's check refuses it before the server sees it.
+  const bad = Buffer.from(blob);
+  bad[BLOB_FIXED - 16 + 3] ^= 0x40;
+  const badFile = join(dir, "ticket-bad.session");
+  writeFileSync(badFile, bad);
+  const refused = await runCli([`127.0.0.1:${server.port}`, ...PSK, "--tickets", "--session-in", badFile, "--json"]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /damaged/);
+});

@@ -10,7 +10,7 @@ import { observeAll, renderTable, STATES, INPUTS, ProbeState } from "./support/s
 import { observeEcdhe, renderEcdheTable, EcdheStep } from "./support/state-probe-ecdhe";
 
 const UNEXPECTED = "sends fatal unexpected_message → failed";
-const HANDSHAKING: ProbeState[] = ["wait_server_hello", "wait_server_flight", "wait_change_cipher_spec", "wait_finished"];
+const HANDSHAKING: ProbeState[] = ["wait_server_hello", "wait_server_flight", "wait_ticket", "wait_change_cipher_spec", "wait_finished"];
 
 /** The one legal answer to each handshake message in the state that expects it. */
 const LEGAL: Record<string, Partial<Record<ProbeState, string>>> = {
@@ -20,6 +20,9 @@ const LEGAL: Record<string, Partial<Record<ProbeState, string>>> = {
   "ServerHelloDone": { wait_server_flight: "sends ClientKeyExchange, ChangeCipherSpec, Finished → wait_change_cipher_spec" },
   "Finished (correct)": { wait_finished: "→ connected" },
   "Finished (wrong)": { wait_finished: "sends fatal decrypt_error → failed" }, // RFC 5246 7.4.9
+  // RFC 5077 3.3: announced by the ServerHello, before the server's ChangeCipherSpec; taken
+  // in, the client still waits for that ChangeCipherSpec.
+  "NewSessionTicket": { wait_ticket: "no response" },
 };
 
 function expected(state: ProbeState, input: string): string {

@@ -7,6 +7,8 @@
 //   4:   ServerHello, the server's ChangeCipherSpec, Finished
 //   5:   our ChangeCipherSpec, Finished: the last flight, sent again whenever the server
 //        resends its Finished (RFC 6347 4.2.4), also once connected
+// A ServerHello with the SessionTicket extension puts a NewSessionTicket before the server's
+// ChangeCipherSpec, in either handshake (RFC 5077 3.1, 3.3).
 // Each state accepts only the messages that may come next; anything else is fatal.
 import { HANDSHAKE_HEADER_LEN, HELLO_VERIFY_MAX, MAX_PLAINTEXT_UNNEGOTIATED } from "../config";
 import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_KEY_EXCHANGE,
@@ -17,7 +19,7 @@ import { HT_HELLO_REQUEST, HT_SERVER_HELLO, HT_HELLO_VERIFY_REQUEST, HT_SERVER_K
 import { REASON_UNEXPECTED_MESSAGE, REASON_MESSAGE_TOO_LARGE, REASON_BAD_FINISHED, REASON_DECODE,
   REASON_TOO_MANY_HVR, REASON_RANDOM, REASON_INTERNAL, REASON_TIMEOUT, REASON_NONE,
   REASON_FINISHED_TIMEOUT, REASON_CRYPTO_UNAVAILABLE, REASON_ILLEGAL_PARAMETER,
-  REASON_HANDSHAKE_FAILURE } from "../errors";
+  REASON_HANDSHAKE_FAILURE, REASON_TICKET_LOST } from "../errors";
 import { STATE_CONNECTED, HS_IDLE, HS_WAIT_SERVER_HELLO, HS_WAIT_SERVER_FLIGHT, HS_WAIT_CHANGE_CIPHER_SPEC,
   HS_WAIT_FINISHED, HS_DONE } from "../api_codes";
 import { get8, get16, get24 } from "../util/bytes";
@@ -47,8 +49,10 @@ import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyDat
   VERIFY_DATA_LEN, keyScheduleWipe, masterSecretPtr, setMasterSecret } from "./key_schedule";
 import { resumptionStart, resumed, keptSuite, keptEms, restoreMaster, sessionStore,
   sessionForget, sessionStorePeer, keptPeerKnown, keptPeerHash, keptClientAuth } from "./resumption";
-import { optResume, optCid } from "../options";
+import { optResume, optCid, optTickets } from "../options";
 import { cidReset, cidStart } from "../record/cid";
+import { ticketPending, parseNewSessionTicket } from "./tickets";
+import { HT_NEW_SESSION_TICKET } from "../protocol";
 import { negotiatedReset, chosenSuite, mflLength, emsNegotiated } from "./negotiated";
 import { timerStartFlight, timerStop, timerDue, timerBackOff } from "./timer";
 import { stashReset, stashPut, stashFind, stashRemove } from "./stash";
@@ -130,7 +134,7 @@ export function handshakeStart(now: i32): i32 {
   // Our connection ID (RFC 9146), when offered, is random too: the same in both ClientHellos.
   if (halRandom(clientRandom, RANDOM_LEN) != 0 || !cidStart(optCid)) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   transcriptReset();
-  resumptionStart(optResume);
+  if (!resumptionStart(optResume || optTickets, optTickets)) { fail(REASON_RANDOM, NO_ALERT); return REASON_RANDOM; }
   // RFC 7925 s. 11: a ClientHello that cannot fit the PMTU is not sent at all.
   const r = fitClientHello(nextSendSeq++, cookie, 0, false);
   if (r != REASON_NONE) { fail(r, NO_ALERT); return r; }
@@ -145,7 +149,7 @@ export function handshakeTimer(now: i32): void {
   if (!timerBackOff(now)) {
     // A server that cannot verify our Finished drops it silently (RFC 6347 4.1.2.7),
     // so silence after flight 5 most often means the PSK or identity is wrong.
-    fail(hsState >= HS_WAIT_CHANGE_CIPHER_SPEC ? REASON_FINISHED_TIMEOUT : REASON_TIMEOUT, NO_ALERT);
+    fail(ticketPending() ? REASON_TICKET_LOST : hsState >= HS_WAIT_CHANGE_CIPHER_SPEC ? REASON_FINISHED_TIMEOUT : REASON_TIMEOUT, NO_ALERT);
     return;
   }
   sendFlight(now, false);
@@ -226,7 +230,14 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
   message(messageType(), messageSeq(), messageBody, messageLength(), epoch, now);
 }
 
-function message(type: i32, seq: i32, body: usize, len: i32, epoch: i32, now: i32): void {
+// Inlined into fragment(), its one caller: one wasm3 call frame less per message.
+// @ts-ignore: decorator
+@inline function message(type: i32, seq: i32, body: usize, len: i32, epoch: i32, now: i32): void {
+  // RFC 5077 3.3: announced by the ServerHello, before the server's ChangeCipherSpec.
+  if (type == HT_NEW_SESSION_TICKET && hsState == HS_WAIT_CHANGE_CIPHER_SPEC && epoch == 0 && ticketPending()) {
+    onNewSessionTicket(seq, body, len);
+    return;
+  }
   if (hsState == HS_WAIT_SERVER_HELLO) {
     if (type == HT_HELLO_VERIFY_REQUEST) { onHelloVerifyRequest(seq, body, len, now); return; }
     if (type == HT_SERVER_HELLO) { onServerHello(seq, body, len); return; }
@@ -375,9 +386,18 @@ function ecdheKeyExchange(): bool {
   return false;
 }
 
-// The server's ChangeCipherSpec: from here its records must be in epoch 1.
+// The server's NewSessionTicket (RFC 5077 3.3): kept, and covered by its Finished.
+function onNewSessionTicket(seq: i32, body: usize, len: i32): void {
+  const v = parseNewSessionTicket(body, len);
+  if (v != ACCEPTED) { refuse(v); return; }
+  transcriptAddParts(HT_NEW_SESSION_TICKET, seq, body, len);
+  verifyData(false, expectedVerify);
+}
+
+// The server's ChangeCipherSpec: from here its records must be in epoch 1. Not before an
+// announced NewSessionTicket (lost, if it is late: the server sends its flight again).
 export function handshakeChangeCipherSpec(): bool {
-  if (hsState != HS_WAIT_CHANGE_CIPHER_SPEC) return false;
+  if (hsState != HS_WAIT_CHANGE_CIPHER_SPEC || ticketPending()) return false;
   hsState = HS_WAIT_FINISHED;
   return true;
 }
@@ -398,7 +418,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
     if (!connectionLive()) return;
     serverFinishedSeq = seq;  // the flight stays, for copies of the server's Finished
   } else {
-    if (optResume) {
+    if (optResume || optTickets) {
       sessionStore(masterSecretPtr(), chosenSuite, emsNegotiated);
       if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && hasClientKey);
     }

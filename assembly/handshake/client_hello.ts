@@ -3,10 +3,10 @@ import { DTLS_1_2, HT_CLIENT_HELLO, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
   EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS, EXT_SIGNATURE_ALGORITHMS, EXT_CLIENT_CERTIFICATE_TYPE,
   EXT_SERVER_CERTIFICATE_TYPE, EXT_HEARTBEAT, TLS_EMPTY_RENEGOTIATION_INFO_SCSV } from "../protocol";
-import { RECORD_HEADER_LEN, RECORD_OVERHEAD, CID_MAX } from "../config";
+import { RECORD_HEADER_LEN, RECORD_OVERHEAD, CID_MAX, HANDSHAKE_HEADER_LEN } from "../config";
 import { REASON_NONE, REASON_PMTU_TOO_SMALL } from "../errors";
 import { put8, put16 } from "../util/bytes";
-import { optMfl, mflCode, optPmtu, optHeartbeat, HEARTBEAT_BUILT } from "../options";
+import { optMfl, mflCode, optPmtu, optHeartbeat, HEARTBEAT_BUILT, optTickets } from "../options";
 import { hasPsk, hasRpk, serverName, serverNameLen } from "../credentials";
 import { SECP256R1, ECDSA_SECP256R1_SHA256 } from "./ecdhe";
 import { clientRandom, RANDOM_LEN } from "./key_schedule";
@@ -14,11 +14,13 @@ import { flightBeginMessage, flightEndMessage, flightRoom, flightClear, flightEn
 import { setOffers } from "./negotiated";
 import { offeredId, offeredIdLen, resumptionWithdraw } from "./resumption";
 import { cidExtension, cidOffered } from "../record/cid";
+import { writeSessionTicket } from "./tickets";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
 // extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
-// + heartbeat 5 + connection_id 5+CID_MAX.
-const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5 + 5 + CID_MAX;
+// + heartbeat 5 + connection_id 5+CID_MAX + an empty SessionTicket 4 (its ticket goes in only
+// where it fits).
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5 + 5 + CID_MAX + 4;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Small PMTUs (RFC 7925 section 11 and Appendix A: 127 bytes for IEEE 802.15.4, 140 or 133
@@ -123,6 +125,14 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
   if (cidOffered >= 0) {                                // RFC 9146 s. 3: ConnectionId cid<0..2^8-1>
     memory.copy(p, cidExtension, <usize>(5 + cidOffered));
     p += <usize>(5 + cidOffered);
+  }
+  if (optTickets) {                                     // RFC 5077 3.2, last: its size varies
+    // The ticket only if the whole ClientHello still fits the flight buffer and one datagram,
+    // the first one with room left for a cookie (the second should carry the same ticket).
+    const used = <i32>(p - body) + 4;
+    const byPmtu = optPmtu - RECORD_HEADER_LEN - HANDSHAKE_HEADER_LEN - used - (cookieLen == 0 ? COOKIE_ROOM : 0);
+    const byFlight = flightRoom() - used;
+    p = writeSessionTicket(p, byPmtu < byFlight ? byPmtu : byFlight);
   }
   put16(extStart, <i32>(p - extStart - 2));
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.

@@ -18,6 +18,9 @@ import { offeredPsk, offeredEcdhe, offeredMflCode, offeredSni, setChosen, setMfl
 import { verdict, ACCEPTED } from "./verdict";
 import { noteServerSessionId } from "./resumption";
 import { cidOffered, cidNegotiated } from "../record/cid";
+import { EXT_SESSION_TICKET } from "../protocol";
+import { optTickets } from "../options";
+import { setTicketExpected } from "./tickets";
 
 export const cookie = memory.data(COOKIE_MAX);
 export let cookieLen: i32 = 0;
@@ -41,6 +44,7 @@ export function parseHelloVerifyRequest(body: usize, len: i32): i32 {
 // Bits of extensions seen, to refuse duplicates (RFC 5246 7.4.1.4).
 const SEEN_SNI: i32 = 1, SEEN_MFL: i32 = 2, SEEN_EMS: i32 = 4, SEEN_RENEG: i32 = 8, SEEN_POINTS: i32 = 16;
 const SEEN_CLIENT_TYPE: i32 = 32, SEEN_SERVER_TYPE: i32 = 64, SEEN_HEARTBEAT: i32 = 128, SEEN_CID: i32 = 256;
+const SEEN_TICKET: i32 = 512;
 const RAW_PUBLIC_KEY: i32 = 2;
 
 export function parseServerHello(body: usize, len: i32): i32 {
@@ -79,8 +83,10 @@ export function parseServerHello(body: usize, len: i32): i32 {
         const code = readU8();
         if (code != offeredMflCode) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
         mfl = 256 << code;
-      } else if (type == EXT_EXTENDED_MASTER_SECRET) {
-        bit = SEEN_EMS;                        // RFC 7627 s. 5.1: empty
+      } else if (type == EXT_EXTENDED_MASTER_SECRET || (type == EXT_SESSION_TICKET && optTickets)) {
+        // Both empty: RFC 7627 s. 5.1; RFC 5077 3.2 (a NewSessionTicket follows). One branch,
+        // not two: under wasm3 each level of else-if nesting costs C stack when compiled.
+        bit = type == EXT_EXTENDED_MASTER_SECRET ? SEEN_EMS : SEEN_TICKET;
         if (readerLeft() != 0) return DECODE;
       } else if (type == EXT_RENEGOTIATION_INFO) {
         bit = SEEN_RENEG;                      // RFC 5746 3.4: must be empty on first handshake
@@ -135,5 +141,6 @@ export function parseServerHello(body: usize, len: i32): i32 {
   setRenegotiationInfoSeen((seen & SEEN_RENEG) != 0);
   if (HEARTBEAT_BUILT) setHeartbeatPeerMode(heartbeatMode);
   if ((seen & SEEN_CID) != 0) cidNegotiated(cid, cidLen);
+  setTicketExpected((seen & SEEN_TICKET) != 0);
   return ACCEPTED;
 }

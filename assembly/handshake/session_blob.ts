@@ -9,8 +9,10 @@
 // SHA-256 of the configured credentials and server name: a blob damaged, truncated, of
 // another version or made with other credentials is refused, never trusted.
 import { ERR_BAD_ARGUMENT, ERR_BAD_STATE, ERR_UNSUPPORTED, ERR_SESSION_REFUSED } from "../errors";
+import { TICKET_MAX } from "../config";
 import { TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "../protocol";
 import { get8, get16, put8, put16 } from "../util/bytes";
+import { keptTicket, keptTicketLen, keptTicketLifetime, ticketStore } from "./tickets";
 import { ctEqual, wipe } from "../crypto/ct";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { prfSha256 } from "../crypto/prf";
@@ -27,6 +29,7 @@ const OFF_ID: i32 = 7, OFF_MASTER: i32 = OFF_ID + SESSION_ID_MAX, OFF_PEER: i32 
 const OFF_TICKET: i32 = OFF_PEER + 32 + 6;
 const CHECK_LEN: i32 = 16;
 export const SESSION_BLOB_FIXED: i32 = OFF_TICKET + CHECK_LEN;   // 141: a blob without a ticket
+export const SESSION_BLOB_MAX: i32 = SESSION_BLOB_FIXED + TICKET_MAX;
 
 // @ts-ignore: decorator
 @lazy const LABEL = memory.data<u8>([100, 116, 108, 115, 32, 115, 101, 115, 115, 105, 111, 110, 32, 98, 108, 111, 98]);
@@ -59,11 +62,11 @@ function computeCheck(blob: usize, len: i32): void {
   wipe(owner, 32);
 }
 
-// Writes the kept session to out (room: SESSION_BLOB_FIXED + the ticket); its length,
-// or ERR_BAD_STATE when no session is kept (OPT_RESUME off, or no ID from the server).
+// Writes the kept session to out (room: SESSION_BLOB_MAX); its length, or ERR_BAD_STATE
+// when no session is kept (OPT_RESUME and OPT_TICKETS off, or neither ID nor ticket given).
 export function sessionExport(out: usize, room: i32): i32 {
   if (!sessionKept()) return ERR_BAD_STATE;
-  if (room < SESSION_BLOB_FIXED) return ERR_BAD_ARGUMENT;
+  if (room < SESSION_BLOB_MAX) return ERR_BAD_ARGUMENT;
   memory.fill(out, 0, <usize>SESSION_BLOB_FIXED);
   put16(out, MAGIC);
   put8(out + 2, VERSION);
@@ -73,7 +76,13 @@ export function sessionExport(out: usize, room: i32): i32 {
   memory.copy(out + <usize>OFF_ID, offeredId(), <usize>keptIdLen());
   restoreMaster(out + <usize>OFF_MASTER);
   if (keptPeerKnown()) memory.copy(out + <usize>OFF_PEER, keptPeerHash(), 32);
-  const len = OFF_TICKET;
+  const ticketLen = keptTicketLen();
+  const lifetime = keptTicketLifetime();
+  put16(out + <usize>OFF_TICKET - 6, <i32>(lifetime >> 16));
+  put16(out + <usize>OFF_TICKET - 4, <i32>(lifetime & 0xffff));
+  put16(out + <usize>OFF_TICKET - 2, ticketLen);
+  memory.copy(out + <usize>OFF_TICKET, keptTicket(), <usize>ticketLen);
+  const len = OFF_TICKET + ticketLen;
   computeCheck(out, len);
   memory.copy(out + <usize>len, check, CHECK_LEN);
   return len + CHECK_LEN;
@@ -90,8 +99,9 @@ export function sessionImport(src: usize, len: i32): i32 {
   const suite = get16(src + 4);
   const idLen = get8(src + 6);
   const ticketLen = get16(src + <usize>OFF_TICKET - 2);
-  if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH)) != 0 || idLen < 1 || idLen > SESSION_ID_MAX ||
-      ticketLen != 0 || len != SESSION_BLOB_FIXED + ticketLen) return ERR_BAD_ARGUMENT;
+  // A session has an ID, a ticket or both (RFC 5077 3.4: a server may give a ticket alone).
+  if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH)) != 0 || idLen > SESSION_ID_MAX || ticketLen > TICKET_MAX ||
+      (idLen == 0 && ticketLen == 0) || len != SESSION_BLOB_FIXED + ticketLen) return ERR_BAD_ARGUMENT;
   const bodyLen = len - CHECK_LEN;
   computeCheck(src, bodyLen);
   const ok = ctEqual(check, src + <usize>bodyLen, CHECK_LEN);
@@ -102,5 +112,7 @@ export function sessionImport(src: usize, len: i32): i32 {
   if (!usable) return ERR_UNSUPPORTED;
   sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
     (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);
+  ticketStore(src + <usize>OFF_TICKET, ticketLen,
+    (<u32>get16(src + <usize>OFF_TICKET - 6) << 16) | <u32>get16(src + <usize>OFF_TICKET - 4));
   return 0;
 }

@@ -610,6 +610,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
   else printf("\"heartbeats\":null,");
   print_cid(done);
   printf("\"false_start\":%s,", !a->false_start ? "null" : dtls_port_info(DTLS_INFO_FALSE_START) == 1 ? "true" : "false");
+  printf("\"ticket\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_TICKET) == 1));
   if (done) printf("\"handshake_ms\":%d,", (int)dtls_port_info(DTLS_INFO_HANDSHAKE_MS));
   else printf("\"handshake_ms\":null,");
   for (i = 0; i < sizeof CLI_SUMMARY_COUNTERS / sizeof CLI_SUMMARY_COUNTERS[0]; i++)

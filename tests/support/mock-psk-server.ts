@@ -134,16 +134,17 @@ export class MockPskServer {
   }
 
   /** Takes flight 5 (CKE, CCS, Finished), checks the client's Finished, returns the
-   *  server's CCS record and its Finished record separately. */
-  answerFinishedFlight(datagrams: Uint8Array[], tamper = false): { ccs: Buffer; finished: Buffer } {
+   *  server's CCS record and its Finished record separately. With newSessionTicket (a
+   *  NewSessionTicket body), that message comes first (epoch 0, message_seq 2, in `ticket`)
+   *  and the Finished covers it (RFC 5077 3.3). */
+  answerFinishedFlight(datagrams: Uint8Array[], tamper = false, newSessionTicket?: Buffer): { ccs: Buffer; finished: Buffer; ticket: Buffer | null } {
     const records = datagrams.flatMap((d) => parseRecords(d, this.serverCidLength));
     const cke = records.find((r) => r.type === 22 && r.epoch === 0)!;
     this.transcript.push(whole(cke.payload));
     const pms = Buffer.concat([Buffer.from([0, this.psk.length]), Buffer.alloc(this.psk.length),
       Buffer.from([0, this.psk.length]), this.psk]);
     this.master = prf(pms, "extended master secret", this.hash(), 48);
-    const kb = prf(this.master, "key expansion", Buffer.concat([this.serverRandom, this.clientRandom]), 40);
-    this.keys = { clientKey: kb.subarray(0, 16), serverKey: kb.subarray(16, 32), clientSalt: kb.subarray(32, 36), serverSalt: kb.subarray(36, 40) };
+    this.deriveKeys();
     const fin = records.find((r) => (r.type === 22 || r.type === 25) && r.epoch === 1)!;
     const opened = this.openTyped(fin);
     if (!opened || opened.type !== 22) throw new Error("client Finished did not authenticate");
@@ -151,11 +152,52 @@ export class MockPskServer {
     const expected = prf(this.master, "client finished", this.hash(), 12);
     if (!clientFinished.subarray(12).equals(expected)) throw new Error("client verify_data is wrong");
     this.transcript.push(whole(clientFinished));
+    const ticket = newSessionTicket ? this.newSessionTicket(2, newSessionTicket) : null;
     const verify = prf(this.master, "server finished", this.hash(), 12);
     if (tamper) verify[0] ^= 1;
     return {
       ccs: record(20, 0, this.writeSeq0++, Buffer.from([1])),
-      finished: this.seal(22, handshake(20, 2, verify)),
+      finished: this.seal(22, handshake(20, ticket ? 3 : 2, verify)),
+      ticket,
     };
+  }
+
+  private deriveKeys(): void {
+    const kb = prf(this.master, "key expansion", Buffer.concat([this.serverRandom, this.clientRandom]), 40);
+    this.keys = { clientKey: kb.subarray(0, 16), serverKey: kb.subarray(16, 32), clientSalt: kb.subarray(32, 36), serverSalt: kb.subarray(36, 40) };
+  }
+
+  /** A NewSessionTicket message in its epoch-0 record, into the transcript. */
+  private newSessionTicket(seq: number, body: Buffer): Buffer {
+    const m = handshake(4, seq, body);
+    this.transcript.push(m);
+    return record(22, 0, this.writeSeq0++, m);
+  }
+
+  /** An abbreviated handshake (RFC 5246 7.3) resuming the session whose master secret is
+   *  given: answers the ClientHello with ServerHello (echoing its session_id), the
+   *  NewSessionTicket if one is given (RFC 5077 3.1), ChangeCipherSpec and Finished. */
+  answerResumption(datagram: Uint8Array, master: Buffer, newSessionTicket?: Buffer): Buffer {
+    const [ch] = parseRecords(datagram);
+    this.clientRandom = Buffer.from(ch.payload.subarray(12 + 2, 12 + 34));
+    this.transcript.push(whole(ch.payload));
+    const sid = ch.payload.subarray(12 + 35, 12 + 35 + ch.payload[12 + 34]);
+    const sh = handshake(2, 0, serverHelloBody({ ...this.helloOptions, sessionId: sid }));
+    this.transcript.push(sh);
+    const out = [record(22, 0, this.writeSeq0++, sh)];
+    if (newSessionTicket) out.push(this.newSessionTicket(1, newSessionTicket));
+    this.master = master;
+    this.deriveKeys();
+    const fin = handshake(20, newSessionTicket ? 2 : 1, prf(master, "server finished", this.hash(), 12));
+    this.transcript.push(fin);
+    out.push(record(20, 0, this.writeSeq0++, Buffer.from([1])), this.seal(22, fin));
+    return Buffer.concat(out);
+  }
+
+  /** The client's Finished of an abbreviated handshake (in its last datagram) verifies. */
+  clientFinishedVerifies(datagram: Uint8Array): boolean {
+    const fin = parseRecords(datagram).find((r) => r.type === 22 && r.epoch === 1);
+    const plain = fin ? this.open(fin) : null;
+    return plain !== null && plain.subarray(12).equals(prf(this.master, "client finished", this.hash(), 12));
   }
 }

@@ -12,7 +12,9 @@ import { record, handshake, serverHelloBody, parseRecords, ext } from "./wire";
 
 const key = Buffer.from("5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e", "hex");
 
-export const STATES = ["wait_server_hello", "wait_server_flight", "wait_change_cipher_spec", "wait_finished",
+// wait_ticket: wait_change_cipher_spec after a ServerHello that announced a NewSessionTicket
+// (RFC 5077 3.2; the client with OPT_TICKETS), which has not come yet.
+export const STATES = ["wait_server_hello", "wait_server_flight", "wait_ticket", "wait_change_cipher_spec", "wait_finished",
   "connected", "closed", "failed"] as const;
 export type ProbeState = typeof STATES[number];
 
@@ -74,10 +76,13 @@ interface Driven { engine: DtlsEngine; sent: Buffer[]; server: MockPskServer; ep
 /** A fresh client brought to `state` by a well-behaved scripted server. */
 export function driveTo(state: ProbeState, heartbeat = false): Driven {
   const sent: Buffer[] = [];
+  const ticket = state === "wait_ticket";
   const engine = new DtlsEngine({ psk: { identity: Buffer.from("probe"), key }, seed: `probe-${state}`, clock: () => 0,
-    heartbeat: heartbeat ? 1 : 0 }, (d) => sent.push(Buffer.from(d)));
-  const hello = heartbeat ? { extensions: Buffer.concat([ext(1, Buffer.from([1])), ext(23, Buffer.alloc(0)),
-    ext(0xff01, Buffer.from([0])), ext(15, Buffer.from([1]))]) } : {};
+    heartbeat: heartbeat ? 1 : 0, tickets: ticket }, (d) => sent.push(Buffer.from(d)));
+  // MFL 512, EMS, renegotiation_info (serverHelloBody's), and the heartbeat or SessionTicket extension.
+  const extra = [...(heartbeat ? [ext(15, Buffer.from([1]))] : []), ...(ticket ? [ext(35, Buffer.alloc(0))] : [])];
+  const hello = extra.length > 0 ? { extensions: Buffer.concat([ext(1, Buffer.from([1])), ext(23, Buffer.alloc(0)),
+    ext(0xff01, Buffer.from([0])), ...extra]) } : {};
   const server = new MockPskServer(key, hello);
   engine.connect();
   const d: Driven = { engine, sent, server, epoch: 0, nextSeq: 0 };
@@ -91,7 +96,7 @@ export function driveTo(state: ProbeState, heartbeat = false): Driven {
   engine.receive(server.answerClientHello(sent[0]));
   // The server takes our flight 5 (and so knows the keys) but answers only from here on.
   const { ccs, finished } = server.answerFinishedFlight(sent.slice(1));
-  if (state === "wait_change_cipher_spec") return { ...d, nextSeq: 2 };
+  if (state === "wait_change_cipher_spec" || ticket) return { ...d, nextSeq: 2 };
   engine.receive(ccs);
   if (state === "wait_finished") return { ...d, epoch: 1, nextSeq: 2 };
   engine.receive(finished);

@@ -508,6 +508,7 @@ def summary_of(d, sni, session, send, rpk=False, false_start=False):
                        "answered": info("HEARTBEATS_ANSWERED")} if done and info("HEARTBEAT_PEER_MODE") else None,
         "cid": negotiated(d.connection_ids()),
         "false_start": info("FALSE_START") == 1 if false_start else None,
+        "ticket": negotiated(info("TICKET") == 1),
         "handshake_ms": negotiated(ms),
         **{key: d.call("dtls_info", code) for key, code in SUMMARY_COUNTERS},
         **keys,
