@@ -1,12 +1,15 @@
 /*
  * ESP32 demo: joins Wi-Fi, runs a PSK handshake with the DTLS server (build/dtls.wasm in
  * wasm3, HAL in hal_esp32.c), then sends a line every 10 s and logs the reply. The server and
- * the key come from the environment at build time (CMakeLists.txt: APP_*).
+ * the key come from the environment at build time (CMakeLists.txt: APP_*). The session is
+ * kept in NVS across deep sleep and reboots (RFC 7925 s. 7), so a restart resumes it with an
+ * abbreviated handshake instead of a full one.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dtls_codes.h"
 #include "dtls_port.h"
 #include "dtls_session.h"
 #include "esp_event.h"
@@ -19,6 +22,7 @@
 #include "freertos/task.h"
 #include "hal_esp32.h"
 #include "lwip/sockets.h"
+#include "nvs.h"
 #include "nvs_flash.h"
 
 static const char *TAG = "app";
@@ -75,6 +79,39 @@ static size_t hex_decode(const char *hex, uint8_t *out, size_t cap) {
   return n;
 }
 
+/* The session blob (docs/API.md, "Sessions across deep sleep") holds the master secret: it
+ * lives in NVS next to the PSK, which a product protects with NVS encryption (and flash
+ * encryption). A blob the module refuses, or a failed connection, removes it. */
+#define SESSION_NS "dtls"
+#define SESSION_KEY "session"
+
+static void session_load(void) {
+  static uint8_t blob[1024];
+  size_t len = sizeof blob;
+  nvs_handle_t h;
+  if (nvs_open(SESSION_NS, NVS_READWRITE, &h) != ESP_OK) return;
+  dtls_port_config_set(DTLS_OPT_RESUME, 1);
+  if (nvs_get_blob(h, SESSION_KEY, blob, &len) == ESP_OK && dtls_port_session_import(blob, len) != 0) {
+    ESP_LOGW(TAG, "stored session refused: full handshake");
+    nvs_erase_key(h, SESSION_KEY);
+    nvs_commit(h);
+  }
+  memset(blob, 0, sizeof blob);
+  nvs_close(h);
+}
+
+static void session_save(int32_t state) {
+  static uint8_t blob[1024];
+  int32_t n = state == DTLS_PORT_STATE_CONNECTED ? dtls_port_session_export(blob, sizeof blob) : -1;
+  nvs_handle_t h;
+  if (nvs_open(SESSION_NS, NVS_READWRITE, &h) != ESP_OK) return;
+  if (n > 0) nvs_set_blob(h, SESSION_KEY, blob, (size_t)n);
+  else nvs_erase_key(h, SESSION_KEY);
+  nvs_commit(h);
+  nvs_close(h);
+  memset(blob, 0, sizeof blob);
+}
+
 void app_main(void) {
   static uint8_t scratch[1536], reply[1536];
   uint8_t psk[64];
@@ -101,9 +138,12 @@ void app_main(void) {
   }
   dtls_port_config_reset();
   dtls_port_config_psk((const uint8_t *)APP_PSK_IDENTITY, strlen(APP_PSK_IDENTITY), psk, psk_len);
+  session_load();
   state = dtls_session_handshake(&io, 120000);
-  ESP_LOGI(TAG, "handshake: state %d, alert %d, reason %d, module memory %u bytes", (int)state,
-           (int)dtls_port_last_alert(), (int)dtls_port_last_error(), (unsigned)dtls_port_memory_size());
+  session_save(state);
+  ESP_LOGI(TAG, "handshake: state %d, resumed %d, alert %d, reason %d, module memory %u bytes", (int)state,
+           (int)dtls_port_info(DTLS_INFO_RESUMED), (int)dtls_port_last_alert(), (int)dtls_port_last_error(),
+           (unsigned)dtls_port_memory_size());
   /* The RAM this board really has to spare (sdkconfig.defaults sizes the stack). */
   ESP_LOGI(TAG, "%s: heap low-water %u bytes free, main task stack %u bytes never used", dtls_port_backend(),
            (unsigned)esp_get_minimum_free_heap_size(), (unsigned)uxTaskGetStackHighWaterMark(NULL));
