@@ -103,6 +103,8 @@ function instantiate(send) {
     wall_time_s: () => -1n,
     send: (buf, len) => { send(Buffer.from(mem().slice(buf, buf + len))); return 0; },
     log: () => {},
+    // No P-256 engine on this "board" (boards/runtime/hal_p256_none.c): the module's own.
+    p256_public: () => -1, p256_ecdh: () => -1, p256_sign: () => -1, p256_verify: () => -1, p256_validate: () => -1,
   };
   const module = new WebAssembly.Module(readFileSync(wasmPath));
   exports = new WebAssembly.Instance(module, { hal }).exports;
