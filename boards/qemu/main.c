@@ -158,7 +158,7 @@ int main(void) {
       DTLS_INFO_HEARTBEATS_ANSWERED, DTLS_INFO_HEARTBEAT_PEER_MODE, DTLS_INFO_FALSE_START, DTLS_INFO_MAX_DATAGRAM_SENT};
   uint8_t hello = LINK_VERSION, sum[400];
   size_t n, i;
-  int32_t rc = 0, state = -1;
+  int32_t rc = 0, state = -1, written;
   int connected = 0, got = 0, trapped = 0, too_large = 0, hold = 0;
   uint32_t connected_at = 0, next_poll;
 
@@ -206,9 +206,9 @@ int main(void) {
         }
         if (g_has_send) {
           core_enter();
-          rc = dtls_port_write(g_send, g_send_len);
+          written = dtls_port_write(g_send, g_send_len); /* rc keeps dtls_port_connect's result */
           core_leave();
-          if (rc < 0) break;
+          if (written < 0) break;
         }
       }
       for (;;) {
