@@ -49,8 +49,9 @@ if (spkiHash !== cfg.FUZZ_SERVER_SPKI_SHA256_HEX) {
 const F = {
   RPK: flag("FLAG_RPK"), CLIENT_KEY: flag("FLAG_CLIENT_KEY"), PIN_HASH: flag("FLAG_PIN_HASH"),
   SMALL_PMTU: flag("FLAG_SMALL_PMTU"), NO_MFL: flag("FLAG_NO_MFL"), REQUIRE_EMS: flag("FLAG_REQUIRE_EMS"),
-  NO_SNI: flag("FLAG_NO_SNI"),
+  NO_SNI: flag("FLAG_NO_SNI"), SESSION_FEATURES: flag("FLAG_SESSION_FEATURES"),
 };
+const HEARTBEAT_MS = parseInt(cfg.FUZZ_HEARTBEAT_INTERVAL_MS, 10);
 const SCENARIOS = [
   { name: "openssl-psk", corpus: "client-psk", server: "openssl", flags: 0 },
   { name: "openssl-psk-no-mfl-no-sni-ems", corpus: "client-psk", server: "openssl", flags: F.NO_MFL | F.NO_SNI | F.REQUIRE_EMS },
@@ -67,6 +68,17 @@ const SCENARIOS = [
   { name: "gnutls-rpk-mutual-small-mtu", corpus: "client-rpk", server: "gnutls-rpk", requireClientKey: true,
     flags: F.RPK | F.CLIENT_KEY | F.SMALL_PMTU, mtu: 80 },
   { name: "gnutls-rpk-lost-final-flight", corpus: "client-rpk", server: "gnutls-rpk", flags: F.RPK, loseFinal: true },
+  // Issue 10: a session ticket (RFC 5077, gnutls-serv issues them by default), heartbeat
+  // (RFC 6520: after the echo our timer sends a HeartbeatRequest, --heartbeat answers it)
+  // and our empty CID (gnutls has no RFC 9146: the extension goes unanswered). The session
+  // is also exported: the seeds of the session target (fuzz/corpus/session).
+  { name: "gnutls-psk-session-features", corpus: "client-psk", server: "gnutls-psk", flags: F.SESSION_FEATURES,
+    extra: ["--heartbeat"], heartbeat: true, blob: "gnutls-psk-ticket" },
+  // A session by ID alone (the server takes no tickets).
+  { name: "gnutls-psk-session-features-no-ticket", corpus: "client-psk", server: "gnutls-psk",
+    flags: F.SESSION_FEATURES | F.SMALL_PMTU, extra: ["--noticket"], blob: "gnutls-psk-id" },
+  { name: "gnutls-rpk-session-features", corpus: "client-rpk", server: "gnutls-rpk", flags: F.RPK | F.SESSION_FEATURES,
+    extra: ["--heartbeat"], heartbeat: true },
 ];
 
 // ---- the HAL of fuzz/src/hal_fuzz.c ----
@@ -135,6 +147,12 @@ function configure({ w, io }, flags) {
   if (flags & F.SMALL_PMTU) must(w.dtls_config_set(codes.OPT_PMTU, parseInt(cfg.FUZZ_SMALL_PMTU, 10)), "pmtu");
   if (flags & F.NO_MFL) must(w.dtls_config_set(codes.OPT_MFL, 0), "mfl");
   if (flags & F.REQUIRE_EMS) must(w.dtls_config_set(codes.OPT_REQUIRE_EMS, 1), "ems");
+  if (flags & F.SESSION_FEATURES) {
+    must(w.dtls_config_set(codes.OPT_TICKETS, 1), "tickets");
+    must(w.dtls_config_set(codes.OPT_HEARTBEAT, 1), "heartbeat");
+    must(w.dtls_config_set(codes.OPT_HEARTBEAT_INTERVAL_MS, HEARTBEAT_MS), "heartbeat interval");
+    must(w.dtls_config_set(codes.OPT_CID, 0), "cid");
+  }
 }
 
 // ---- servers on 127.0.0.1 ----
@@ -173,14 +191,14 @@ async function startServer(sc, dir) {
     writeFileSync(join(dir, "psk.txt"), `${cfg.FUZZ_PSK_IDENTITY}:${cfg.FUZZ_PSK_HEX}\n`);
     cmd = "gnutls-serv";
     args = ["--udp", "--echo", "-p", String(port), "--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK + (sc.priority ?? ""),
-      ...(sc.mtu ? ["--mtu", String(sc.mtu)] : [])];
+      ...(sc.mtu ? ["--mtu", String(sc.mtu)] : []), ...(sc.extra ?? [])];
     ready = "listening";
   } else {
     pemKeys(dir);
     cmd = "gnutls-serv";
     args = ["--udp", "--echo", "-p", String(port), "--rawpkkeyfile", join(dir, "server.key"), "--rawpkfile",
       join(dir, "server.pub"), "--priority", GNUTLS_RPK, ...(sc.requireClientKey ? ["--require-client-cert"] : []),
-      ...(sc.mtu ? ["--mtu", String(sc.mtu)] : [])];
+      ...(sc.mtu ? ["--mtu", String(sc.mtu)] : []), ...(sc.extra ?? [])];
     ready = "listening";
   }
   const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -215,7 +233,7 @@ async function record(sc) {
   };
   const client = instantiate((d) => sock.send(d));
   const { w } = client;
-  let appData = null, wrote = false, timeouts = 0;
+  let appData = null, wrote = false, timeouts = 0, heartbeats = 0, blob = null;
   try {
     configure(client, sc.flags);
     if (w.dtls_connect() !== 0) throw new Error("connect failed");
@@ -249,6 +267,28 @@ async function record(sc) {
         if (sc.server === "openssl") server.proc.stdin.write("pong from openssl\n");
       }
     }
+    if (sc.heartbeat) {
+      // our timer's HeartbeatRequest (RFC 6520 s. 3) and the server's HeartbeatResponse
+      client.clock.now += HEARTBEAT_MS;
+      op(OP.ADVANCE, HEARTBEAT_MS);
+      w.dtls_poll();
+      const d = await next(1500);
+      if (d === null) throw new Error("no HeartbeatResponse");
+      op(OP.DATAGRAM, d.length, d);
+      client.io().set(d, 0);
+      w.dtls_on_datagram(d.length);
+      while (w.dtls_read() >= 0);
+      if (w.dtls_state() !== codes.STATE_CONNECTED) throw new Error(`heartbeat: state ${w.dtls_state()}`);
+      heartbeats = w.dtls_info(codes.INFO_HEARTBEAT_RESPONSES);
+      if (heartbeats < 1) throw new Error("heartbeat: no HeartbeatResponse counted");
+    }
+    if (sc.blob) {
+      const n = w.dtls_session_export();
+      if (n <= 0) throw new Error(`session_export: ${n}`);
+      blob = Buffer.from(client.io().subarray(0, n));
+      console.log(`${sc.name}: session ticket ${w.dtls_info(codes.INFO_TICKET_LEN)} bytes, ` +
+        `CID sent/received ${w.dtls_info(codes.INFO_CID_SENT_LEN)}/${w.dtls_info(codes.INFO_CID_RECEIVED_LEN)}`);
+    }
   } finally {
     sock.close();
     server.proc.kill("SIGTERM");
@@ -258,9 +298,21 @@ async function record(sc) {
   const dirOut = join(outDir, sc.corpus);
   mkdirSync(dirOut, { recursive: true });
   writeFileSync(join(dirOut, `${sc.name}.bin`), input);
+  if (blob) {
+    // the session target's seeds: the blob, and truncated and damaged copies of it
+    const dirSession = join(outDir, "session");
+    mkdirSync(dirSession, { recursive: true });
+    const damaged = Buffer.from(blob);
+    damaged[damaged.length - 1] ^= 1;
+    const cuts = { "": blob, "-truncated-1": blob.subarray(0, blob.length - 1), "-fixed-part": blob.subarray(0, 141),
+      "-header": blob.subarray(0, 7), "-bad-check": damaged };
+    for (const [suffix, b] of Object.entries(cuts)) writeFileSync(join(dirSession, `${sc.blob}${suffix}.bin`), b);
+    console.log(`session/${sc.blob}.bin: ${blob.length} bytes (and truncated, damaged copies)`);
+  }
   const datagrams = ops.filter((o) => o[0] === OP.DATAGRAM).length;
   console.log(`${sc.corpus}/${sc.name}.bin: ${input.length} bytes, ${datagrams} server datagrams, ` +
-    `${ops.length - datagrams} other ops, application data "${appData.toString("latin1")}"`);
+    `${ops.length - datagrams} other ops, application data "${appData.toString("latin1")}"` +
+    (heartbeats ? ", a heartbeat exchanged" : ""));
 }
 
 for (const sc of SCENARIOS) {

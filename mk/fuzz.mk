@@ -10,7 +10,8 @@
 #                            seeds and what `make fuzz` added) execute (llvm-cov)
 #
 # Targets: client (the datagram entry point, PSK and ECDHE-ECDSA raw-public-key inputs),
-# der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic).
+# der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic), session (dtls_session_import
+# of a stored blob, then dtls_connect).
 
 .PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions fuzz-coverage
 
@@ -26,6 +27,9 @@ FUZZ_CHECK_RUNS_PARSERS ?= 20000
 FUZZ_MAX_LEN_client := 16384
 FUZZ_MAX_LEN_der := 100
 FUZZ_MAX_LEN_point := 160
+# A session blob is at most 141 + 512 (ticket) bytes.
+FUZZ_MAX_LEN_session := 1024
+FUZZ_CHECK_RUNS_SESSION ?= 20000
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -std=c99 -Wall -Wextra -Werror -g -O2 -fno-omit-frame-pointer $(BOARD_DEFS) \
   -Iboards/hal -Iboards/runtime -I$(WASM2C_INC) -Ifuzz/src
@@ -42,6 +46,9 @@ FUZZ_RUNTIME := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c \
 FUZZ_HDR := $(wildcard fuzz/src/*.h boards/hal/*.h boards/runtime/*.h)
 FUZZ_CLIENT_CORPORA := client-psk client-rpk
 FUZZ_PARSER_TARGETS := der point
+# Targets run on the client module (build/dtls.wasm) but not on ops: their reproducers run
+# with the libFuzzer binary like the parsers'.
+FUZZ_MODULE_TARGETS := session
 
 # clang and its libFuzzer runtime (Debian: clang, libclang-rt-<version>-dev).
 fuzz-deps: | boards-deps
@@ -80,6 +87,8 @@ FUZZ_CLIENT_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(FUZZ_RUNTIME) fuzz/src/
 
 $(FUZZ_OUT)/fuzz-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/fuzz_client.o $(FUZZ_OUT)/obj/fuzz/src/client_mutator.o
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
+$(FUZZ_OUT)/fuzz-session: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/fuzz_session.o
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
 $(FUZZ_OUT)/replay-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/replay_client.o
 	$(FUZZ_CC) $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
 
@@ -104,7 +113,7 @@ FUZZ_PARSER_OBJS := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,boards/runtime/wasm_rt_mi
 $(FUZZ_OUT)/fuzz-%: $(FUZZ_OUT)/obj/fuzz/src/fuzz_%.o $(FUZZ_PARSER_OBJS)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) $(FUZZ_LINK_WRAP) $^ -lcrypto -o $@
 
-fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client $(foreach t,$(FUZZ_PARSER_TARGETS),$(FUZZ_OUT)/fuzz-$(t))
+fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client $(foreach t,$(FUZZ_PARSER_TARGETS) $(FUZZ_MODULE_TARGETS),$(FUZZ_OUT)/fuzz-$(t))
 
 # ---- seeds: real handshakes recorded against real servers (fuzz/record-seeds.mjs) ----
 # Recorded into build/ first: the committed seeds are replaced only when every one was made.
@@ -114,7 +123,7 @@ fuzz-corpus: build/dtls.wasm $(FUZZ_OUT)/replay-client | fuzz-deps system-deps
 	timeout 300 node fuzz/record-seeds.mjs build/dtls.wasm $(FUZZ_OUT)/new-corpus
 	set -e; for f in $(FUZZ_OUT)/new-corpus/client-*/*.bin; do \
 	  $(FUZZ_OUT)/replay-client --sealed $$f $${f%.bin}-sealed.bin >/dev/null; done
-	for c in $(FUZZ_CLIENT_CORPORA); do rm -rf fuzz/corpus/$$c && cp -r $(FUZZ_OUT)/new-corpus/$$c fuzz/corpus/$$c; done
+	for c in $(FUZZ_CLIENT_CORPORA) session; do rm -rf fuzz/corpus/$$c && cp -r $(FUZZ_OUT)/new-corpus/$$c fuzz/corpus/$$c; done
 	$(MAKE) fuzz-replay
 
 fuzz-replay: $(FUZZ_OUT)/replay-client
@@ -125,7 +134,7 @@ fuzz-replay: $(FUZZ_OUT)/replay-client
 fuzz-regressions: fuzz-build
 	@set -e; n=0; for f in $$(ls fuzz/regressions/client/*.bin 2>/dev/null); do \
 	  $(FUZZ_OUT)/replay-client $$f >/dev/null || { echo "fuzz-regressions: $$f fails"; exit 1; }; n=$$((n+1)); done; \
-	  for t in $(FUZZ_PARSER_TARGETS); do for f in $$(ls fuzz/regressions/$$t/*.bin 2>/dev/null); do \
+	  for t in $(FUZZ_PARSER_TARGETS) $(FUZZ_MODULE_TARGETS); do for f in $$(ls fuzz/regressions/$$t/*.bin 2>/dev/null); do \
 	  $(FUZZ_OUT)/fuzz-$$t $$f >/dev/null 2>&1 || { echo "fuzz-regressions: $$f fails"; exit 1; }; n=$$((n+1)); done; done; \
 	  echo "fuzz-regressions: $$n reproducers run clean"
 
@@ -145,6 +154,7 @@ fuzz: fuzz-build
 	$(call fuzz_run,client-rpk,client,fuzz/corpus/client-rpk,-max_total_time=$(SECONDS))
 	$(call fuzz_run,der,der,fuzz/corpus/der,-max_total_time=$(SECONDS))
 	$(call fuzz_run,point,point,fuzz/corpus/point,-max_total_time=$(SECONDS))
+	$(call fuzz_run,session,session,fuzz/corpus/session,-max_total_time=$(SECONDS))
 	@echo "make fuzz: every target ran $(SECONDS) s without a finding"
 
 fuzz-check: fuzz-replay fuzz-regressions
@@ -152,6 +162,7 @@ fuzz-check: fuzz-replay fuzz-regressions
 	$(call fuzz_run,check-client-rpk,client,fuzz/corpus/client-rpk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
 	$(call fuzz_run,check-der,der,fuzz/corpus/der,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
 	$(call fuzz_run,check-point,point,fuzz/corpus/point,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
+	$(call fuzz_run,check-session,session,fuzz/corpus/session,-runs=$(FUZZ_CHECK_RUNS_SESSION) -seed=1)
 	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
 
 TEST_TARGETS += fuzz-check

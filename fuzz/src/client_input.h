@@ -23,6 +23,10 @@
 #define FLAG_NO_MFL 0x10       /* no max_fragment_length extension */
 #define FLAG_REQUIRE_EMS 0x20  /* refuse a server without extended master secret */
 #define FLAG_NO_SNI 0x40       /* no server_name */
+#define FLAG_SESSION_FEATURES 0x80 /* issue 10: session tickets (RFC 5077), heartbeat
+                                     (RFC 6520, peer allowed to send; ours every
+                                     FUZZ_HEARTBEAT_INTERVAL_MS) and an empty CID of our
+                                     own (RFC 9146: the server's records stay RFC 6347) */
 
 enum {
   OP_DATAGRAM = 0, /* dtls_on_datagram(data), then dtls_read until empty */

@@ -91,6 +91,14 @@ static int configure(uint8_t flags) {
     return -1;
   if ((flags & FLAG_NO_MFL) && checked(dtls_port_config_set(DTLS_OPT_MFL, 0), "mfl") != 0) return -1;
   if ((flags & FLAG_REQUIRE_EMS) && checked(dtls_port_config_set(DTLS_OPT_REQUIRE_EMS, 1), "ems") != 0) return -1;
+  /* An empty CID of our own (RFC 9146 s. 3): the server's records to us carry none, so
+   * OP_SEAL's RFC 6347 records still fit; ours to the server carry its CID if it gives one. */
+  if ((flags & FLAG_SESSION_FEATURES) &&
+      (checked(dtls_port_config_set(DTLS_OPT_TICKETS, 1), "tickets") != 0 ||
+       checked(dtls_port_config_set(DTLS_OPT_HEARTBEAT, 1), "heartbeat") != 0 ||
+       checked(dtls_port_config_set(DTLS_OPT_HEARTBEAT_INTERVAL_MS, FUZZ_HEARTBEAT_INTERVAL_MS), "heartbeat interval") != 0 ||
+       checked(dtls_port_config_set(DTLS_OPT_CID, 0), "cid") != 0))
+    return -1;
   return 0;
 }
 
@@ -350,5 +358,47 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out) {
   run_op(&op, out);
   op.code = OP_CLOSE;
   run_op(&op, out);
+  return 0;
+}
+
+/* ---- the session blob (assembly/handshake/session_blob.ts) ---- */
+
+/* The blob's layout: magic "DS", version 1, flags, suite(2), id_len, id[32], master[48],
+ * peer[32], lifetime(4), ticket_len(2), ticket, check[16]. */
+#define BLOB_OFF_TICKET_LEN 123
+#define BLOB_FIXED 141
+
+int session_run(const uint8_t *in, size_t len) {
+  static uint8_t out[4096];
+  int32_t rc, n, state;
+  g_op = 0;
+  hal_fuzz_reset(FUZZ_RANDOM_SEED, FUZZ_CLOCK_START);
+  shadow_reset();
+  g_fatal_sent = g_sent_after_fatal = 0;
+  hal_fuzz_on_send(on_client_send);
+  hal_fuzz_on_random(shadow_on_random);
+  if (dtls_port_init() != 0) return -1;
+  /* the configuration the seeds' blobs were exported under (PSK, SNI, tickets) */
+  if (configure(FLAG_SESSION_FEATURES) != 0) return -1;
+  if (len > dtls_port_buffer_size()) return 0; /* the glue refuses it before the module */
+  rc = checked(dtls_port_session_import(in, len), "session_import");
+  if (rc != 0 && rc != DTLS_ERR_BAD_ARGUMENT && rc != DTLS_ERR_UNSUPPORTED && rc != DTLS_ERR_SESSION_REFUSED)
+    finding("session_import returned an unknown code", rc, 0);
+  if (getenv("FUZZ_VERBOSE")) fprintf(stderr, "session_import of %zu bytes: %d\n", len, (int)rc);
+  if (rc == 0) {
+    /* accepted: a well-formed blob of the right length, and it comes back out unchanged */
+    if (len < BLOB_FIXED || in[0] != 'D' || in[1] != 'S' || in[2] != 1 ||
+        len != BLOB_FIXED + (((size_t)in[BLOB_OFF_TICKET_LEN] << 8) | in[BLOB_OFF_TICKET_LEN + 1]))
+      finding("session_import accepted a malformed blob", (long)len, 0);
+    n = checked(dtls_port_session_export(out, sizeof out), "session_export");
+    if (n != (int32_t)len || memcmp(out, in, len) != 0) finding("the imported session exports differently", n, (long)len);
+  }
+  hal_fuzz_mark();
+  checked(dtls_port_connect(), "connect");
+  state = dtls_port_state();
+  check_call(DTLS_STATE_IDLE, state, 1, 0);
+  if (state != DTLS_STATE_HANDSHAKING) finding("connect after session_import did not start a handshake", state, rc);
+  if (hal_fuzz_total_sent() == 0) finding("connect after session_import sent no ClientHello", state, rc);
+  checked(dtls_port_close(), "close");
   return 0;
 }

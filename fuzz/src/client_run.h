@@ -36,4 +36,9 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out);
 void client_run_rewrite(uint8_t *buf, size_t cap);
 size_t client_run_rewritten(void);
 
+/* dtls_session_import of in under the harness's PSK configuration (FLAG_SESSION_FEATURES),
+ * then dtls_connect: aborts on a trap or a broken promise (an accepted blob that is not
+ * well-formed, or that exports differently; a connect that does not start). */
+int session_run(const uint8_t *in, size_t len);
+
 #endif /* CLIENT_RUN_H */

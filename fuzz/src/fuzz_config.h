@@ -30,5 +30,7 @@
 #define FUZZ_RTO_MS 1000
 /* Options of the flags byte (client_input.h: FLAG_SMALL_PMTU). */
 #define FUZZ_SMALL_PMTU 160
+/* FLAG_SESSION_FEATURES: our HeartbeatRequest interval (ms). */
+#define FUZZ_HEARTBEAT_INTERVAL_MS 5000
 
 #endif /* FUZZ_CONFIG_H */
