@@ -77,6 +77,9 @@ const SCENARIOS = [
   // A session by ID alone (the server takes no tickets).
   { name: "gnutls-psk-session-features-no-ticket", corpus: "client-psk", server: "gnutls-psk",
     flags: F.SESSION_FEATURES | F.SMALL_PMTU, extra: ["--noticket"], blob: "gnutls-psk-id" },
+  // RFC 9146 with pion/dtls (tests/interop/pion, -cid 0): both CIDs empty, so the
+  // connection_id extension is negotiated and every record stays RFC 6347 (OP_SEAL fits).
+  { name: "pion-psk-cid-empty", corpus: "client-psk", server: "pion", cid: 0, flags: F.SESSION_FEATURES },
   { name: "gnutls-rpk-session-features", corpus: "client-rpk", server: "gnutls-rpk", flags: F.RPK | F.SESSION_FEATURES,
     extra: ["--heartbeat"], heartbeat: true },
 ];
@@ -193,6 +196,10 @@ async function startServer(sc, dir) {
     args = ["--udp", "--echo", "-p", String(port), "--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK + (sc.priority ?? ""),
       ...(sc.mtu ? ["--mtu", String(sc.mtu)] : []), ...(sc.extra ?? [])];
     ready = "listening";
+  } else if (sc.server === "pion") {
+    cmd = join(here, "..", "build", "interop", "pion-echo-server");
+    args = ["-port", String(port), "-psk", `${cfg.FUZZ_PSK_IDENTITY}:${cfg.FUZZ_PSK_HEX}`, "-cid", String(sc.cid)];
+    ready = "ready on";
   } else {
     pemKeys(dir);
     cmd = "gnutls-serv";
@@ -281,6 +288,10 @@ async function record(sc) {
       if (w.dtls_state() !== codes.STATE_CONNECTED) throw new Error(`heartbeat: state ${w.dtls_state()}`);
       heartbeats = w.dtls_info(codes.INFO_HEARTBEAT_RESPONSES);
       if (heartbeats < 1) throw new Error("heartbeat: no HeartbeatResponse counted");
+    }
+    if (sc.cid !== undefined) {
+      const sent = w.dtls_info(codes.INFO_CID_SENT_LEN), received = w.dtls_info(codes.INFO_CID_RECEIVED_LEN);
+      if (sent !== sc.cid || received !== 0) throw new Error(`CID not negotiated as expected: sent ${sent}, received ${received}`);
     }
     if (sc.blob) {
       const n = w.dtls_session_export();
