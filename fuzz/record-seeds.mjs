@@ -315,8 +315,8 @@ async function record(sc) {
     mkdirSync(dirSession, { recursive: true });
     const damaged = Buffer.from(blob);
     damaged[damaged.length - 1] ^= 1;
-    const cuts = { "": blob, "-truncated-1": blob.subarray(0, blob.length - 1), "-fixed-part": blob.subarray(0, 141),
-      "-header": blob.subarray(0, 7), "-bad-check": damaged };
+    const cuts = { "": blob, "-truncated-1": blob.subarray(0, blob.length - 1), "-header": blob.subarray(0, 7),
+      "-bad-check": damaged, ...(blob.length > 141 ? { "-fixed-part": blob.subarray(0, 141) } : {}) };
     for (const [suffix, b] of Object.entries(cuts)) writeFileSync(join(dirSession, `${sc.blob}${suffix}.bin`), b);
     console.log(`session/${sc.blob}.bin: ${blob.length} bytes (and truncated, damaged copies)`);
   }

@@ -4,7 +4,8 @@
 #   make fuzz [SECONDS=60]  every target for SECONDS each: executions, exec/s, coverage
 #   make fuzz-check          recorded seeds replay to CONNECTED, regressions pass, and a short
 #                            fixed-count, fixed-seed pass per target (part of `make test`)
-#   make fuzz-corpus         re-records the client seeds against openssl s_server/gnutls-serv
+#   make fuzz-corpus         re-records the client and session seeds against openssl s_server,
+#                            gnutls-serv and the pion server (tests/interop/pion)
 #   make fuzz-build          only the binaries (build/fuzz/)
 #   make fuzz-coverage       which core functions and lines the client corpora (committed
 #                            seeds and what `make fuzz` added) execute (llvm-cov)
@@ -118,7 +119,7 @@ fuzz-build: $(FUZZ_OUT)/fuzz-client $(FUZZ_OUT)/replay-client $(foreach t,$(FUZZ
 # ---- seeds: real handshakes recorded against real servers (fuzz/record-seeds.mjs) ----
 # Recorded into build/ first: the committed seeds are replaced only when every one was made.
 # Each recorded seed also comes "-sealed": its server records of epoch 1 as SEAL ops.
-fuzz-corpus: build/dtls.wasm $(FUZZ_OUT)/replay-client | fuzz-deps system-deps
+fuzz-corpus: build/dtls.wasm $(FUZZ_OUT)/replay-client build/interop/pion-echo-server | fuzz-deps system-deps
 	rm -rf $(FUZZ_OUT)/new-corpus
 	timeout 300 node fuzz/record-seeds.mjs build/dtls.wasm $(FUZZ_OUT)/new-corpus
 	set -e; for f in $(FUZZ_OUT)/new-corpus/client-*/*.bin; do \

@@ -377,3 +377,33 @@ long shadow_open_client(const uint8_t *record, size_t len, uint8_t *out, size_t 
   if (!g_keys || len < REC_HDR || get16(record + 3) != 1) return -1;
   return open_record(g_client_key, g_client_salt, record, len, out, cap);
 }
+
+/* The check of a session blob (assembly/handshake/session_blob.ts) made under the harness's
+ * PSK configuration with SNI: PRF(owner, "dtls session blob", body)[0..16), owner the
+ * SHA-256 of each credential as length(2) || bytes: identity, PSK, server name, and the
+ * empty server pin and client key of a PSK configuration. */
+void shadow_session_check(const uint8_t *body, size_t len, uint8_t out[16]) {
+  static const char label[] = "dtls session blob";
+  uint8_t psk[64], owner[32], a[32 + sizeof label], t[32], l[2];
+  size_t psk_len = strlen(FUZZ_PSK_HEX) / 2, i;
+  const uint8_t *fields[5];
+  size_t lens[5];
+  SHA256_CTX c;
+  hexbytes(FUZZ_PSK_HEX, psk, psk_len);
+  fields[0] = (const uint8_t *)FUZZ_PSK_IDENTITY; lens[0] = strlen(FUZZ_PSK_IDENTITY);
+  fields[1] = psk; lens[1] = psk_len;
+  fields[2] = (const uint8_t *)FUZZ_SNI; lens[2] = strlen(FUZZ_SNI);
+  fields[3] = fields[4] = psk; lens[3] = lens[4] = 0;
+  SHA256_Init(&c);
+  for (i = 0; i < 5; i++) {
+    l[0] = (uint8_t)(lens[i] >> 8);
+    l[1] = (uint8_t)lens[i];
+    SHA256_Update(&c, l, 2);
+    SHA256_Update(&c, fields[i], lens[i]);
+  }
+  SHA256_Final(owner, &c);
+  hmac(owner, 32, (const uint8_t *)label, sizeof label - 1, body, len, a); /* A(1) */
+  memcpy(a + 32, label, sizeof label - 1);
+  hmac(owner, 32, a, 32 + sizeof label - 1, body, len, t);
+  memcpy(out, t, 16);
+}

@@ -35,5 +35,8 @@ size_t shadow_seal(uint8_t type, uint64_t seq, int skew, const uint8_t *plain, s
 long shadow_open_server(const uint8_t *record, size_t len, uint8_t *out, size_t cap);
 /* The same for an epoch-1 record of the client's. */
 long shadow_open_client(const uint8_t *record, size_t len, uint8_t *out, size_t cap);
+/* The 16-byte check of a session blob body (everything before the check) under the
+ * harness's PSK configuration with SNI, as session_blob.ts computes it. */
+void shadow_session_check(const uint8_t *body, size_t len, uint8_t out[16]);
 
 #endif /* SHADOW_H */
