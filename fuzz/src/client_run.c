@@ -369,6 +369,7 @@ int client_run(const uint8_t *in, size_t len, struct client_result *out) {
 #define BLOB_OFF_MASTER 39
 #define BLOB_OFF_PEER 87
 #define BLOB_FLAG_PEER 2
+#define BLOB_FLAG_CLIENT_AUTH 4
 #define BLOB_FIXED 141
 
 int session_run(const uint8_t *in, size_t len) {
@@ -410,10 +411,11 @@ int session_run(const uint8_t *in, size_t len) {
     if (len < BLOB_FIXED || in[0] != 'D' || in[1] != 'S' || in[2] != 1 ||
         len != BLOB_FIXED + (((size_t)in[BLOB_OFF_TICKET_LEN] << 8) | in[BLOB_OFF_TICKET_LEN + 1]))
       finding("session_import accepted a malformed blob", (long)len, 0);
-    /* every field that means something comes back out (an ID's unused bytes and the peer
-     * hash without FLAG_PEER come out as zeros, so the check may differ) */
+    /* every field that means something comes back out (an ID's unused bytes, and the peer
+     * hash and FLAG_CLIENT_AUTH without FLAG_PEER, come out as zeros: the check may differ) */
+    uint8_t flags = (in[3] & BLOB_FLAG_PEER) ? in[3] : (uint8_t)(in[3] & ~BLOB_FLAG_CLIENT_AUTH);
     n = checked(dtls_port_session_export(out, sizeof out), "session_export");
-    if (n != (int32_t)len || memcmp(out, in, 7 + in[6]) != 0 || memcmp(out + BLOB_OFF_MASTER, in + BLOB_OFF_MASTER, 48) != 0 ||
+    if (n != (int32_t)len || memcmp(out, in, 3) != 0 || out[3] != flags || memcmp(out + 4, in + 4, 3 + in[6]) != 0 || memcmp(out + BLOB_OFF_MASTER, in + BLOB_OFF_MASTER, 48) != 0 ||
         ((in[3] & BLOB_FLAG_PEER) && memcmp(out + BLOB_OFF_PEER, in + BLOB_OFF_PEER, 32) != 0) ||
         memcmp(out + BLOB_OFF_PEER + 32, in + BLOB_OFF_PEER + 32, len - 16 - (BLOB_OFF_PEER + 32)) != 0)
       finding("the imported session exports differently", n, (long)len);
