@@ -11,7 +11,12 @@ import * as codes from "../host/codes";
 import { DtlsEngine } from "../host/engine";
 import { generateKeyPair, spkiSha256, startGnuTls, startGnuTlsRpk, bindLoopbackUdp, ServerProcess,
   PSK_IDENTITY, PSK_HEX } from "./support/servers";
-import { runCli } from "./support/cli";
+import { runCli, runProgram } from "./support/cli";
+import { ROOT, BUILD } from "./support/paths";
+
+const POSIX = join(BUILD, "boards", "dtls-posix");
+const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
+const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -186,6 +191,12 @@ test("session tickets: a ticket-only session (gnutls-serv --nodb keeps no cache)
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.json.resumed, true);
   assert.equal(again.json.ticket, true, "resumed by the ticket from the file");
+  // The same file in the C (wasm2c) and wasm3 programs: they resume by the ticket too.
+  for (const [name, cmd] of [["posix", [POSIX]], ["wasm3", [WASM3_PYTHON, WASM3_HARNESS]]] as Array<[string, string[]]>) {
+    const r = await runProgram(cmd[0], [...cmd.slice(1), `127.0.0.1:${server.port}`, ...PSK, "--tickets", "--session-in", file, "--json"], 30000);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    assert.equal(r.json.ticket, true, `${name} resumed by the ticket`);
+  }
   // A ticket byte changed in the file: the blob's check refuses it before the server sees it.
   const bad = Buffer.from(blob);
   bad[BLOB_FIXED - 16 + 3] ^= 0x40;

@@ -179,7 +179,7 @@ struct args {
   const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
   const char *session_in, *session_out;
   char host[256], port[8];
-  int rpk, json, expect_reply, require_ems, mfl_given, false_start;
+  int rpk, json, expect_reply, require_ems, mfl_given, false_start, tickets;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
   long heartbeat;                             /* --heartbeat SECONDS, -1: not given */
   int heartbeat_mode;                         /* --heartbeat-mode: 1 allow, 2 deny, 0 not given */
@@ -289,6 +289,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--session-in")) a->session_in = val;
     else if (!strcmp(o, "--session-out")) a->session_out = val;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
+    else if (!strcmp(o, "--tickets")) a->tickets = 1;
     else if (!strcmp(o, "--false-start")) a->false_start = 1;
     else if (!strcmp(o, "--rpk")) a->rpk = 1;
     else if (!strcmp(o, "--expect-reply")) a->expect_reply = 1;
@@ -412,6 +413,7 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
       {"--mfl", DTLS_OPT_MFL, a->mfl}, {"--rto", DTLS_OPT_RTO_INITIAL_MS, a->rto},
       {"--timeout", DTLS_OPT_HANDSHAKE_BUDGET_MS, a->timeout}, {"--pmtu", DTLS_OPT_PMTU, a->pmtu},
       {"--require-ems", DTLS_OPT_REQUIRE_EMS, a->require_ems ? 1 : -1},
+      {"--tickets", DTLS_OPT_TICKETS, a->tickets ? 1 : -1},
       /* RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts) */
       {"--heartbeat-mode", DTLS_OPT_HEARTBEAT, a->heartbeat_mode ? a->heartbeat_mode : a->heartbeat > 0 ? 1 : -1},
       {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1},

@@ -661,6 +661,8 @@ def main(argv=None):
             options.append((CODES[name], value, option))
     if a.require_ems:
         options.append((CODES["OPT_REQUIRE_EMS"], 1, "--require-ems"))
+    if a.tickets:
+        options.append((CODES["OPT_TICKETS"], 1, "--tickets"))
     # RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts)
     mode = {"allow": 1, "deny": 2}.get(a.heartbeat_mode, 1 if a.heartbeat else None)
     if mode is not None:
