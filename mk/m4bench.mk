@@ -1,0 +1,43 @@
+# `make bench-m4`: instructions per P-256 operation on the emulated Cortex-M4 (QEMU
+# mps2-an386), counted by a TCG plugin of ours (scripts/bench/m4/icount-plugin.c). The
+# firmware (scripts/bench/m4/p256_m4.c + boards/qemu/startup.c, nrf52840.ld) runs the wasm2c
+# translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
+# at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. Each figure
+# = count(run doing the operation once) - count(same run doing it zero times), both after
+# kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
+# Part of `make bench` (a prerequisite, so it runs first), not of `make test`. Needs arm-none-eabi-gcc, newlib and qemu-system-arm (boards-deps).
+# (Named m4bench.mk so that it is read after boards.mk and bench.mk, whose variables it uses.)
+.PHONY: bench-m4
+
+M4_OUT := $(BENCH_OUT)/m4
+M4_LEVELS := O2 Os
+M4_PLUGIN := $(M4_OUT)/libicount.so
+
+$(M4_PLUGIN): scripts/bench/m4/icount-plugin.c scripts/bench/m4/qemu-plugin-min.h
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -shared -fPIC $< -o $@
+
+# $(1) = O2 | Os: the module, the runtime and the firmware at that level; the reset code is
+# the boards' own object.
+define m4_level
+$(M4_OUT)/$(1)/kat_p256.o: $(BENCH_OUT)/kat_p256.c | boards-deps
+	@mkdir -p $$(@D)
+	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) $(W2C_NOWARN) -I$(BENCH_OUT) -c $$< -o $$@
+$(M4_OUT)/$(1)/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $$(@D)
+	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -c $$< -o $$@
+$(M4_OUT)/$(1)/p256_m4.o: scripts/bench/m4/p256_m4.c $(BENCH_OUT)/kat_p256.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $$(@D)
+	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -I$(BENCH_OUT) -c $$< -o $$@
+$(M4_OUT)/$(1)/p256-m4.elf: $(M4_OUT)/$(1)/p256_m4.o $(M4_OUT)/$(1)/kat_p256.o $(M4_OUT)/$(1)/wasm_rt_mini.o \
+    $(QEMU_OUT)/common/qemu/startup.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
+	$(ARM_CC) $(ARM_ARCH) -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
+	  -Lboards/qemu -T nrf52840.ld $$(filter %.o,$$^) -o $$@
+endef
+$(foreach l,$(M4_LEVELS),$(eval $(call m4_level,$(l))))
+
+bench: bench-m4
+M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf)
+bench-m4: build/kat-p256.wasm $(M4_PLUGIN) $(M4_ELFS) | boards-deps bench-deps
+	python3 scripts/bench/m4/run.py --doc docs/BENCHMARKS.md --plugin $(M4_PLUGIN) \
+	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf)
