@@ -41,3 +41,11 @@ M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf)
 bench-m4: build/kat-p256.wasm $(M4_PLUGIN) $(M4_ELFS) | boards-deps bench-deps
 	python3 scripts/bench/m4/run.py --doc docs/BENCHMARKS.md --plugin $(M4_PLUGIN) \
 	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf)
+
+# `make bench-m4-profile OP=ECDH LEVEL=O2`: where that operation's instructions go, per
+# function of the firmware (scripts/bench/m4/profile.py); prints only, writes no file.
+.PHONY: bench-m4-profile
+OP ?= ECDH
+LEVEL ?= O2
+bench-m4-profile: $(M4_PLUGIN) $(M4_OUT)/$(LEVEL)/p256-m4.elf | boards-deps
+	python3 scripts/bench/m4/profile.py --plugin $(M4_PLUGIN) --elf $(M4_OUT)/$(LEVEL)/p256-m4.elf --op $(OP)

@@ -73,7 +73,9 @@ def main():
              "rest as the board images. Counted exactly by a TCG plugin (scripts/bench/m4/icount-plugin.c);",
              "each figure = count(run doing the operation once) - count(same run doing it zero times),",
              "both after the same set-up and warm-up (kat_bench_setup). Instructions, not cycles.",
-             "Sum = keygen + ECDH + sign + verify. Regenerate with `make bench-m4`.", "",
+             "Sum = keygen + ECDH + sign + verify. Regenerate with `make bench-m4`; where one operation's",
+             "instructions go, per function: `make bench-m4-profile OP=ECDH LEVEL=Os` (wasm2c's w2c_fN =",
+             "function N of build/kat-p256.wasm).", "",
              "| operation | " + " | ".join(labels) + " |",
              "|---|" + "---:|" * len(labels)]
     for i, o in enumerate(OPS):
