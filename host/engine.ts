@@ -54,6 +54,12 @@ export interface EngineOptions {
 /** Bad configuration: the CLI turns it into exit code 2. */
 export class ConfigError extends Error {}
 
+/** Why dtls_session_import refused a blob, in host/messages.json's words. */
+export function sessionRefusal(rc: number): string {
+  return rc === codes.ERR_SESSION_REFUSED ? MSG.session_why_refused
+    : rc === codes.ERR_UNSUPPORTED ? MSG.session_why_unsupported : MSG.session_why_malformed;
+}
+
 /** A session blob the module refused (dtls_session_import). */
 export class SessionError extends ConfigError {}
 
@@ -167,9 +173,7 @@ export class DtlsEngine {
     this.buffer().set(blob, 0);
     const r = this.wasm.dtls_session_import(blob.length);
     if (r === 0) return;
-    throw new SessionError(r === codes.ERR_SESSION_REFUSED ? MSG.session_why_refused
-      : r === codes.ERR_UNSUPPORTED ? MSG.session_why_unsupported
-      : r === codes.ERR_BAD_STATE ? "a connection is running" : MSG.session_why_malformed);
+    throw new SessionError(r === codes.ERR_BAD_STATE ? "a connection is running" : sessionRefusal(r));
   }
 
   /** Reports flights that the last call sent, received or retransmitted. */

@@ -18,7 +18,7 @@ import * as path from "node:path";
 import { format } from "node:util";
 import { parseArgs } from "./cli";
 import * as codes from "./codes";
-import { ConfigError } from "./engine";
+import { ConfigError, sessionRefusal } from "./engine";
 import { seededBytes } from "./hal";
 import { EXIT, MSG, SUMMARY_COUNTERS, USAGE } from "./messages";
 import { CIPHER_NAMES, describeAlert, describeReason, reasonName, stateName } from "./names";
@@ -407,8 +407,7 @@ function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: stri
     return { code: EXIT.usage, message: format(MSG.option_refused, o?.[0] ?? "an option", String(o?.[2] ?? "")) };
   }
   if (step === LINK.STEP_SESSION) {
-    return { code: EXIT.usage, message: format(MSG.session_refused, a.cli.sessionIn ?? "", rc === codes.ERR_SESSION_REFUSED
-      ? MSG.session_why_refused : rc === codes.ERR_UNSUPPORTED ? MSG.session_why_unsupported : MSG.session_why_malformed) };
+    return { code: EXIT.usage, message: format(MSG.session_refused, a.cli.sessionIn ?? "", sessionRefusal(rc)) };
   }
   const state = s.get(LINK.SUM_STATE) ?? -1;
   const connected = state >= 0 && (s.get(codes.INFO_HANDSHAKE_MS) ?? -1) >= 0;

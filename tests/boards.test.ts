@@ -9,23 +9,21 @@ import assert from "node:assert/strict";
 import { runProgram, CliResult } from "./support/cli";
 import { execFileSync } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HAL_IMPORTS } from "../host/hal";
 import { SlipDecoder, slipEncode } from "../host/slip-bridge";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
 import { parseRecords } from "./support/wire";
 import { startOpenSsl, PSK_HEX, PSK_IDENTITY, ServerProcess, freeUdpPort, generateKeyPair, spkiSha256, startGnuTlsRpk, startGnuTls } from "./support/servers";
 import { UdpRelay } from "./support/udp-relay";
 import { ScriptedUdpPeer } from "./support/scripted-udp-peer";
 
-const POSIX = join(BUILD, "boards", "dtls-posix");
 const POSIX_PSK = join(BUILD, "boards", "dtls-posix-psk");
 const FIRMWARE = join(BUILD, "boards", "qemu", "dtls-qemu.elf");
 const BRIDGE = join(ROOT, "dist", "host", "slip-bridge.js");
-const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
-const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 const run = (cmd: string, args: string[], timeoutMs = 60000) => runProgram(cmd, args, timeoutMs);
 /** The keys of dtls-client's --json summary (host/engine.ts summary(), received, reply). */
@@ -325,4 +323,27 @@ test("qemu: the bridge's usage errors, refused configuration and missing reply g
   assert.equal(none.json.reply, false);
   assert.equal(none.json.state, "closed");
   assert.match(none.stderr, /slip-bridge: no reply within 300 ms \(--expect-reply\)\n$/);
+});
+
+test("qemu (wasm2c) through the SLIP bridge: a session saved by dtls-client resumes on the board (--session-in); a damaged one is refused before anything is sent", async () => {
+  const s = await startGnuTls();
+  servers.push(s);
+  const dir = mkdtempSync(join(tmpdir(), "board-session-"));
+  const file = join(dir, "session.bin");
+  const psk = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
+  const saved = await run(process.execPath, [CLI, `127.0.0.1:${s.port}`, ...psk, "--session-out", file, "--json"]);
+  assert.equal(saved.code, 0, saved.stderr);
+  const board = (f: string) => run(process.execPath, [BRIDGE, `127.0.0.1:${s.port}`, ...psk, "--session-in", f, "--send", "resumed board",
+    "--wait", "10000", "--json", "--firmware", FIRMWARE, "--qemu-timeout", "60"], 90000);
+  const r = await board(file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.resumed, true, "the firmware imported the blob and the server resumed it");
+  assert.equal(r.json.received, "resumed board");
+  const bad = readFileSync(file);
+  bad[20] ^= 1;
+  const badFile = join(dir, "bad.bin");
+  writeFileSync(badFile, bad);
+  const refused = await board(badFile);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /the session in .* was refused: damaged/);
 });

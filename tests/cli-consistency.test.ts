@@ -5,12 +5,12 @@
 // --expect-reply. Builds what it runs (make posix, the wasm3 venv), like tests/boards.test.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram, CliResult } from "./support/cli";
+import { runProgram, CliResult, buildPrograms } from "./support/cli";
 import { execFileSync } from "node:child_process";
 import { createSocket, Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { PSK_HEX } from "./support/servers";
 import { ScriptedUdpPeer, PeerScript, ECHO_CID } from "./support/scripted-udp-peer";
 import * as hostCodes from "../host/codes";
@@ -18,8 +18,8 @@ import { describeReason, reasonName, stateName, alertName } from "../host/names"
 
 const PROGRAMS: Record<string, string[]> = {
   "dtls-client": [process.execPath, CLI],
-  "dtls-posix": [join(BUILD, "boards", "dtls-posix")],
-  "dtls_wasm3.py": [join(BUILD, "venv-wasm3", "bin", "python"), join(ROOT, "tests", "wasm3", "dtls_wasm3.py")],
+  "dtls-posix": [POSIX],
+  "dtls_wasm3.py": [WASM3_PYTHON, WASM3_HARNESS],
 };
 const NAMES = Object.keys(PROGRAMS);
 const PSK = ["--psk-identity", "cli-device", "--psk", PSK_HEX];
@@ -39,8 +39,7 @@ let sink: Socket;
 let sinkPort = 0;
 const sinkGot: Buffer[] = [];
 before(async () => {
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  buildPrograms();
   sink = createSocket("udp4");
   sink.on("message", (m) => sinkGot.push(m));
   await new Promise<void>((r) => sink.bind(0, "127.0.0.1", () => r()));

@@ -7,7 +7,6 @@
 // never when resuming; never before our Finished.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import * as codes from "../host/codes";
 import { DtlsEngine, EngineOptions } from "../host/engine";
@@ -17,16 +16,15 @@ import { readPrivateKey, readPublicPoint } from "../host/keys";
 import { generateKeyPair, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_IDENTITY, PSK_HEX, KeyPair } from "./support/servers";
 import { UdpRelay } from "./support/udp-relay";
 import { parseRecords } from "./support/wire";
-import { runProgram } from "./support/cli";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { runProgram, buildPrograms } from "./support/cli";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 let serverKeys: KeyPair;
 let clientKeys: KeyPair;
 before(() => {
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  buildPrograms();
   serverKeys = generateKeyPair("false-start-server");
   clientKeys = generateKeyPair("false-start-client");
 });
@@ -40,8 +38,8 @@ async function rpkServer(): Promise<ServerProcess> {
 
 const PROGRAMS: Record<string, string[]> = {
   "dtls-client": [process.execPath, CLI],
-  "dtls-posix": [join(BUILD, "boards", "dtls-posix")],
-  "dtls_wasm3.py": [join(BUILD, "venv-wasm3", "bin", "python"), join(ROOT, "tests", "wasm3", "dtls_wasm3.py"), "--hal-p256"],
+  "dtls-posix": [POSIX],
+  "dtls_wasm3.py": [WASM3_PYTHON, WASM3_HARNESS, "--hal-p256"],
 };
 const rpkArgs = () => ["--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key];
 const rpkOptions = (): EngineOptions => ({

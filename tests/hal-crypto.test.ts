@@ -14,7 +14,7 @@ import { readPrivateKey, readPublicPoint } from "../host/keys";
 import { generateKeyPair, startGnuTlsRpk, ServerProcess } from "./support/servers";
 import { MockPskServer } from "./support/mock-psk-server";
 import { parseRecords } from "./support/wire";
-import { BUILD, ROOT } from "./support/paths";
+import { BUILD, ROOT, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { runProgram } from "./support/cli";
 
 const FULL = join(BUILD, "dtls.wasm");
@@ -271,10 +271,10 @@ test("the accelerator keeps nothing: after a mutual ECDHE-ECDSA session (its P-2
 test("dtls-client and dtls_wasm3.py run dtls-full-hw.wasm with --hal-p256 (mutual raw keys, gnutls-serv), and say what is missing without it", async () => {
   const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
   servers.push(s);
-  const python = join(BUILD, "venv-wasm3", "bin", "python");
+  const python = WASM3_PYTHON;
   const programs: Array<[string, string[]]> = [
     ["dtls-client", [process.execPath, join(ROOT, "dist", "host", "cli.js")]],
-    ["dtls_wasm3.py", [python, join(ROOT, "tests", "wasm3", "dtls_wasm3.py")]],
+    ["dtls_wasm3.py", [python, WASM3_HARNESS]],
   ];
   const args = [`127.0.0.1:${s.port}`, "--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key, "--wasm", FULL_HW];
   for (const [name, [cmd, ...pre]] of programs) {

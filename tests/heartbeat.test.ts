@@ -12,10 +12,10 @@ import { DtlsEngine, EngineOptions } from "../host/engine";
 import { startGnuTls, ServerProcess, PSK_IDENTITY, PSK_HEX } from "./support/servers";
 import { MockPskServer } from "./support/mock-psk-server";
 import { record, handshake, serverHelloBody, ext, parseRecords } from "./support/wire";
-import { runCli, runProgram } from "./support/cli";
+import { runCli, runProgram, buildPrograms } from "./support/cli";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 
 const CT_HEARTBEAT = 24, EXT_HEARTBEAT = 15, REQUEST = 1, RESPONSE = 2;
 const servers: ServerProcess[] = [];
@@ -62,12 +62,11 @@ test("dtls-client --heartbeat 1 --wait 3500 against gnutls-serv: stays connected
 });
 
 test("dtls-client, dtls-posix and dtls_wasm3.py alike: --heartbeat 1 --wait 3500 (and without --send) against gnutls-serv", async () => {
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  buildPrograms();
   const programs: Record<string, string[]> = {
     "dtls-client": [process.execPath, CLI],
-    "dtls-posix": [join(BUILD, "boards", "dtls-posix")],
-    "dtls_wasm3.py": [join(BUILD, "venv-wasm3", "bin", "python"), join(ROOT, "tests", "wasm3", "dtls_wasm3.py")],
+    "dtls-posix": [POSIX],
+    "dtls_wasm3.py": [WASM3_PYTHON, WASM3_HARNESS],
   };
   const runs = await Promise.all(Object.entries(programs).map(async ([name, [cmd, ...pre]]) => {
     const s = await startGnuTls({ extra: ["--heartbeat"] });

@@ -7,12 +7,11 @@
 // sequence number is refused. Builds the posix program and the wasm3 venv itself.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { runProgram, CliResult } from "./support/cli";
-import { execFileSync } from "node:child_process";
+import { runProgram, CliResult, buildPrograms } from "./support/cli";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as codes from "../host/codes";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { HostileServer, HostileOptions, bigReply, GENUINE_TEXT } from "./support/hostile-server";
 import { ext, ServerHelloOptions } from "./support/wire";
 
@@ -24,14 +23,13 @@ const CT = { CCS: 20, APP: 23 };
 interface Program { name: string; cmd: string; pre: string[] }
 const PROGRAMS: Program[] = [
   { name: "node", cmd: process.execPath, pre: [CLI] },
-  { name: "posix", cmd: join(BUILD, "boards", "dtls-posix"), pre: [] },
-  { name: "wasm3", cmd: join(BUILD, "venv-wasm3", "bin", "python"), pre: [join(ROOT, "tests", "wasm3", "dtls_wasm3.py")] },
+  { name: "posix", cmd: POSIX, pre: [] },
+  { name: "wasm3", cmd: WASM3_PYTHON, pre: [WASM3_HARNESS] },
 ];
 
 before(() => {
   // The programs under test, built (or found up to date) by the project's own targets.
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 300000 });
+  buildPrograms();
 });
 
 type Run = CliResult;

@@ -9,7 +9,6 @@
 // completes down to --mtu 64 (at 50 its own Finished, 53 bytes, no longer fits).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import * as codes from "../host/codes";
 import { DtlsEngine } from "../host/engine";
@@ -20,24 +19,23 @@ import { generateKeyPair, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_IDENTI
 import { UdpRelay } from "./support/udp-relay";
 import { parseRecords, record, handshake } from "./support/wire";
 import { clientHelloOf, handshakeFragments, ClientHello } from "./support/hellos";
-import { runProgram, CliResult } from "./support/cli";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { runProgram, CliResult, buildPrograms } from "./support/cli";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 let serverKeys: KeyPair;
 let clientKeys: KeyPair;
 before(() => {
-  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
-    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+  buildPrograms();
   serverKeys = generateKeyPair("pmtu-server");
   clientKeys = generateKeyPair("pmtu-client");
 });
 
 const PROGRAMS: Record<string, string[]> = {
   "dtls-client": [process.execPath, CLI],
-  "dtls-posix": [join(BUILD, "boards", "dtls-posix")],
-  "dtls_wasm3.py": [join(BUILD, "venv-wasm3", "bin", "python"), join(ROOT, "tests", "wasm3", "dtls_wasm3.py"), "--hal-p256"],
+  "dtls-posix": [POSIX],
+  "dtls_wasm3.py": [WASM3_PYTHON, WASM3_HARNESS, "--hal-p256"],
 };
 const PSK_ARGS = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
 const rpkArgs = () => ["--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key];

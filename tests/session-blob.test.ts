@@ -2,7 +2,7 @@
 // (dtls_session_export, dtls-client --session-out) and an abbreviated handshake resumes it in
 // another (--session-in), against gnutls-serv, PSK and raw public keys. Damaged, truncated,
 // foreign or stale blobs are refused with an error, never trusted, and nothing is sent.
-import { test, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,15 +11,13 @@ import * as codes from "../host/codes";
 import { DtlsEngine } from "../host/engine";
 import { generateKeyPair, spkiSha256, startGnuTls, startGnuTlsRpk, bindLoopbackUdp, ServerProcess,
   PSK_IDENTITY, PSK_HEX } from "./support/servers";
-import { runCli, runProgram } from "./support/cli";
-import { ROOT, BUILD } from "./support/paths";
+import { runCli, runProgram, buildPrograms } from "./support/cli";
+import { ROOT, BUILD, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 
-const POSIX = join(BUILD, "boards", "dtls-posix");
-const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
-const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
+before(buildPrograms);
 const dir = mkdtempSync(join(tmpdir(), "dtls-session-"));
 const PSK = ["--psk-identity", PSK_IDENTITY, "--psk", PSK_HEX];
 const BLOB_FIXED = 141; // assembly/handshake/session_blob.ts: a blob without a ticket

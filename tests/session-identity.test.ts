@@ -3,27 +3,25 @@
 // by Node through a recording relay; the recording's server side is then played back to the
 // posix and wasm3 programs with the same session blob and seed: every datagram they send must
 // be the one Node sent.
-import { test, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProgram } from "./support/cli";
-import { ROOT, BUILD, CLI } from "./support/paths";
+import { runProgram, buildPrograms } from "./support/cli";
+import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { generateKeyPair, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_HEX, PSK_IDENTITY } from "./support/servers";
 import { UdpRelay } from "./support/udp-relay";
 import { ReplayPeer } from "./support/replay-peer";
 import { parseRecords } from "./support/wire";
 
-const POSIX = join(BUILD, "boards", "dtls-posix");
-const WASM3_PYTHON = join(BUILD, "venv-wasm3", "bin", "python");
-const WASM3_HARNESS = join(ROOT, "tests", "wasm3", "dtls_wasm3.py");
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
+before(buildPrograms);
 const dir = mkdtempSync(join(tmpdir(), "dtls-identity-"));
 
 async function sameResumption(name: string, server: ServerProcess, creds: string[]): Promise<void> {
-  assert.ok(existsSync(POSIX) && existsSync(WASM3_PYTHON), "make test builds dtls-posix and the wasm3 venv first");
+  assert.ok(existsSync(POSIX) && existsSync(WASM3_PYTHON), "buildPrograms made dtls-posix and the wasm3 venv");
   const file = join(dir, `${name}.session`);
   const full = await runProgram(process.execPath, [CLI, `127.0.0.1:${server.port}`, ...creds, "--session-out", file, "--json"], 30000);
   assert.equal(full.code, 0, full.stderr);

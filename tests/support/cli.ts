@@ -1,6 +1,12 @@
 // Runs the client programs (dtls-client, dtls-posix, dtls_wasm3.py) as a user would.
-import { spawn } from "node:child_process";
-import { CLI } from "./paths";
+import { spawn, execFileSync } from "node:child_process";
+import { CLI, ROOT } from "./paths";
+
+/** Builds dtls-posix and the wasm3 harness's venv (paths.ts POSIX, WASM3_*), as make would. */
+export function buildPrograms(): void {
+  execFileSync("make", ["--no-print-directory", "-s", "posix", "build/venv-wasm3/.installed"],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], timeout: 600000 });
+}
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; json?: any }
 
