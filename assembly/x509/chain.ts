@@ -36,6 +36,7 @@ import {
 } from "./cert";
 import { serverNameMatches, leafEui64 } from "./identity";
 import { anchorCount, anchorFind, anchorName, anchorNameLen, anchorKey } from "./anchors";
+import { ctEqual } from "../crypto/ct";
 
 // chainBegin's purpose: a server's chain (serverAuth, the reference name) or a client's
 // (clientAuth, an EUI-64 identity, RFC 7925 s. 4.4.2).
@@ -128,7 +129,7 @@ function reachAnchor(last: i32): i32 {
   let named = false;
   for (let i = 0; i < anchorCount(); i++) {
     sha256(anchorName(i), anchorNameLen(i), hash);
-    if (memory.compare(hash, prevIssuerHash, 32) != 0) continue;
+    if (!ctEqual(hash, prevIssuerHash, 32)) continue;
     named = true;
     if (ecVerify(anchorKey(i), prevTbsHash, prevSig)) { done = true; return ACCEPTED; }
   }
@@ -150,7 +151,7 @@ export function chainAdd(der: usize, len: i32): i32 {
     if (anchor) { done = true; return ACCEPTED; } // a pinned self-signed leaf
   } else {
     sha256(certSubject, certSubjectLen, hash);
-    if (memory.compare(hash, prevIssuerHash, 32) != 0) {
+    if (!ctEqual(hash, prevIssuerHash, 32)) {
       // Not the previous certificate's issuer: the path may already end at an anchor (extra
       // certificates after it are ignored), else the chain is broken.
       return reachAnchor(i - 1);
