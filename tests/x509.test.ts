@@ -63,14 +63,17 @@ class X509 {
 
   // Runs chainBegin, chainAdd for each certificate (stopping at the first refusal, as the
   // handshake does), chainEnd.
-  validate(certs: Buffer[], o: Options = {}): Outcome {
+  // With atEnd, each certificate is copied to the very end of linear memory: a read past
+  // its last byte would trap (the module's memory is 2 pages, fixed), failing the test.
+  validate(certs: Buffer[], o: Options = {}, atEnd = false): Outcome {
     const name = Buffer.from(o.name ?? "server.example", "latin1");
     this.put(NAME, name);
     this.x.x509_chain_begin(NAME, name.length, o.now ?? NOW, o.acceptUnknownTime ? 1 : 0, o.purpose ?? CHAIN_SERVER);
     let v = 0;
     for (const c of certs) {
-      this.put(CERT, c);
-      v = this.x.x509_chain_add(CERT, c.length);
+      const off = atEnd ? this.x.memory.buffer.byteLength - this.base - c.length : CERT;
+      this.mem().set(c, this.base + off);
+      v = this.x.x509_chain_add(off, c.length);
       if (v != 0) break;
     }
     if (v == 0) v = this.x.x509_chain_end();
@@ -242,30 +245,53 @@ describe("trust anchor store", () => {
   });
 });
 
+// The offsets of every DER header's length byte(s) in a certificate (constructed elements,
+// and OCTET STRINGs that carry DER, are walked into).
+function lengthOffsets(der: Buffer): number[] {
+  const out: number[] = [];
+  const walk = (p: number, end: number): void => {
+    while (p + 2 <= end) {
+      const tag = der[p];
+      let n = der[p + 1], h = 2;
+      if (n & 0x80) { const k = n & 0x7f; n = 0; for (let i = 0; i < k; i++) n = n * 256 + der[p + 2 + i]; h += k; }
+      for (let i = 1; i < h; i++) out.push(p + i);
+      if (tag & 0x20 || tag == 0x04) walk(p + h, p + h + n);
+      p += h + n;
+    }
+  };
+  walk(0, der.length);
+  return out;
+}
+
 describe("DER mutation corpus (seeded): no trap, no mutated certificate accepted", () => {
   // Mutations of the leaf and of the intermediate of a one-intermediate chain: bit flips,
-  // length bytes set to boundary values, truncations, insertions and deletions. Every byte of
+  // random bytes, length bytes (of every DER header) set to boundary values or off by one,
+  // truncations, insertions and deletions. Each certificate ends at the end of the module's
+  // memory, so reading past it would trap. Every byte of
   // a DER certificate is either under the signature or strictly encoded, so every mutation
   // must be refused; and a wasm trap would throw here.
   const CASES = 3000;
   test(`${CASES} mutated chains are refused, the good chain still passes after them`, () => {
     lib.anchors([pki.root.der]);
     const good = pki.server[1].certs;
+    const lengths = good.map(lengthOffsets);
+    assert.ok(lengths[0].length > 60, "the walker finds the leaf's headers");
     const rnd = seededPrng(0x5eed1109);
     const int = (n: number): number => rnd(4).readUInt32LE(0) % n;
     const reasons = new Map<number, number>();
     for (let k = 0; k < CASES; k++) {
       const which = int(4) == 0 ? 1 : 0; // mostly the leaf
       let c = Buffer.from(good[which]);
-      const kind = int(5);
+      const kind = int(6);
       if (kind == 0) c[int(c.length)] ^= 1 << int(8);
-      else if (kind == 1) c[int(Math.min(c.length, 64))] = [0x00, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xff][int(7)];
+      else if (kind == 1) { const at = lengths[which][int(lengths[which].length)]; c[at] = [0x00, 0x01, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xff, c[at] + 1, c[at] - 1][int(10)] & 0xff; }
+      else if (kind == 5) c[int(c.length)] = rnd(1)[0];
       else if (kind == 2) c = c.subarray(0, int(c.length));
       else if (kind == 3) { const at = int(c.length + 1); c = Buffer.concat([c.subarray(0, at), rnd(1 + int(3)), c.subarray(at)]); }
       else { const at = int(c.length); c = Buffer.concat([c.subarray(0, at), c.subarray(at + 1 + int(2))]); }
       if (c.equals(good[which])) continue;
       const chain = which == 0 ? [c, good[1]] : [good[0], c];
-      const out = lib.validate(chain);
+      const out = lib.validate(chain, {}, true);
       assert.notEqual(out.verdict, 0, `mutation ${k} (kind ${kind}) was accepted: ${c.toString("hex")}`);
       assert.ok(out.index == 0 || out.index == 1, `mutation ${k}: fail index ${out.index}`);
       reasons.set(out.reason, (reasons.get(out.reason) ?? 0) + 1);
