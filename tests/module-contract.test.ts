@@ -106,6 +106,7 @@ test("the core never sends a certificate-only alert (RFC 7925 s. 6: not with PSK
   const { execFileSync } = require("node:child_process");
   const uses = execFileSync("grep", ["-rnE", "ALERT_(BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|DECOMPRESSION_FAILURE|UNKNOWN_PSK_IDENTITY)",
     join(ROOT, "assembly"), "--include=*.ts", "--exclude-dir=__tests__"], { encoding: "utf8" }).split("\n").filter(Boolean);
-  // Only their definitions in protocol.ts may name them.
-  assert.ok(uses.every((l: string) => l.includes("assembly/protocol.ts")), uses.join("\n"));
+  // Only their definitions in protocol.ts may name them, and the X.509 validator (issue 11),
+  // which runs only for certificate-based authentication, where s. 6 allows them.
+  assert.ok(uses.every((l: string) => l.includes("assembly/protocol.ts") || l.includes("assembly/x509/")), uses.join("\n"));
 });
