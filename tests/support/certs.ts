@@ -26,6 +26,10 @@ export interface Chain {
   certs: Buffer[];
   pem: string;
   key: string;
+  /** The leaf alone, and the intermediates alone ("" when there are none), as PEM files
+   *  (openssl s_server -cert LEAF -cert_chain INTERMEDIATES). */
+  leafPem: string;
+  intermediatesPem: string;
   /** The leaf's private key as the 32-byte P-256 scalar (empty for a non-EC leaf). */
   scalar: Buffer;
   /** The trust anchors the validator should be given (DER), and the same as one PEM file. */
@@ -150,7 +154,9 @@ function build(): Pki {
     const certs = [leaf, ...cas];
     const pem = join(dir, `${name}.chain.pem`);
     writeFileSync(pem, certs.map((c) => readFileSync(c.pem, "latin1")).join(""), "latin1");
-    return { name, certs: certs.map((c) => c.der), pem, key: leaf.key, scalar: scalarOf(leaf.key), anchors: [anchor.der], anchorPem: anchor.pem, refName };
+    const intermediatesPem = cas.length ? join(dir, `${name}.intermediates.pem`) : "";
+    if (cas.length) writeFileSync(intermediatesPem, cas.map((c) => readFileSync(c.pem, "latin1")).join(""), "latin1");
+    return { name, certs: certs.map((c) => c.der), pem, key: leaf.key, leafPem: leaf.pem, intermediatesPem, scalar: scalarOf(leaf.key), anchors: [anchor.der], anchorPem: anchor.pem, refName };
   };
   // The intermediates a leaf issued by issuerOf(n) comes with, nearest first.
   const line = (n: number): CertFile[] => intermediates.slice(0, n).reverse();
