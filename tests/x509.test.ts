@@ -114,6 +114,17 @@ describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting t
     // Certificates after the one the anchor issued are not part of the path.
     assert.equal(lib.validate(pki.server[2].certs).verdict, 0);
   });
+  test("an intermediate without keyUsage (RFC 5280 6.1.4 (n)); a self-signed leaf that is its own anchor", () => {
+    const a = pki.accepted.caWithoutKeyUsage;
+    lib.anchors(a.anchors);
+    assert.equal(lib.validate(a.certs).verdict, 0);
+    const s = pki.accepted.selfSigned;
+    lib.anchors(s.anchors);
+    assert.deepEqual(lib.validate(s.certs), { verdict: 0, reason: 0, alert: 0, index: -1, count: 1 });
+    // Not an anchor: unknown_ca.
+    lib.anchors([pki.root.der]);
+    assert.equal(lib.validate(s.certs).reason, reasonOf("REASON_CERT_UNKNOWN_CA"));
+  });
   test("the reference name compares ASCII case-insensitively (RFC 6125 6.4.1)", () => {
     lib.anchors([pki.root.der]);
     assert.equal(lib.validate(pki.server[1].certs, { name: "SERVER.Example" }).verdict, 0);

@@ -10,7 +10,8 @@
 //     present, keyUsage digitalSignature when present, the validity;
 //   - i > 0: its subject DN is the previous one's issuer DN (compared by SHA-256) and its key
 //     verifies the previous one's signature; unless it is a trust anchor itself: basicConstraints
-//     cA, keyUsage with keyCertSign, pathLenConstraint >= i - 1, the validity, i < CHAIN_DEPTH_MAX.
+//     cA, keyCertSign when keyUsage is present, pathLenConstraint >= i - 1, the validity,
+//     i < CHAIN_DEPTH_MAX.
 // chainEnd: the last certificate's issuer must be a trust anchor (subject DN and a key that
 // verifies its signature), unless the anchor itself was sent.
 // The first failure is the verdict (reason << 8 | alert, handshake/verdict.ts); later
@@ -159,9 +160,9 @@ export function chainAdd(der: usize, len: i32): i32 {
     if (!anchor) {
       if (i >= CHAIN_DEPTH_MAX) return fail(i, REASON_CERT_CHAIN_TOO_LONG);
       if (!certIsCa) return fail(i, REASON_CERT_NOT_CA);
-      // RFC 5280 4.2.1.3: a key that verifies certificate signatures has keyCertSign, and
-      // a CA certificate carries keyUsage (RFC 5280 4.2.1.3 "MUST include").
-      if (certKeyUsage < 0 || (certKeyUsage & KU_KEY_CERT_SIGN) == 0) return fail(i, REASON_CERT_KEY_USAGE);
+      // RFC 5280 6.1.4 (n): when keyUsage is present, keyCertSign is set (4.2.1.3 makes
+      // CAs include it, but path validation accepts its absence, as deployed PKIs need).
+      if (certKeyUsage >= 0 && (certKeyUsage & KU_KEY_CERT_SIGN) == 0) return fail(i, REASON_CERT_KEY_USAGE);
       // RFC 5280 4.2.1.9: at most pathLen non-leaf certificates below this one.
       if (certPathLen >= 0 && i - 1 > certPathLen) return fail(i, REASON_CERT_PATH_LEN);
       if (validity(i) != ACCEPTED) return result;

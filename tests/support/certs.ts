@@ -67,6 +67,10 @@ export interface Pki {
   /** client[n]: the same for client leaves (extendedKeyUsage clientAuth), n = 0..3. */
   client: Chain[];
   refusals: Record<RefusalName, Refusal>;
+  /** More chains to accept: an intermediate without keyUsage (RFC 5280 6.1.4 (n) checks
+   *  keyCertSign only when the extension is present), and a self-signed server certificate
+   *  that is its own anchor. */
+  accepted: { caWithoutKeyUsage: Chain; selfSigned: Chain };
 }
 
 export const ALERT_BAD_CERTIFICATE = 42;
@@ -220,7 +224,13 @@ function build(): Pki {
       chain("clientAuthOnly", issue("clientAsServer", cn, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:${serverName}\n`, int1), [int1], serverName)),
   };
   server.pop(); // server[4] lives on as refusals.tooLong
-  return { dir, serverName, eui64, root, intermediates, server, client, refusals };
+  const noKu = issue("noKu", "/O=Test PKI/CN=No keyUsage", "basicConstraints=critical,CA:TRUE\n", root);
+  const self = issue("selfSigned", cn, serverExt(`DNS:${serverName}`), undefined);
+  const accepted = {
+    caWithoutKeyUsage: chain("caWithoutKeyUsage", issue("noKuLeaf", cn, serverExt(`DNS:${serverName}`), noKu), [noKu], serverName),
+    selfSigned: chain("selfSigned", self, [], serverName, self),
+  };
+  return { dir, serverName, eui64, root, intermediates, server, client, refusals, accepted };
 }
 
 // A copy of `src` whose DER has the last bit of its signature flipped (PEM and DER).
