@@ -274,6 +274,56 @@ function lengthOffsets(der: Buffer): number[] {
   return out;
 }
 
+// A DER tree, re-encoded with one element's header written otherwise (BER forms DER forbids).
+interface Node { tag: number; body: Buffer; kids?: Node[] }
+function parseTree(der: Buffer): Node[] {
+  const out: Node[] = [];
+  let p = 0;
+  while (p < der.length) {
+    const tag = der[p];
+    let n = der[p + 1], h = 2;
+    if (n & 0x80) { const k = n & 0x7f; n = 0; for (let i = 0; i < k; i++) n = n * 256 + der[p + 2 + i]; h += k; }
+    const body = der.subarray(p + h, p + h + n);
+    out.push({ tag, body, kids: tag & 0x20 ? parseTree(body) : undefined });
+    p += h + n;
+  }
+  return out;
+}
+type Form = "nonMinimal" | "indefinite";
+function encode(nodes: Node[], target: Node | undefined, form: Form): Buffer {
+  return Buffer.concat(nodes.map((x) => {
+    const body = x.kids ? encode(x.kids, target, form) : x.body;
+    const n = body.length;
+    let len: Buffer;
+    if (x === target && form == "indefinite") return Buffer.concat([Buffer.from([x.tag, 0x80]), body, Buffer.from([0, 0])]);
+    if (x === target) len = n < 256 ? Buffer.from([0x82, 0, n]) : Buffer.from([0x83, 0, n >> 8, n & 0xff]);
+    else len = n < 0x80 ? Buffer.from([n]) : n < 256 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+    return Buffer.concat([Buffer.from([x.tag]), len, body]);
+  }));
+}
+function allNodes(nodes: Node[]): Node[] { return nodes.flatMap((x) => [x, ...(x.kids ? allNodes(x.kids) : [])]); }
+
+describe("BER forms in a real certificate: refused as malformed, not passed on to the signature check", () => {
+  test("each element's length re-encoded non-minimally, each constructed one with an indefinite length, a trailing byte", () => {
+    lib.anchors([pki.root.der]);
+    const [leaf, int1] = pki.server[1].certs;
+    const tree = parseTree(leaf);
+    assert.deepEqual(encode(tree, undefined, "nonMinimal"), leaf, "the re-encoder gives DER back");
+    const malformed = reasonOf("REASON_CERT_MALFORMED");
+    let cases = 0;
+    for (const node of allNodes(tree)) {
+      for (const form of ["nonMinimal", "indefinite"] as Form[]) {
+        if (form == "indefinite" && !node.kids) continue;
+        const out = lib.validate([encode(tree, node, form), int1], {}, true);
+        assert.deepEqual([out.reason, out.alert, out.index], [malformed, ALERT_BAD_CERTIFICATE, 0], `${form} length of tag ${node.tag.toString(16)}`);
+        cases++;
+      }
+    }
+    assert.ok(cases > 80, `${cases} cases`);
+    assert.equal(lib.validate([Buffer.concat([leaf, Buffer.from([0])]), int1]).reason, malformed);
+  });
+});
+
 describe("DER mutation corpus (seeded): no trap, no mutated certificate accepted", () => {
   // Mutations of the leaf and of the intermediate of a one-intermediate chain: bit flips,
   // random bytes, length bytes (of every DER header) set to boundary values or off by one,
