@@ -12,7 +12,7 @@
 #
 # Targets: client (the datagram entry point, PSK and ECDHE-ECDSA raw-public-key inputs),
 # der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic), session (dtls_session_import
-# of a stored blob, then dtls_connect).
+# of a stored blob, then dtls_connect), x509 (the certificate validator, assembly/x509/).
 
 .PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions fuzz-coverage
 
