@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createPublicKey } from "node:crypto";
 import { BUILD } from "./support/paths";
 import { seededPrng } from "./support/kat";
-import { makePki, Pki, RefusalName, ALERT_CERTIFICATE_EXPIRED, ALERT_CERTIFICATE_UNKNOWN, ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE } from "./support/certs";
+import { makePki, Pki, RefusalName, CHAIN_DEPTH_MAX, ALERT_CERTIFICATE_EXPIRED, ALERT_CERTIFICATE_UNKNOWN, ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE } from "./support/certs";
 import * as codes from "../host/codes";
 
 const WASM = path.join(BUILD, "kat-x509.wasm");
@@ -96,6 +96,7 @@ before(async () => {
 describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting the anchor)", () => {
   for (let n = 0; n <= 3; n++) {
     test(`server leaf with ${n} intermediate(s) is accepted; the leaf key is the certificate's`, () => {
+      assert.ok(n < CHAIN_DEPTH_MAX, `CHAIN_DEPTH_MAX (${CHAIN_DEPTH_MAX}) is below issue 11's 3 intermediates`);
       lib.anchors([pki.root.der]);
       const out = lib.validate(pki.server[n].certs);
       assert.deepEqual(out, { verdict: 0, reason: 0, alert: 0, index: -1, count: n + 1 });

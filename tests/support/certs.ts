@@ -9,6 +9,7 @@ import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "./paths";
 
 /** One certificate: its PEM file, its key's PEM file, its DER bytes. */
 export interface CertFile {
@@ -61,8 +62,8 @@ export interface Pki {
   /** intermediates[0] is issued by the root, intermediates[i] by intermediates[i - 1]. */
   intermediates: CertFile[];
   /** server[n]: a server leaf issued by intermediates[n - 1] (the root for n = 0) and the
-   *  n intermediates; n = 0..3 are good chains (1..4 certificates not counting the anchor),
-   *  n = 4 is over the limit (refusals.tooLong). */
+   *  n intermediates, n = 0..3 (1..4 certificates not counting the anchor: good chains
+   *  while n < CHAIN_DEPTH_MAX); n = 4 is refusals.tooLong. */
   server: Chain[];
   /** client[n]: the same for client leaves (extendedKeyUsage clientAuth), n = 0..3. */
   client: Chain[];
@@ -72,6 +73,11 @@ export interface Pki {
    *  that is its own anchor. */
   accepted: { caWithoutKeyUsage: Chain; selfSigned: Chain };
 }
+
+// The core's chain limit (assembly/config.ts, the one source of truth): refusals.tooLong
+// fails at this index.
+export const CHAIN_DEPTH_MAX = Number(/CHAIN_DEPTH_MAX: i32 = (\d+)/.exec(
+  readFileSync(join(ROOT, "assembly", "config.ts"), "utf8"))?.[1] ?? NaN);
 
 export const ALERT_BAD_CERTIFICATE = 42;
 export const ALERT_UNSUPPORTED_CERTIFICATE = 43;
@@ -214,8 +220,8 @@ function build(): Pki {
     pathLen: bad("pathLen", "REASON_CERT_PATH_LEN", ALERT_BAD_CERTIFICATE, 2, chain("pathLen", pathLenLeaf, [underPathLen0, pathLen0], serverName)),
     noKeyCertSign: bad("noKeyCertSign", "REASON_CERT_KEY_USAGE", ALERT_BAD_CERTIFICATE, 1, chain("noKeyCertSign", noSignLeaf, [noSign], serverName)),
     // 5 certificates not counting the anchor: over CHAIN_DEPTH_MAX (4, config.ts); the
-    // fifth one (index 4) is refused.
-    tooLong: bad("tooLong", "REASON_CERT_CHAIN_TOO_LONG", ALERT_CERTIFICATE_UNKNOWN, 4, server[4]),
+    // certificate at index CHAIN_DEPTH_MAX is refused.
+    tooLong: bad("tooLong", "REASON_CERT_CHAIN_TOO_LONG", ALERT_CERTIFICATE_UNKNOWN, CHAIN_DEPTH_MAX, server[4]),
     tamperedSignature: bad("tamperedSignature", "REASON_CERT_BAD_SIGNATURE", ALERT_BAD_CERTIFICATE, 0, tampered),
     criticalExtension: badLeaf("criticalExtension", "REASON_CERT_CRITICAL_EXTENSION", ALERT_UNSUPPORTED_CERTIFICATE, cn,
       serverExt(`DNS:${serverName}`, "1.3.6.1.4.1.55555.1=critical,ASN1:NULL\n")),
