@@ -143,6 +143,30 @@ describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting t
       assert.equal(lib.get(OUT + 65, 8).toString("hex"), pki.eui64.replace(/-/g, ""));
     });
   }
+  test("a client leaf with its EUI-64 only in the CN (RFC 7925 s. 4.4.2)", () => {
+    const a = pki.accepted.clientEuiInCn;
+    lib.anchors(a.anchors);
+    assert.equal(lib.validate(a.certs, { name: "", purpose: CHAIN_CLIENT }).verdict, 0);
+    assert.equal(lib.x.x509_leaf(OUT), 1);
+    assert.equal(lib.get(OUT + 65, 8).toString("hex"), pki.eui64.replace(/-/g, ""));
+    // A server leaf has no EUI-64 (its CN is "Test Server"): not a client identity.
+    const s = pki.accepted.caWithoutKeyUsage;
+    lib.anchors(s.anchors);
+    assert.equal(lib.validate(s.certs, { name: "", purpose: CHAIN_CLIENT }).reason, reasonOf("REASON_CERT_NAME_MISMATCH"));
+  });
+  test("a reference name that is an EUI-64 is compared with the leaf's EUI-64 (RFC 7925 s. 4.4.1 last paragraph)", () => {
+    lib.anchors([pki.root.der]);
+    const c = pki.client[1].certs;
+    const hex = pki.eui64.replace(/-/g, "");
+    // The identity matches (in any of the text forms); then the client leaf's extKeyUsage
+    // (clientAuth only) refuses it as a server's.
+    for (const name of [hex.toUpperCase(), hex.replace(/(..)(?!$)/g, "$1:"), pki.eui64]) {
+      assert.equal(lib.validate(c, { name }).reason, reasonOf("REASON_CERT_KEY_USAGE"), name);
+    }
+    for (const name of [hex.slice(0, 15) + "2", pki.eui64.slice(0, -1), pki.eui64.replace(/-/g, ".")]) {
+      assert.equal(lib.validate(c, { name }).reason, reasonOf("REASON_CERT_NAME_MISMATCH"), name);
+    }
+  });
   test("a server certificate is not a client's, nor a client certificate a server's (extKeyUsage)", () => {
     lib.anchors([pki.root.der]);
     const asClient = lib.validate(pki.server[1].certs, { name: "", purpose: CHAIN_CLIENT });

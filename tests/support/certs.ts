@@ -70,8 +70,9 @@ export interface Pki {
   refusals: Record<RefusalName, Refusal>;
   /** More chains to accept: an intermediate without keyUsage (RFC 5280 6.1.4 (n) checks
    *  keyCertSign only when the extension is present), and a self-signed server certificate
-   *  that is its own anchor. */
-  accepted: { caWithoutKeyUsage: Chain; selfSigned: Chain };
+   *  that is its own anchor, and a client leaf whose EUI-64 is only in its CN (RFC 7925
+   *  s. 4.4.2 allows either place). */
+  accepted: { caWithoutKeyUsage: Chain; selfSigned: Chain; clientEuiInCn: Chain };
 }
 
 // The core's chain limit (assembly/config.ts, the one source of truth): refusals.tooLong
@@ -235,6 +236,8 @@ function build(): Pki {
   const accepted = {
     caWithoutKeyUsage: chain("caWithoutKeyUsage", issue("noKuLeaf", cn, serverExt(`DNS:${serverName}`), noKu), [noKu], serverName),
     selfSigned: chain("selfSigned", self, [], serverName, self),
+    clientEuiInCn: chain("clientEuiInCn", issue("clientCn", `/O=Test PKI/CN=${eui64.replace(/-/g, ":")}`,
+      "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n", int1), [int1], ""),
   };
   return { dir, serverName, eui64, root, intermediates, server, client, refusals, accepted };
 }
