@@ -73,18 +73,28 @@ let failIndex: i32 = -1;
 let result: i32 = ACCEPTED;
 let done: bool = false; // a trust anchor has been reached
 
-// The alert for each reason (RFC 5246 7.2.2; RFC 7925 s. 6 allows these with certificates).
-function alertFor(reason: i32): i32 {
-  if (reason == REASON_CERT_UNKNOWN_CA) return ALERT_UNKNOWN_CA;
-  if (reason == REASON_CERT_EXPIRED || reason == REASON_CERT_NOT_YET_VALID) return ALERT_CERTIFICATE_EXPIRED;
-  if (reason == REASON_CERT_TIME_UNKNOWN || reason == REASON_CERT_CHAIN_TOO_LONG) return ALERT_CERTIFICATE_UNKNOWN;
-  if (reason == REASON_CERT_UNSUPPORTED_ALGORITHM || reason == REASON_CERT_CRITICAL_EXTENSION) return ALERT_UNSUPPORTED_CERTIFICATE;
-  return ALERT_BAD_CERTIFICATE;
-}
+// The alert for each reason (RFC 5246 7.2.2; RFC 7925 s. 6 allows these with certificates),
+// indexed by reason - REASON_CERT_UNKNOWN_CA (errors.ts numbers them 40..52 in this order).
+// @ts-ignore: decorator
+@lazy const ALERTS = memory.data<u8>([
+  <u8>ALERT_UNKNOWN_CA,              // UNKNOWN_CA
+  <u8>ALERT_CERTIFICATE_EXPIRED,     // EXPIRED
+  <u8>ALERT_CERTIFICATE_EXPIRED,     // NOT_YET_VALID
+  <u8>ALERT_CERTIFICATE_UNKNOWN,     // TIME_UNKNOWN
+  <u8>ALERT_BAD_CERTIFICATE,         // NAME_MISMATCH
+  <u8>ALERT_BAD_CERTIFICATE,         // BAD_SIGNATURE
+  <u8>ALERT_BAD_CERTIFICATE,         // MALFORMED
+  <u8>ALERT_UNSUPPORTED_CERTIFICATE, // UNSUPPORTED_ALGORITHM
+  <u8>ALERT_BAD_CERTIFICATE,         // NOT_CA
+  <u8>ALERT_BAD_CERTIFICATE,         // PATH_LEN
+  <u8>ALERT_BAD_CERTIFICATE,         // KEY_USAGE
+  <u8>ALERT_UNSUPPORTED_CERTIFICATE, // CRITICAL_EXTENSION
+  <u8>ALERT_CERTIFICATE_UNKNOWN,     // CHAIN_TOO_LONG
+]);
 
 function fail(index: i32, reason: i32): i32 {
   failIndex = index;
-  result = verdict(reason, alertFor(reason));
+  result = verdict(reason, <i32>load<u8>(ALERTS + <usize>(reason - REASON_CERT_UNKNOWN_CA)));
   return result;
 }
 
