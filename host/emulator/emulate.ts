@@ -149,7 +149,7 @@ export function emulate(o: EmulationOptions): { result: EmulationResult; trace: 
     handshake_ms: connectedAt,
     reply: o.data ? wrote && replies.length > 0 : null,
     reply_ms: o.data ? replyAt : null,
-    end_ms: clock.now(),
+    end_ms: Math.max(clock.now(), busyUntil),
     state: summary.state as string,
     reason: failed ? engine.failure().reason : null,
     client_retransmissions: engine.info(codes.INFO_FLIGHTS_RETRANSMITTED),

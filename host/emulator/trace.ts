@@ -21,18 +21,23 @@ export interface TraceEvent {
 }
 
 export class Trace {
-  readonly events: TraceEvent[] = [];
+  private list: TraceEvent[] = [];
+
+  /** The events in time order (those of one instant in the order they happened). An event
+   *  of the client inside a call that is charged compute time (cpu.ts) is recorded at the
+   *  client's time, ahead of the virtual clock. */
+  get events(): TraceEvent[] { return this.list.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i).map((x) => x.e); }
 
   add(t: number, dir: Direction, what: string, n = 0, bytes?: Uint8Array, len = bytes?.length ?? 0): void {
-    this.events.push({ t, dir, what, n, len, hex: bytes ? Buffer.from(bytes).toString("hex") : "" });
+    this.list.push({ t, dir, what, n, len, hex: bytes ? Buffer.from(bytes).toString("hex") : "" });
   }
 
   count(dir: Direction, what: string): number {
-    return this.events.reduce((k, e) => k + (e.dir === dir && e.what === what ? 1 : 0), 0);
+    return this.list.reduce((k, e) => k + (e.dir === dir && e.what === what ? 1 : 0), 0);
   }
 
   bytes(dir: Direction, what: string): number {
-    return this.events.reduce((k, e) => k + (e.dir === dir && e.what === what ? e.len : 0), 0);
+    return this.list.reduce((k, e) => k + (e.dir === dir && e.what === what ? e.len : 0), 0);
   }
 
   /** One JSON object per line: the exact record. */
