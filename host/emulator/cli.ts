@@ -22,6 +22,8 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   --bandwidth BPS     bits per second (0 = unlimited)
   --rto MS            the client's initial retransmission timer (default 9000, RFC 7925 s. 11)
   --server-rto MS     the server's initial retransmission timer (default: as --rto)
+  --timeout MS        the client's per-flight give-up time (default 63000: RFC 7925 s. 11's
+                      worst case for both 9 s and 1 s; the module's own default is 7 x --rto)
   --rpk               ECDHE-ECDSA with mutual raw public keys (default PSK); signatures are
                       randomized, so only PSK runs repeat byte for byte
   --no-hvr            the server sends no HelloVerifyRequest
@@ -56,7 +58,7 @@ function run(argv: string[]): number {
   const both: Partial<DirectionParams> = {};
   const up: Partial<DirectionParams> = {};
   const down: Partial<DirectionParams> = {};
-  let seed = "1", rto = 9000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
+  let seed = "1", rto = 9000, budget = 63000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
   let cpu: string | undefined, send = "hello", limit = 200, traceOut: string | undefined, wasm: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -81,6 +83,7 @@ function run(argv: string[]): number {
       case "--mtu": both.mtu = number(a, v(), 64, 1536); break;
       case "--bandwidth": both.bandwidthBps = number(a, v(), 0, 1e10); break;
       case "--rto": rto = number(a, v(), 1, 3600e3); break;
+      case "--timeout": budget = number(a, v(), 1, 86400e3); break;
       case "--server-rto": serverRto = number(a, v(), 1, 3600e3); break;
       case "--rpk": rpk = true; break;
       case "--no-hvr": hvr = false; break;
@@ -104,12 +107,12 @@ function run(argv: string[]): number {
   const pmtu = Math.min(link.up.mtu, link.down.mtu);
   const server = refServer({ rpk, rtoMs: serverRto ?? rto, mtu: pmtu, hvr }, seed);
   const { result, trace } = emulate({
-    seed, link: { ...link, pmtu }, client: { ...server.credentials, rtoMs: rto, wasmPath: wasm },
+    seed, link: { ...link, pmtu }, client: { ...server.credentials, rtoMs: rto, budgetMs: budget, wasmPath: wasm },
     server: server.factory, data: Buffer.from(send, "utf8"), cpu: model, limitMs: limit * 1000,
   });
   if (!quiet) (json ? process.stderr : process.stdout).write(trace.timeline().join("\n") + "\n");
   if (traceOut !== undefined) writeFileSync(traceOut, trace.jsonl());
-  const summary = { ...result, rto_ms: rto, server_rto_ms: serverRto ?? rto, credential: rpk ? "rpk" : "psk", cpu: model?.name ?? null,
+  const summary = { ...result, rto_ms: rto, flight_budget_ms: budget, server_rto_ms: serverRto ?? rto, credential: rpk ? "rpk" : "psk", cpu: model?.name ?? null,
     link: { up: link.up, down: link.down } };
   process.stdout.write((json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)) + "\n");
   return result.completed && result.reply !== false ? 0 : 1;
