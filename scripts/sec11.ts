@@ -3,7 +3,7 @@
 // initial retransmission timer at 9 s (RFC 7925 s. 11) against 1 s (RFC 6347); and the
 // client's compute on slow parts (spurious retransmissions). Writes build/sec11.json and the
 // tables of docs/LINK_EMULATION.md; scripts/sec11_plot.py draws docs/img/sec11-*.png.
-// node dist/scripts/sec11.js [--runs N] [--jobs J] [--server-rto MS] [--cpu-runs N]
+// node dist/scripts/sec11.js [--runs N] [--jobs J] [--server-rto MS] [--cpu-runs N] | --doc-only
 import { fork } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -77,6 +77,10 @@ async function main(): Promise<void> {
     process.on("message", (p: Point) => process.send!(runPoint(p)));
     return;
   }
+  if (process.argv.includes("--doc-only")) { // the tables again from the last run's build/sec11.json
+    writeDoc(JSON.parse(readFileSync(join(ROOT, "build", "sec11.json"), "utf8")));
+    return;
+  }
   const runs = Number(arg("--runs", "1000"));
   const cpuRuns = Number(arg("--cpu-runs", "100"));
   const jobs = Math.max(1, Number(arg("--jobs", "1")));
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
 }
 
 const f2 = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+const ft = (x: number | null) => (x === null ? "-" : x.toFixed(x < 1 ? 3 : 2)); // seconds: ms on a LAN
 
 function writeDoc(o: { runs: number; cpu_runs: number; server_rto: number | string; jobs: number; seconds: number; date: string; results: Stats[] }): void {
   const lines: string[] = [];
@@ -124,7 +129,7 @@ function writeDoc(o: { runs: number; cpu_runs: number; server_rto: number | stri
       "| loss | timer | completed | median (s) | p95 (s) | client flights resent | server datagrams resent | bytes client -> server | bytes server -> client |",
       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const s of o.results.filter((r) => r.kind === "loss" && r.profile === profile)) {
-      lines.push(`| ${(s.loss * 100).toFixed(0)} % | ${s.rto / 1000} s | ${(s.completed * 100).toFixed(1)} % | ${f2(s.median_s)} | ${f2(s.p95_s)} | ` +
+      lines.push(`| ${(s.loss * 100).toFixed(0)} % | ${s.rto / 1000} s | ${(s.completed * 100).toFixed(1)} % | ${ft(s.median_s)} | ${ft(s.p95_s)} | ` +
         `${f2(s.client_retx)} | ${f2(s.server_resends)} | ${s.bytes_client.toFixed(0)} | ${s.bytes_server.toFixed(0)} |`);
     }
   }
@@ -134,7 +139,7 @@ function writeDoc(o: { runs: number; cpu_runs: number; server_rto: number | stri
     "| part : backend | timer | compute per handshake (s) | median (s) | client flights resent | server datagrams resent |",
     "|---|---:|---:|---:|---:|---:|");
   for (const s of o.results.filter((r) => r.kind === "cpu")) {
-    lines.push(`| ${s.cpu} | ${s.rto / 1000} s | ${(s.cpu_ms / 1000).toFixed(2)} | ${f2(s.median_s)} | ${f2(s.client_retx)} | ${f2(s.server_resends)} |`);
+    lines.push(`| ${s.cpu} | ${s.rto / 1000} s | ${(s.cpu_ms / 1000).toFixed(2)} | ${ft(s.median_s)} | ${f2(s.client_retx)} | ${f2(s.server_resends)} |`);
   }
   lines.push("<!-- sec11:end -->");
   const path = join(ROOT, "docs", "LINK_EMULATION.md");
