@@ -1,9 +1,11 @@
 // `dtls-client emulate`: one handshake and one exchange of data over an emulated link, in
-// virtual time, against host/refserver's RefServer; prints the timeline and a JSON summary.
+// virtual time against host/refserver's RefServer, or in real time against a real server
+// (--server HOST:PORT); prints the timeline and a JSON summary.
 // Node only (the emulator is the Node harness's). Exit codes as dtls-client: 0 done,
 // 1 the handshake or the exchange failed, 2 bad usage.
 import { writeFileSync } from "node:fs";
-import { emulate } from "./emulate";
+import { emulate, Emulated } from "./emulate";
+import { emulateRealtime, udpServer } from "./realtime";
 import { cpuModel, CPU_MHZ, HANDSHAKE_MINSTR } from "./cpu";
 import { DirectionParams } from "./link";
 import { LinkProfile, PROFILES, PROFILE_NAMES } from "./profiles";
@@ -27,6 +29,8 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   --rpk               ECDHE-ECDSA with mutual raw public keys (default PSK); signatures are
                       randomized, so only PSK runs repeat byte for byte
   --no-hvr            the server sends no HelloVerifyRequest
+  --server HOST:PORT  a real DTLS server instead, in real time (not repeatable: the seed fixes
+                      the link's draws only); with --psk-identity ID --psk HEX
   --cpu PART:BACKEND  charge the client's compute: PART ${Object.keys(CPU_MHZ).join(", ")}; BACKEND ${Object.keys(HANDSHAKE_MINSTR).join(", ")}
   --send TEXT         application data sent once connected (default "hello"); its echo is awaited
   --limit S           virtual seconds before the run stops (default 200)
@@ -44,22 +48,23 @@ const number = (option: string, v: string | undefined, min: number, max: number)
   return n;
 };
 
-export function emulateMain(argv: string[]): number {
+export async function emulateMain(argv: string[]): Promise<number> {
   try {
-    return run(argv);
+    return await run(argv);
   } catch (e) {
     if (e instanceof Usage) { process.stderr.write(`dtls-client emulate: ${e.message}\n${EMULATE_USAGE}`); return 2; }
     throw e;
   }
 }
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   let profile: LinkProfile = PROFILES.lan;
   const both: Partial<DirectionParams> = {};
   const up: Partial<DirectionParams> = {};
   const down: Partial<DirectionParams> = {};
   let seed = "1", rto = 9000, budget = 63000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
   let cpu: string | undefined, send = "hello", limit = 200, traceOut: string | undefined, wasm: string | undefined;
+  let target: { host: string; port: number } | undefined, identity: string | undefined, pskHex: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => { if (i + 1 >= argv.length) throw new Usage(`${a} needs a value`); return argv[++i]; };
@@ -88,6 +93,14 @@ function run(argv: string[]): number {
       case "--rpk": rpk = true; break;
       case "--no-hvr": hvr = false; break;
       case "--cpu": cpu = v(); break;
+      case "--server": {
+        const m = /^(.+):([0-9]{1,5})$/.exec(v());
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Usage(`--server needs HOST:PORT, not ${argv[i]}`);
+        target = { host: m[1] === "localhost" ? "127.0.0.1" : m[1].replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) };
+        break;
+      }
+      case "--psk-identity": identity = v(); break;
+      case "--psk": pskHex = v(); break;
       case "--send": send = v(); break;
       case "--limit": limit = number(a, v(), 1, 86400); break;
       case "--trace-out": traceOut = v(); break;
@@ -105,14 +118,30 @@ function run(argv: string[]): number {
     try { model = cpuModel(part, backend ?? ""); } catch (e) { throw new Usage((e as Error).message); }
   }
   const pmtu = Math.min(link.up.mtu, link.down.mtu);
-  const server = refServer({ rpk, rtoMs: serverRto ?? rto, mtu: pmtu, hvr }, seed);
-  const { result, trace } = emulate({
-    seed, link: { ...link, pmtu }, client: { ...server.credentials, rtoMs: rto, budgetMs: budget, wasmPath: wasm },
-    server: server.factory, data: Buffer.from(send, "utf8"), cpu: model, limitMs: limit * 1000,
-  });
+  const options = { seed, link: { ...link, pmtu }, data: Buffer.from(send, "utf8"), cpu: model, limitMs: limit * 1000 };
+  const client = { rtoMs: rto, budgetMs: budget, wasmPath: wasm };
+  let out: Emulated;
+  if (target) {
+    if (rpk || cpu !== undefined) throw new Usage("--server runs PSK without --cpu (the processing-time model is for virtual time)");
+    if (identity === undefined || pskHex === undefined || !/^([0-9a-fA-F]{2})+$/.test(pskHex)) {
+      throw new Usage("--server needs --psk-identity ID and --psk HEX");
+    }
+    const real = await udpServer(target.host, target.port);
+    try {
+      out = await emulateRealtime({ ...options, client: { ...client, psk: { identity: Buffer.from(identity), key: Buffer.from(pskHex, "hex") } },
+        server: real.factory });
+    } finally {
+      real.close();
+    }
+  } else {
+    const server = refServer({ rpk, rtoMs: serverRto ?? rto, mtu: pmtu, hvr }, seed);
+    out = emulate({ ...options, client: { ...client, ...server.credentials }, server: server.factory });
+  }
+  const { result, trace } = out;
   if (!quiet) (json ? process.stderr : process.stdout).write(trace.timeline().join("\n") + "\n");
   if (traceOut !== undefined) writeFileSync(traceOut, trace.jsonl());
-  const summary = { ...result, rto_ms: rto, flight_budget_ms: budget, server_rto_ms: serverRto ?? rto, credential: rpk ? "rpk" : "psk", cpu: model?.name ?? null,
+  const summary = { ...result, server: target ? `${target.host}:${target.port}` : "refserver", time: target ? "real" : "virtual",
+    rto_ms: rto, flight_budget_ms: budget, server_rto_ms: target ? null : serverRto ?? rto, credential: rpk ? "rpk" : "psk", cpu: model?.name ?? null,
     link: { up: link.up, down: link.down } };
   process.stdout.write((json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)) + "\n");
   return result.completed && result.reply !== false ? 0 : 1;

@@ -3,7 +3,14 @@
 // between them. Times are milliseconds, fractional allowed.
 interface Pending { t: number; seq: number; fn: () => void }
 
-export class VirtualClock {
+/** What the link and the endpoints need of time: virtual (here) or real (realtime.ts). */
+export interface Clock {
+  now(): number;
+  /** Runs fn at time t (never before now). */
+  at(t: number, fn: () => void): void;
+}
+
+export class VirtualClock implements Clock {
   private time = 0;
   private seq = 0;
   private heap: Pending[] = [];

@@ -3,7 +3,7 @@
 // the virtual clock, its random bytes seeded. Synchronous: nothing waits.
 import * as codes from "../codes";
 import { DtlsEngine, EngineOptions } from "../engine";
-import { VirtualClock } from "./clock";
+import { Clock, VirtualClock } from "./clock";
 import { ChargingAccelerator, CpuModel, P256Op } from "./cpu";
 import { LinkDirection } from "./link";
 import { LinkProfile } from "./profiles";
@@ -64,10 +64,25 @@ export interface EmulationResult {
   trace_sha256: string;
 }
 
-export function emulate(o: EmulationOptions): { result: EmulationResult; trace: Trace; engine: DtlsEngine } {
+export type Emulated = { result: EmulationResult; trace: Trace; engine: DtlsEngine };
+
+/** One emulated connection in virtual time: runs to its end before returning. */
+export function emulate(o: EmulationOptions): Emulated {
   const clock = new VirtualClock();
-  const trace = new Trace();
   const limitMs = o.limitMs ?? 200_000;
+  const run = connection(o, clock);
+  run.start();
+  clock.run(() => !run.handshaking(), limitMs);
+  if (run.write()) clock.run(() => run.replied(), limitMs);
+  run.close();
+  return run.finish();
+}
+
+/** The parts of a run, on any clock (virtual here; real time in realtime.ts). */
+export function connection(o: EmulationOptions, clock: Clock): {
+  start(): void; handshaking(): boolean; write(): boolean; replied(): boolean; close(): void; finish(): Emulated;
+} {
+  const trace = new Trace();
   // The client's compute: inside a call into the module its clock runs ahead of the virtual
   // clock by what the call has been charged so far; the client is busy until the call ends.
   let inCall = false;
@@ -131,37 +146,48 @@ export function emulate(o: EmulationOptions): { result: EmulationResult; trace: 
   }
   function toClient(d: Uint8Array): void { whenIdle(() => clientCall(() => engine!.receive(d), d.length)); }
 
-  const handshaking = () => engine!.state === codes.STATE_HANDSHAKING;
-  clientCall(() => engine!.connect());
-  clock.run(() => !handshaking(), limitMs);
   let wrote = false;
-  if (o.data && engine.state === codes.STATE_CONNECTED) {
+  const start = () => clientCall(() => engine!.connect());
+  const handshaking = () => engine!.state === codes.STATE_HANDSHAKING;
+  // With data and connected: writes it (when the client is free); false when there is nothing to wait for.
+  const write = (): boolean => {
+    if (!o.data || engine!.state !== codes.STATE_CONNECTED) return false;
     whenIdle(() => clientCall(() => { wrote = engine!.write(o.data!) >= 0; }));
-    clock.run(() => replies.length > 0 || engine!.state !== codes.STATE_CONNECTED, limitMs);
-  }
-  const failed = engine.state === codes.STATE_FAILED;
-  if (failed) trace.add(clientNow(), "", `client failed: ${engine.failure().reason}`);
-  const summary = engine.summary();
-  const result: EmulationResult = {
-    seed: o.seed,
-    profile: o.link.name,
-    completed: connectedAt !== null,
-    handshake_ms: connectedAt,
-    reply: o.data ? wrote && replies.length > 0 : null,
-    reply_ms: o.data ? replyAt : null,
-    end_ms: Math.max(clock.now(), busyUntil),
-    state: summary.state as string,
-    reason: failed ? engine.failure().reason : null,
-    client_retransmissions: engine.info(codes.INFO_FLIGHTS_RETRANSMITTED),
-    server_datagrams_resent: resent.count,
-    datagrams: { client_sent: up.count, server_sent: down.count,
-      lost: trace.count("c>s", "lose") + trace.count("s>c", "lose"),
-      oversize: trace.count("c>s", "oversize") + trace.count("s>c", "oversize"),
-      duplicated: trace.count("c>s", "duplicate") + trace.count("s>c", "duplicate"),
-      corrupted: trace.count("c>s", "corrupt") + trace.count("s>c", "corrupt") },
-    bytes: { client_sent: trace.bytes("c>s", "send"), server_sent: trace.bytes("s>c", "send") },
-    cpu_ms: cpuMs,
-    trace_sha256: trace.digest(),
+    return true;
   };
-  return { result, trace, engine };
+  const replied = () => replies.length > 0 || engine!.state !== codes.STATE_CONNECTED;
+  // After an exchange of data: close_notify (a real server then takes its next client), as the CLI does.
+  const close = () => {
+    if (o.data && engine!.state === codes.STATE_CONNECTED) whenIdle(() => clientCall(() => engine!.close()));
+  };
+  return { start, handshaking, write, replied, close, finish };
+
+  function finish(): Emulated {
+    const e = engine!;
+    const failed = e.state === codes.STATE_FAILED;
+    if (failed) trace.add(clientNow(), "", `client failed: ${e.failure().reason}`);
+    const summary = e.summary();
+    const result: EmulationResult = {
+      seed: o.seed,
+      profile: o.link.name,
+      completed: connectedAt !== null,
+      handshake_ms: connectedAt,
+      reply: o.data ? wrote && replies.length > 0 : null,
+      reply_ms: o.data ? replyAt : null,
+      end_ms: Math.max(clock.now(), busyUntil),
+      state: summary.state as string,
+      reason: failed ? e.failure().reason : null,
+      client_retransmissions: e.info(codes.INFO_FLIGHTS_RETRANSMITTED),
+      server_datagrams_resent: resent.count,
+      datagrams: { client_sent: up.count, server_sent: down.count,
+        lost: trace.count("c>s", "lose") + trace.count("s>c", "lose"),
+        oversize: trace.count("c>s", "oversize") + trace.count("s>c", "oversize"),
+        duplicated: trace.count("c>s", "duplicate") + trace.count("s>c", "duplicate"),
+        corrupted: trace.count("c>s", "corrupt") + trace.count("s>c", "corrupt") },
+      bytes: { client_sent: trace.bytes("c>s", "send"), server_sent: trace.bytes("s>c", "send") },
+      cpu_ms: cpuMs,
+      trace_sha256: trace.digest(),
+    };
+    return { result, trace, engine: e };
+  }
 }

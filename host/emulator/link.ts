@@ -1,6 +1,6 @@
 // One direction of an emulated link: loss, delay + jitter, reordering, duplication,
 // corruption, an MTU and a bandwidth, in virtual time, every draw from seeded streams.
-import { VirtualClock } from "./clock";
+import { Clock } from "./clock";
 import { Prng } from "./prng";
 import { Direction, Trace } from "./trace";
 
@@ -31,7 +31,7 @@ export class LinkDirection {
   private busyUntil = 0;
   private readonly rng: Record<"loss" | "delay" | "reorder" | "duplicate" | "corrupt", Prng>;
 
-  constructor(readonly dir: Direction, readonly params: DirectionParams, private clock: VirtualClock,
+  constructor(readonly dir: Direction, readonly params: DirectionParams, private clock: Clock,
               seed: string, private trace: Trace, private deliver: (datagram: Uint8Array) => void) {
     const stream = (what: string) => new Prng(seed, `${dir} ${what}`);
     this.rng = { loss: stream("loss"), delay: stream("delay"), reorder: stream("reorder"),
