@@ -235,3 +235,230 @@ test("the command line: options parsed into RefServerOptions", () => {
   assert.equal(a.opts.cachedInfo, true);
   assert.throws(() => parseArgs(["--cert", chainPem]), /needs its --key|no credentials/);
 });
+
+// ---------------------------------------------------------------- a scripted client, in memory
+
+const PEER = "192.0.2.7:40000";
+const v8 = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length]), b]);
+const v16 = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+const v24 = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 16, (b.length >> 8) & 0xff, b.length & 0xff]), b]);
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest();
+const sha1 = (b: Uint8Array) => createHash("sha1").update(b).digest();
+const es = (epoch: number, seq: number) => { const b = Buffer.alloc(8); b.writeUInt16BE(epoch); b.writeUIntBE(seq, 2, 6); return b; };
+
+/** Deterministic randomness: SHA-256 of seed and a counter. */
+function seeded(seed: string) {
+  let n = 0;
+  return (len: number) => {
+    const out: Buffer[] = [];
+    for (let got = 0; got < len; got += 32) out.push(createHash("sha256").update(`${seed}/${n++}`).digest());
+    return Buffer.concat(out).subarray(0, len);
+  };
+}
+
+/** A client written from RFC 5246 / 6347 for the tests: one full handshake against a RefServer
+ *  driven in memory (virtual clock, seeded randomness). */
+class Scripted {
+  out: Buffer[] = [];
+  all: Buffer[] = [];
+  transcript: Buffer[] = [];
+  msgSeq = 0;
+  recSeq = 0;
+  server: RefServer;
+  flight4 = new Map<number, Buffer>();
+  serverHello!: ReturnType<typeof parseServerHello>;
+  cw!: CcmKey;
+  sw!: CcmKey;
+  constructor(opts: RefServerOptions, seed = "refserver-test") {
+    this.server = new RefServer(opts, { send: (d) => { this.out.push(Buffer.from(d)); this.all.push(Buffer.from(d)); }, now: () => 0, random: seeded(seed) });
+  }
+  /** The handshake messages of the datagrams sent since the last call, reassembled. */
+  take(): Array<{ type: number; seq: number; body: Buffer }> {
+    const frags = this.out.flatMap((d) => parseRecords(d)).filter((r) => r.type === 22 && r.epoch === 0).flatMap((r) => handshakeFragments(r.payload));
+    this.out = [];
+    const msgs = new Map<number, { type: number; seq: number; body: Buffer }>();
+    for (const f of frags) {
+      const m = msgs.get(f.seq) ?? { type: f.type, seq: f.seq, body: Buffer.alloc(f.length) };
+      f.body.copy(m.body, f.offset);
+      msgs.set(f.seq, m);
+    }
+    return [...msgs.values()].sort((a, b) => a.seq - b.seq);
+  }
+  sendHs(type: number, body: Buffer, keep = true): void {
+    const msg = handshake(type, this.msgSeq++, body);
+    if (keep) this.transcript.push(msg);
+    this.server.receive(record(22, 0, this.recSeq++, msg), PEER);
+  }
+  /** ClientHello, HelloVerifyRequest, ClientHello with the cookie, flight 4. */
+  hello(suite: number, extra: Buffer[] = []): void {
+    const exts = Buffer.concat([ext(10, v16(Buffer.from([0, 23]))), ext(11, v8(Buffer.from([0]))), ext(13, v16(Buffer.from([4, 3]))),
+      ext(23, Buffer.alloc(0)), ext(0xff01, Buffer.from([0])), ...extra]);
+    const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), v8(Buffer.alloc(0)), v8(cookie),
+      v16(Buffer.from([suite >> 8, suite & 0xff])), v8(Buffer.from([0])), v16(exts)]);
+    this.sendHs(1, ch(Buffer.alloc(0)), false);
+    const [hvr] = this.take();
+    assert.equal(hvr.type, 3, "HelloVerifyRequest");
+    this.sendHs(1, ch(hvr.body.subarray(3, 3 + hvr.body[2])));
+    for (const m of this.take()) { this.flight4.set(m.type, m.body); this.transcript.push(handshake(m.type, m.seq, m.body)); }
+    this.serverHello = parseServerHello(this.flight4.get(2)!);
+  }
+  /** The rest: Certificate or CertificateURL, ClientKeyExchange, CertificateVerify, CCS,
+   *  Finished; resolves when the server's Finished verified, or with the alert it sent. */
+  async finish(o: { psk?: [string, Buffer]; certs?: Buffer[]; urls?: Array<[string, Buffer]>; key?: string } = {}): Promise<number | null> {
+    if (this.flight4.has(13)) {
+      if (o.urls) this.sendHs(21, Buffer.concat([Buffer.from([0]), v16(Buffer.concat(o.urls.map(([u, h]) => Buffer.concat([v16(Buffer.from(u)), Buffer.from([1]), h]))))]));
+      else this.sendHs(11, v24(Buffer.concat((o.certs ?? []).map(v24))));
+    }
+    let pms: Buffer;
+    if (o.psk) {
+      const [id, key] = o.psk;
+      this.sendHs(16, v16(Buffer.from(id)));
+      pms = Buffer.concat([v16(Buffer.alloc(key.length)), v16(key)]);
+    } else {
+      const ske = this.flight4.get(12)!;
+      const ecdh = createECDH("prime256v1");
+      ecdh.generateKeys();
+      pms = ecdh.computeSecret(ske.subarray(4, 4 + ske[3]));
+      this.sendHs(16, v8(ecdh.getPublicKey()));
+    }
+    const ms = prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48);
+    if (o.key) this.sendHs(15, Buffer.concat([Buffer.from([4, 3]), v16(sign("sha256", Buffer.concat(this.transcript), createPrivateKey(o.key)))]));
+    this.server.receive(record(20, 0, this.recSeq++, Buffer.from([1])), PEER);
+    const cr = Buffer.alloc(32, 7), sr = this.serverHello.random;
+    const kb = prf(ms, "key expansion", Buffer.concat([sr, cr]), 40);
+    this.cw = { key: kb.subarray(0, 16), salt: kb.subarray(32, 36) };
+    this.sw = { key: kb.subarray(16, 32), salt: kb.subarray(36, 40) };
+    const fin = handshake(20, this.msgSeq++, prf(ms, "client finished", sha256(Buffer.concat(this.transcript)), 12));
+    this.transcript.push(fin);
+    this.server.receive(record(22, 1, 0, ccmSeal(this.cw, es(1, 0), 22, fin)), PEER);
+    await until(() => this.out.length > 0, "the server's answer to flight 5", 5000);
+    const records = this.out.flatMap((d) => parseRecords(d));
+    this.out = [];
+    const alert = records.find((r) => r.type === 21);
+    if (alert) return (alert.epoch === 0 ? alert.payload : ccmOpen(this.sw, es(alert.epoch, alert.seq), 21, alert.payload)!)[1];
+    const f = records.find((r) => r.type === 22 && r.epoch === 1)!;
+    const plain = ccmOpen(this.sw, es(1, f.seq), 22, f.payload)!;
+    assert.ok(plain, "the server's Finished authenticates");
+    assert.deepEqual(plain.subarray(12), prf(ms, "server finished", sha256(Buffer.concat(this.transcript)), 12), "server verify_data");
+    // Application data, echoed.
+    this.server.receive(record(23, 1, 1, ccmSeal(this.cw, es(1, 1), 23, Buffer.from("scripted"))), PEER);
+    const echo = this.out.flatMap((d) => parseRecords(d)).find((r) => r.type === 23)!;
+    assert.equal(ccmOpen(this.sw, es(1, echo.seq), 23, echo.payload)?.toString(), "scripted");
+    this.out = [];
+    return null;
+  }
+  info(): HandshakeInfo { return this.server.peerInfo(PEER)!; }
+  /** The certificates of the Certificate message of flight 4. */
+  certificates(): Buffer[] {
+    const b = this.flight4.get(11)!;
+    const out: Buffer[] = [];
+    for (let p = 3; p < b.length; p += 3 + b.readUIntBE(p, 3)) out.push(b.subarray(p + 3, p + 3 + b.readUIntBE(p, 3)));
+    return out;
+  }
+}
+
+const extData = (sh: ReturnType<typeof parseServerHello>, type: number) => sh.extensions.find((e) => e.type === type)?.data ?? null;
+
+test("PSK in virtual time with seeded randomness: the same seed gives the same server bytes twice, another seed others", async () => {
+  const run = async (seed: string) => {
+    const s = new Scripted({ psk: PSK }, seed);
+    s.hello(TLS_PSK_WITH_AES_128_CCM_8);
+    assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+    return Buffer.concat(s.all);
+  };
+  const a = await run("one"), b = await run("one"), c = await run("two");
+  assert.ok(a.equals(b));
+  assert.ok(!a.equals(c));
+});
+
+test("cached_info (RFC 7924): a cert CachedObject with SHA-256 of our certificate_list gets the hash instead of the chain", async () => {
+  const opts: RefServerOptions = { chains: [chain1], cachedInfo: true };
+  const full = new Scripted(opts);
+  full.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
+  assert.equal(await full.finish(), null);
+  assert.deepEqual(full.certificates(), [leaf.der, inter.der]);
+  const certBody = full.flight4.get(11)!;
+  const hash = sha256(certBody);
+  const cachedExt = (h: Buffer) => ext(25, v16(Buffer.concat([Buffer.from([1]), v8(h)])));
+
+  const cached = new Scripted(opts);
+  cached.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(hash)]);
+  assert.deepEqual(extData(cached.serverHello, 25), v16(Buffer.from([1])), "cached_info answered with the cert type");
+  assert.deepEqual(cached.flight4.get(11), v8(hash), "the Certificate message carries the hash only");
+  assert.equal(await cached.finish(), null, "the handshake completes with the short Certificate in the transcript");
+  assert.equal(cached.info().cachedInfoUsed, true);
+  const bytes = (s: Scripted) => s.all.slice(1).reduce((n, d) => n + d.length, 0);
+  assert.ok(bytes(cached) < bytes(full) - certBody.length + 40, `${bytes(cached)} vs ${bytes(full)}`);
+
+  // Another hash (a chain the client cached earlier): the whole chain, no extension.
+  const stale = new Scripted(opts);
+  stale.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(sha256(Buffer.from("old chain")))]);
+  assert.equal(extData(stale.serverHello, 25), null);
+  assert.deepEqual(stale.certificates(), [leaf.der, inter.der]);
+  // The server without the switch ignores the extension.
+  const off = new Scripted({ chains: [chain1] });
+  off.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(hash)]);
+  assert.equal(extData(off.serverHello, 25), null);
+  assert.deepEqual(off.certificates(), [leaf.der, inter.der]);
+});
+
+test("trusted_ca_keys (RFC 6066 s. 6): the chain whose root the client names, by x509_name, key_sha1_hash, cert_sha1_hash, pre_agreed", async () => {
+  const opts: RefServerOptions = { chains: [chain1, chain2], trustedCaKeys: true };
+  const jwk = createPublicKey(readFileSync(root2.pem)).export({ format: "jwk" });
+  const root2Point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]);
+  assert.deepEqual(spkiKeyBits(certSpki(root2.der)), root2Point);
+  const subject = certSubject(root2.der);
+  assert.ok(subject.includes(Buffer.from("root2")));
+  const cases: Array<[string, Buffer, Buffer[], boolean]> = [
+    ["x509_name", Buffer.concat([Buffer.from([2]), v16(subject)]), [leaf2.der], true],
+    ["key_sha1_hash", Buffer.concat([Buffer.from([1]), sha1(root2Point)]), [leaf2.der], true],
+    ["cert_sha1_hash", Buffer.concat([Buffer.from([3]), sha1(root2.der)]), [leaf2.der], true],
+    ["pre_agreed", Buffer.from([0]), [leaf.der, inter.der], true],
+    ["no match", Buffer.concat([Buffer.from([3]), sha1(Buffer.from("x"))]), [leaf.der, inter.der], false],
+    ["unknown first, then root2", Buffer.concat([Buffer.from([3]), sha1(Buffer.from("x")), Buffer.from([3]), sha1(root2.der)]), [leaf2.der], true],
+  ];
+  for (const [name, authorities, chain, matched] of cases) {
+    const s = new Scripted(opts);
+    s.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(3, v16(authorities))]);
+    assert.deepEqual(s.certificates(), chain, name);
+    assert.deepEqual(extData(s.serverHello, 3), matched ? Buffer.alloc(0) : null, name);
+    assert.equal(await s.finish(), null, `${name}: signed with the chosen chain's key`);
+  }
+});
+
+test("client_certificate_url (RFC 6066 s. 5): the URL fetched over http, its SHA-1 checked, the chain validated", async () => {
+  const files: Record<string, Buffer> = { "/client.der": clientLeaf.der, "/stranger.der": strangerLeaf.der };
+  const http: Server = createServer((req, res) => {
+    const body = files[req.url ?? ""];
+    if (!body) { res.statusCode = 404; res.end(); return; }
+    res.end(body);
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+  running.push({ close: () => new Promise<void>((r) => http.close(() => r())) });
+  const base = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  const opts: RefServerOptions = { chains: [chain1], clientAuth: "require", clientCa: [clientCa.der], certUrl: true };
+
+  const s = new Scripted(opts);
+  s.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.deepEqual(extData(s.serverHello, 2), Buffer.alloc(0), "client_certificate_url acknowledged");
+  assert.ok(s.flight4.has(13), "CertificateRequest");
+  assert.equal(await s.finish({ urls: [[`${base}/client.der`, sha1(clientLeaf.der)]], key: readFileSync(clientLeaf.key, "latin1") }), null);
+  assert.equal(s.info().certUrlUsed, true);
+  assert.deepEqual(s.info().clientCertificates, [clientLeaf.der]);
+
+  const refusals: Array<[string, Array<[string, Buffer]>, string, number]> = [
+    ["wrong hash", [[`${base}/client.der`, sha1(Buffer.from("other"))]], clientLeaf.key, 114],   // bad_certificate_hash_value
+    ["not found", [[`${base}/missing.der`, sha1(clientLeaf.der)]], clientLeaf.key, 111],        // certificate_unobtainable
+    ["unknown CA", [[`${base}/stranger.der`, sha1(strangerLeaf.der)]], strangerLeaf.key, 48],  // unknown_ca
+  ];
+  for (const [name, urls, key, alert] of refusals) {
+    const r = new Scripted(opts);
+    r.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+    assert.equal(await r.finish({ urls, key: readFileSync(key, "latin1") }), alert, name);
+  }
+  // Without the switch: no acknowledgement, a Certificate is expected.
+  const off = new Scripted({ ...opts, certUrl: false });
+  off.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.equal(extData(off.serverHello, 2), null);
+  assert.equal(await off.finish({ certs: [clientLeaf.der], key: readFileSync(clientLeaf.key, "latin1") }), null);
+});
