@@ -96,7 +96,7 @@ export interface RefServerOptions {
   trustedCaKeys?: boolean;
   /** Echo application data back (default true). */
   echo?: boolean;
-  /** Most peers with state at once (default 64); ClientHellos beyond are dropped. */
+  /** Most peers with state at once (default 64); a new one evicts the least recently active. */
   maxPeers?: number;
   hooks?: RefServerHooks;
 }
@@ -359,6 +359,7 @@ export class RefServer extends EventEmitter {
         }
         const c = this.conns.get(peer);
         if (!c || c.closed) continue;
+        this.conns.delete(peer); this.conns.set(peer, c); // most recently active last (eviction order)
         const r = this.recordIn(c, type, epoch, seq, payload, retransmitted);
         retransmitted ||= r;
       } catch (e) {
@@ -405,7 +406,11 @@ export class RefServer extends EventEmitter {
     } else if (existing) {
       this.forget(existing);
     }
-    if (this.conns.size >= (this.opts.maxPeers ?? 64)) return;
+    if (this.conns.size >= (this.opts.maxPeers ?? 64)) {
+      // Bounded state: the least recently active peer makes room (its cookie proved this one).
+      const [oldest] = this.conns.values();
+      this.drop(oldest, "evicted: too many peers");
+    }
     const c = new Connection(peer, this.opts.rtoMs ?? 1000);
     this.conns.set(peer, c);
     c.info.cookieExchanged = hvr;
