@@ -129,6 +129,17 @@ test("a client certificate from another CA is refused with unknown_ca", async ()
   assert.match(c.r.out, /alert unknown ca/i);
 });
 
+test("openssl s_client without a certificate when one is requested: the empty Certificate is accepted; flight 4 at MTU 200", async () => {
+  const sent: Buffer[] = [];
+  const s = await serve({ chains: [chain1], clientAuth: "request", clientCa: [clientCa.der], mtu: 200,
+    hooks: { flight: (d) => { sent.push(...d); return d; } } });
+  const c = program("openssl", [...OPENSSL(s.port), "-cipher", "ECDHE-ECDSA-AES128-CCM8", "-CAfile", root.pem, "-verify_return_error"]);
+  await bothWays(s, c, "openssl-nocert");
+  assert.deepEqual(s.events.handshakes[0].clientCertificates, []);
+  assert.ok(sent.every((d) => d.length <= 200), `${sent.map((d) => d.length)}`);
+  assert.match(c.r.out, /Acceptable client certificate CA names\n\/?CN ?= ?client-ca/);
+});
+
 test("gnutls-cli --udp, PSK: handshake and data both ways", async () => {
   const s = await serve({ psk: PSK });
   const c = program("gnutls-cli", ["--udp", "-p", String(s.port), "--pskusername", PSK_IDENTITY, "--pskkey", PSK_HEX,
@@ -146,6 +157,18 @@ test("gnutls-cli --udp, ECDHE-ECDSA with a certificate chain: trusted, the name 
   assert.equal(s.events.handshakes[0].suite, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8);
   assert.match(c.r.out, /The certificate is trusted/);
   assert.match(c.r.out, /extended master secret, safe renegotiation/);
+});
+
+test("gnutls-cli --udp with raw public keys both ways (RFC 7250): the client's key reaches the server", async () => {
+  const s = await serve({ rawKey: readFileSync(serverKeys.key, "latin1"), clientAuth: "require", clientKeys: "any" });
+  const c = program("gnutls-cli", ["--udp", "-p", String(s.port), "--insecure", "--rawpkkeyfile", clientKeys.key, "--rawpkfile", clientKeys.pub,
+    "--priority", `${GNUTLS_PRIORITY}:-CTYPE-ALL:+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK`, "127.0.0.1"]);
+  await bothWays(s, c, "gnutls-rpk");
+  const h = s.events.handshakes[0];
+  assert.equal(h.serverCertType, "rpk");
+  assert.equal(h.clientCertType, "rpk");
+  assert.deepEqual(h.clientCertificates, [spkiDer(clientKeys.pub)]);
+  assert.match(c.r.out, /\(DTLS1\.2-Raw Public Key\)-\(ECDHE-SECP256R1\)-\(ECDSA-SHA256\)-\(AES-128-CCM-8\)/);
 });
 
 const ourPsk = { identity: Buffer.from(PSK_IDENTITY), key: Buffer.from(PSK_HEX, "hex") };
@@ -522,4 +545,21 @@ test("max_fragment_length 512 (RFC 6066 s. 4): the certificate chain goes in han
   assert.ok(certParts.length >= 2, `${certParts.length} fragment(s) of the Certificate`);
   assert.deepEqual(s.certificates(), [leaf.der, inter.der]);
   assert.equal(await s.finish(), null);
+});
+
+test("mutated datagrams (10000, seeded) never throw out of receive(); the server still completes a handshake after them", async () => {
+  const s = new Scripted({ chains: [chain1], psk: PSK, clientAuth: "request", clientCa: [clientCa.der], cachedInfo: true, trustedCaKeys: true, certUrl: true });
+  s.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(25, v16(Buffer.from([1, 1, 0]))), ext(3, v16(Buffer.from([0]))), ext(2, Buffer.alloc(0))]);
+  const seeds = [...s.all, ...s.transcript.map((m) => record(22, 0, 1, m))];
+  const rnd = seeded("fuzz");
+  const fuzzer = new RefServer({ chains: [chain1], psk: PSK, clientAuth: "request", clientCa: [clientCa.der], cachedInfo: true, trustedCaKeys: true, certUrl: true, hvr: false },
+    { send: () => {}, now: () => 0, random: seeded("server") });
+  for (let i = 0; i < 10000; i++) {
+    const r = rnd(8);
+    const d = Buffer.from(seeds[r[0] % seeds.length]);
+    for (let k = 0; k <= (r[1] & 3); k++) d[rnd(2).readUInt16BE() % d.length] = rnd(1)[0];
+    const cut = r[2] & 1 ? d.subarray(0, d.length - (r[3] % d.length)) : d;
+    assert.doesNotThrow(() => fuzzer.receive(cut, `10.0.0.${r[4]}:${r[5]}`), `case ${i}`);
+  }
+  assert.equal(await s.finish({ certs: [] }), null);
 });
