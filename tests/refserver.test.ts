@@ -427,6 +427,16 @@ test("cached_info (RFC 7924): a cert CachedObject with SHA-256 of our certificat
   stale.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(sha256(Buffer.from("old chain")))]);
   assert.equal(extData(stale.serverHello, 25), null);
   assert.deepEqual(stale.certificates(), [leaf.der, inter.der]);
+  // The hash over the certificates without the list's length: only when configured.
+  const noLength = sha256(certBody.subarray(3));
+  const strict = new Scripted(opts);
+  strict.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(noLength)]);
+  assert.equal(extData(strict.serverHello, 25), null);
+  const either = new Scripted({ ...opts, cachedInfoHash: "either" });
+  either.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(noLength)]);
+  assert.deepEqual(either.flight4.get(11), v8(noLength));
+  assert.equal(either.info().cachedInfoForm, "certificates");
+  assert.equal(cached.info().cachedInfoForm, "certificate_list");
   // The server without the switch ignores the extension.
   const off = new Scripted({ chains: [chain1] });
   off.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [cachedExt(hash)]);
