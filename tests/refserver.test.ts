@@ -244,6 +244,20 @@ test("hooks: the first flight 4 is dropped, the server's timer sends it again an
   }
 });
 
+test("hooks: a ServerKeyExchange with a damaged signature is refused by our client with an alert", async () => {
+  const s = await serve({ rawKey: readFileSync(serverKeys.key, "latin1"),
+    hooks: { message: (type, body) => (type === 12 ? Buffer.concat([body.subarray(0, -1), Buffer.from([body[body.length - 1] ^ 1])]) : undefined) } });
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { rpk: { serverPin: readPublicPoint(serverKeys.pub) }, rtoMs: 300, budgetMs: 3000 });
+  try {
+    await assert.rejects(client.connect());
+    await until(() => s.events.alerts.length > 0, "the client's alert");
+    assert.deepEqual(s.events.alerts.map((a) => [a.sent, a.level, a.description]), [[false, 2, 51]], "decrypt_error (RFC 5246 s. 7.2.2)");
+    assert.equal(s.events.handshakes.length, 0);
+  } finally {
+    client.close();
+  }
+});
+
 test("the command line: options parsed into RefServerOptions", () => {
   const a = parseArgs(["--port", "5684", "--psk", PSK_HEX, "--psk-identity", "dev", "--cert", chainPem, "--key", leaf.key,
     "--root", root.pem, "--client-auth", "request", "--client-ca", clientCa.pem, "--mtu", "300", "--cached-info", "--no-hvr"]);
