@@ -12,7 +12,8 @@ const USAGE = `usage: refserver [--host ADDR] [--port N]
   --rpk                         offer our key as a raw public key (RFC 7250)   --raw-key FILE (default: the first --key)
   --client-auth none|request|require   --client-ca FILE   --client-key FILE (public key PEM, repeatable) | --client-key any
   --no-hvr   --mtu N   --rto MS   --require-ems   --no-mfl   --no-echo   --max-peers N
-  --cached-info   --cert-url   --trusted-ca-keys   --prefer-psk   --verbose`;
+  --cached-info [--cached-info-hash certificate_list|certificates|either]   --cert-url   --trusted-ca-keys
+  --prefer-psk   --verbose`;
 
 export function pemCertificates(file: string): Buffer[] {
   const text = readFileSync(file, "latin1");
@@ -52,6 +53,7 @@ export function parseArgs(argv: string[]): { opts: RefServerOptions; host: strin
       case "--no-echo": opts.echo = false; break;
       case "--max-peers": opts.maxPeers = Number(val()); break;
       case "--cached-info": opts.cachedInfo = true; break;
+      case "--cached-info-hash": { const v = val(); if (v !== "certificate_list" && v !== "certificates" && v !== "either") throw new Error("--cached-info-hash certificate_list|certificates|either"); opts.cachedInfoHash = v; break; }
       case "--cert-url": opts.certUrl = true; break;
       case "--trusted-ca-keys": opts.trustedCaKeys = true; break;
       case "--prefer-psk": opts.suites = [0xc0a8, 0xc0ae]; break;

@@ -90,13 +90,18 @@ export interface RefServerOptions {
   mfl?: boolean;
   /** RFC 7924 cached_info: answer a matching cert CachedObject with the hash only. */
   cachedInfo?: boolean;
+  /** What the cert hash covers (RFC 7924 s. 3, s. 5: SHA-256 of the Certificate message's
+   *  certificate_list): "certificate_list" (default) the vector as encoded, its 3-byte length
+   *  included, i.e. the whole Certificate body; "certificates" the certificates without that
+   *  length; "either" accepts both (HandshakeInfo.cachedInfoForm says which matched). */
+  cachedInfoHash?: "certificate_list" | "certificates" | "either";
   /** RFC 6066 s. 5 client_certificate_url: echo it and accept CertificateURL. */
   certUrl?: boolean;
   /** RFC 6066 s. 6 trusted_ca_keys: pick the chain whose root the client names. */
   trustedCaKeys?: boolean;
   /** Echo application data back (default true). */
   echo?: boolean;
-  /** Most peers with state at once (default 64); ClientHellos beyond are dropped. */
+  /** Most peers with state at once (default 64); a new one evicts the least recently active. */
   maxPeers?: number;
   hooks?: RefServerHooks;
 }
@@ -129,6 +134,8 @@ export interface HandshakeInfo {
   pskIdentity: string | null;
   cookieExchanged: boolean;
   cachedInfoUsed: boolean;
+  /** Which reading of the cert hash matched (see RefServerOptions.cachedInfoHash). */
+  cachedInfoForm: "certificate_list" | "certificates" | null;
   certUrlUsed: boolean;
   /** Index of the chain sent (in chains), null without X.509. */
   chainIndex: number | null;
@@ -255,7 +262,7 @@ class Connection {
   constructor(readonly peer: string, rto: number) {
     this.rto = rto;
     this.info = { peer, suite: 0, ems: false, sni: null, mfl: null, serverCertType: null, clientCertType: null,
-      clientCertificates: null, pskIdentity: null, cookieExchanged: false, cachedInfoUsed: false, certUrlUsed: false,
+      clientCertificates: null, pskIdentity: null, cookieExchanged: false, cachedInfoUsed: false, cachedInfoForm: null, certUrlUsed: false,
       chainIndex: null, trustedCaMatched: false };
   }
 }
@@ -359,6 +366,7 @@ export class RefServer extends EventEmitter {
         }
         const c = this.conns.get(peer);
         if (!c || c.closed) continue;
+        this.conns.delete(peer); this.conns.set(peer, c); // most recently active last (eviction order)
         const r = this.recordIn(c, type, epoch, seq, payload, retransmitted);
         retransmitted ||= r;
       } catch (e) {
@@ -405,7 +413,11 @@ export class RefServer extends EventEmitter {
     } else if (existing) {
       this.forget(existing);
     }
-    if (this.conns.size >= (this.opts.maxPeers ?? 64)) return;
+    if (this.conns.size >= (this.opts.maxPeers ?? 64)) {
+      // Bounded state: the least recently active peer makes room (its cookie proved this one).
+      const [oldest] = this.conns.values();
+      this.drop(oldest, "evicted: too many peers");
+    }
     const c = new Connection(peer, this.opts.rtoMs ?? 1000);
     this.conns.set(peer, c);
     c.info.cookieExchanged = hvr;
@@ -520,12 +532,20 @@ export class RefServer extends EventEmitter {
       }
     }
     // RFC 7924 s. 4: a cert CachedObject whose hash is our chain's is answered with the type.
-    let cached = false;
+    let cached: Buffer | null = null;
     const ci = exts.get(EXT.CACHED_INFO);
     if (ci && o.cachedInfo && certType === CERT_TYPE_X509) {
       const r = new Reader(new Reader(ci).vec16());
-      const want = sha256(this.chains[chainIndex].certBody);
-      while (r.left() > 0) { const t = r.u8(); const h = r.vec8(); if (t === 1 && h.equals(want)) cached = true; }
+      const body = this.chains[chainIndex].certBody;
+      const form = o.cachedInfoHash ?? "certificate_list";
+      const forms: Array<["certificate_list" | "certificates", Buffer]> = [];
+      if (form !== "certificates") forms.push(["certificate_list", sha256(body)]);
+      if (form !== "certificate_list") forms.push(["certificates", sha256(body.subarray(3))]);
+      while (r.left() > 0 && !cached) {
+        const t = r.u8(), h = r.vec8();
+        const hit = t === 1 ? forms.find(([, want]) => h.equals(want)) : undefined;
+        if (hit) { cached = Buffer.from(h); c.info.cachedInfoForm = hit[0]; }
+      }
       if (cached) { reply.push(ext(EXT.CACHED_INFO, v16(u8(1)))); c.info.cachedInfoUsed = true; }
     }
     // RFC 6066 s. 5: client_certificate_url acknowledged (empty) when we may ask for a certificate.
@@ -540,7 +560,7 @@ export class RefServer extends EventEmitter {
       if (certType === CERT_TYPE_RPK) {
         msgs.push([HT.CERTIFICATE, v24(spkiOf(this.rawKey!))]); // RFC 7250 s. 3
       } else if (cached) {
-        msgs.push([HT.CERTIFICATE, v8(sha256(this.chains[chainIndex].certBody))]); // RFC 7924 s. 4.1
+        msgs.push([HT.CERTIFICATE, v8(cached)]); // RFC 7924 s. 4.1: the hash the client sent
       } else {
         msgs.push([HT.CERTIFICATE, this.chains[chainIndex].certBody]);
       }
@@ -742,8 +762,9 @@ export class RefServer extends EventEmitter {
       if (f.type !== type || f.length !== length) throw new Fatal(ALERT.ILLEGAL_PARAMETER, "fragments disagree");
       data.copy(f.buf, offset);
       for (let i = offset; i < offset + fragLen; i++) if (!f.have[i]) { f.have[i] = 1; f.missing--; }
-      // The peer's next flight has begun: our timer stops (RFC 6347 s. 4.2.4, WAITING -> PREPARING).
-      c.timerAt = null;
+      // The peer's next flight is arriving: the timer restarts (not counted as a retransmission),
+      // so a flight left half-delivered still ends in a retransmission (RFC 6347 s. 4.2.4).
+      if (c.timerAt !== null) c.timerAt = this.io.now() + c.rto;
     }
     this.advance(c);
     return retransmit;
