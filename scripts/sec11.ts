@@ -77,14 +77,17 @@ async function main(): Promise<void> {
     process.on("message", (p: Point) => process.send!(runPoint(p)));
     return;
   }
-  if (process.argv.includes("--doc-only")) { // the tables again from the last run's build/sec11.json
-    writeDoc(JSON.parse(readFileSync(join(ROOT, "build", "sec11.json"), "utf8")));
+  const serverRto = arg("--server-rto", null);
+  // build/NAME.json and the NAME section of docs/LINK_EMULATION.md: sec11 with the server's
+  // timer the same as the client's, sec11-server-MS with it fixed.
+  const name = serverRto === null ? "sec11" : `sec11-server-${Number(serverRto)}`;
+  if (process.argv.includes("--doc-only")) { // the tables again from the last run's build/NAME.json
+    writeDoc(name, JSON.parse(readFileSync(join(ROOT, "build", `${name}.json`), "utf8")));
     return;
   }
   const runs = Number(arg("--runs", "1000"));
   const cpuRuns = Number(arg("--cpu-runs", "100"));
   const jobs = Math.max(1, Number(arg("--jobs", "1")));
-  const serverRto = arg("--server-rto", null);
   const todo = points(runs, cpuRuns, serverRto === null ? null : Number(serverRto));
   const started = Date.now();
   const results: Stats[] = [];
@@ -108,24 +111,26 @@ async function main(): Promise<void> {
   const out = { runs, cpu_runs: cpuRuns, server_rto: serverRto === null ? "same as the client's" : Number(serverRto), jobs, seconds,
     flight_budget_ms: FLIGHT_BUDGET_MS, date: new Date().toISOString().slice(0, 10), results };
   mkdirSync(join(ROOT, "build"), { recursive: true });
-  writeFileSync(join(ROOT, "build", "sec11.json"), JSON.stringify(out, null, 1) + "\n");
-  writeDoc(out);
+  writeFileSync(join(ROOT, "build", `${name}.json`), JSON.stringify(out, null, 1) + "\n");
+  writeDoc(name, out);
   process.stderr.write(`${results.length} points, ${runs} handshakes each (${cpuRuns} for the compute points), ${seconds.toFixed(0)} s with ${jobs} job(s)\n`);
 }
 
 const f2 = (x: number | null) => (x === null ? "-" : x.toFixed(2));
 const ft = (x: number | null) => (x === null ? "-" : x.toFixed(x < 1 ? 3 : 2)); // seconds: ms on a LAN
 
-function writeDoc(o: { runs: number; cpu_runs: number; server_rto: number | string; jobs: number; seconds: number; date: string; results: Stats[] }): void {
+function writeDoc(name: string, o: { runs: number; cpu_runs: number; server_rto: number | string; jobs: number; seconds: number; date: string; results: Stats[] }): void {
   const lines: string[] = [];
-  lines.push(`<!-- sec11:begin (written by \`make sec11\`, scripts/sec11.ts; edit the script, not this section) -->`);
+  const serverTimer = typeof o.server_rto === "number" ? `${o.server_rto / 1000} s` : "the same as the client's";
+  const heading = typeof o.server_rto === "number" ? `server timer ${serverTimer}, ` : "";
+  lines.push(`<!-- ${name}:begin (written by \`make sec11\`, scripts/sec11.ts; edit the script, not this section) -->`);
   lines.push(`Measured on ${o.date}: ${o.runs} seeded PSK handshakes per row (seeds \`profile/loss/i\`, the same for both timers), ` +
-    `the server's initial timer ${typeof o.server_rto === "number" ? `${o.server_rto} ms` : "the same as the client's"}, ` +
+    `the server's initial timer ${serverTimer}, ` +
     `client per-flight budget ${FLIGHT_BUDGET_MS / 1000} s, the loss rate in both directions; ${o.seconds.toFixed(0)} s of computing with ${o.jobs} job(s). ` +
     `Times are from \`dtls_connect\` to connected, over the handshakes that completed; retransmissions and bytes are means per handshake, ` +
     `failed handshakes included (bytes: UDP payload sent, retransmissions included).`);
   for (const profile of PROFILE_NAMES) {
-    lines.push("", `### ${profile}: ${PROFILES[profile].description}`, "",
+    lines.push("", `### ${heading}${profile}: ${PROFILES[profile].description}`, "",
       "| loss | timer | completed | median (s) | p95 (s) | client flights resent | server datagrams resent | bytes client -> server | bytes server -> client |",
       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const s of o.results.filter((r) => r.kind === "loss" && r.profile === profile)) {
@@ -133,20 +138,21 @@ function writeDoc(o: { runs: number; cpu_runs: number; server_rto: number | stri
         `${f2(s.client_retx)} | ${f2(s.server_resends)} | ${s.bytes_client.toFixed(0)} | ${s.bytes_server.toFixed(0)} |`);
     }
   }
-  lines.push("", "### Processing time: slow parts", "",
+  lines.push("", `### ${heading}processing time: slow parts`, "",
     `ECDHE-ECDSA with mutual raw public keys on the clean LAN, no loss, ${o.cpu_runs} handshakes per row, the client's compute ` +
-    "charged in virtual time (host/emulator/cpu.ts, from docs/BENCHMARKS.md); the server's timer as the client's:", "",
+    `charged in virtual time (host/emulator/cpu.ts, from docs/BENCHMARKS.md); the server's timer ${serverTimer}:`, "",
     "| part : backend | timer | compute per handshake (s) | median (s) | client flights resent | server datagrams resent |",
     "|---|---:|---:|---:|---:|---:|");
   for (const s of o.results.filter((r) => r.kind === "cpu")) {
     lines.push(`| ${s.cpu} | ${s.rto / 1000} s | ${(s.cpu_ms / 1000).toFixed(2)} | ${ft(s.median_s)} | ${f2(s.client_retx)} | ${f2(s.server_resends)} |`);
   }
-  lines.push("<!-- sec11:end -->");
+  const end = `<!-- ${name}:end -->`;
+  lines.push(end);
   const path = join(ROOT, "docs", "LINK_EMULATION.md");
   const doc = readFileSync(path, "utf8");
-  const a = doc.indexOf("<!-- sec11:begin"), b = doc.indexOf("<!-- sec11:end -->");
-  if (a < 0 || b < 0) throw new Error("docs/LINK_EMULATION.md has no sec11 markers");
-  writeFileSync(path, doc.slice(0, a) + lines.join("\n") + doc.slice(b + "<!-- sec11:end -->".length));
+  const a = doc.indexOf(`<!-- ${name}:begin`), b = doc.indexOf(end);
+  if (a < 0 || b < 0) throw new Error(`docs/LINK_EMULATION.md has no ${name} markers`);
+  writeFileSync(path, doc.slice(0, a) + lines.join("\n") + doc.slice(b + end.length));
 }
 
 if (require.main === module) main().catch((e) => { process.stderr.write(`${e.stack ?? e}\n`); process.exit(1); });
