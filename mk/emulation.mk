@@ -2,7 +2,7 @@
 # make sec11: 1000 seeded emulated handshakes per point (5 link profiles x 6 loss rates x
 # 2 timers, and the compute of slow parts), with the server's timer as the client's and then
 # fixed at 1 s; the tables of docs/LINK_EMULATION.md and the plots docs/img/sec11-*.png
-# (matplotlib in a venv under build/). Not part of make test (about 12 minutes on 2 cores).
+# (matplotlib in a venv under build/). Not part of make test (about 5 minutes on 2 cores).
 # SEC11_ARGS: e.g. "--runs 200 --jobs 1 --server-rto 1000".
 .PHONY: sec11 sec11-plot
 PLOT_VENV := build/venv-plot

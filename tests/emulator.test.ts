@@ -7,6 +7,7 @@ import { emulate, EmulationOptions } from "../host/emulator/emulate";
 import { cpuModel, HANDSHAKE_BYTES, HANDSHAKE_MINSTR, CPU_MHZ } from "../host/emulator/cpu";
 import { PROFILES, withLoss, LOWPAN_FRAME } from "../host/emulator/profiles";
 import { Prng } from "../host/emulator/prng";
+import { VirtualClock } from "../host/emulator/clock";
 import { refServer } from "../host/emulator/servers";
 import { LinkProfile } from "../host/emulator/profiles";
 import { EmulatedMockServer } from "./support/emulated-mock-server";
@@ -83,6 +84,21 @@ test("63 s of retransmissions run in virtual time: 2 retransmissions at 9 s, 5 a
     assert.equal(out.result.client_retransmissions, times.length - 1);
     assert.deepEqual(out.trace.events.filter((e) => e.what === "send").map((e) => e.t), times);
   }
+});
+
+test("the virtual clock runs events in time order, ties in order, and refuses to spin in place", () => {
+  const clock = new VirtualClock();
+  const seen: string[] = [];
+  clock.at(5, () => seen.push("b"));
+  clock.at(1, () => seen.push("a"));
+  clock.at(5, () => seen.push("c"));
+  clock.at(9000, () => seen.push("late"));
+  clock.run(() => false, 10);
+  assert.deepEqual(seen, ["a", "b", "c"]);
+  assert.equal(clock.now(), 5);
+  const again = () => clock.at(clock.now(), again);
+  again();
+  assert.throws(() => clock.run(() => false, 100, 1000), /virtual time stuck at 5 ms/);
 });
 
 test("the 6LoWPAN profile's MTU is never exceeded: every datagram fits one 127-byte frame", () => {

@@ -35,9 +35,13 @@ export class VirtualClock implements Clock {
     return true;
   }
 
-  /** Runs events until done() holds, none is left, or the next one is after limitMs. */
-  run(done: () => boolean, limitMs: number): void {
-    while (!done() && this.heap.length > 0 && this.heap[0].t <= limitMs) this.step();
+  /** Runs events until done() holds, none is left, or the next one is after limitMs. Throws
+   *  when maxEvents run without getting there (a timer that keeps firing at the same time). */
+  run(done: () => boolean, limitMs: number, maxEvents = 1_000_000): void {
+    for (let n = 0; !done() && this.heap.length > 0 && this.heap[0].t <= limitMs; n++) {
+      if (n >= maxEvents) throw new Error(`virtual time stuck at ${this.time} ms after ${n} events`);
+      this.step();
+    }
   }
 
   private less(a: Pending, b: Pending): boolean { return a.t < b.t || (a.t === b.t && a.seq < b.seq); }
