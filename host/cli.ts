@@ -11,6 +11,7 @@ import { UdpDtlsClient, resolveHost } from "./udp-client";
 import * as codes from "./codes";
 import { EXIT, MSG, NUMBERS, PROGRAM, USAGE } from "./messages";
 import { readPrivateKey, readServerPin } from "./keys";
+import { emulateMain } from "./emulator/cli";
 
 /** A usage error: the message, then the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -327,6 +328,7 @@ function waitFor(client: UdpDtlsClient, ms: number, done: () => boolean): Promis
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "emulate") return emulateMain(argv.slice(1)); // host/emulator: virtual time, Node only
   try {
     return await run(parseArgs(argv));
   } catch (e) {
