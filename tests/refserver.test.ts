@@ -367,17 +367,20 @@ class Scripted {
     this.deliver(record(22, 0, this.recSeq++, msg));
   }
   /** ClientHello, HelloVerifyRequest, ClientHello with the cookie, flight 4. */
-  hello(suite: number, extra: Buffer[] = []): void {
+  ems = true;
+  hello(suite: number, extra: Buffer[] = [], o: { ems?: boolean } = {}): void {
+    this.ems = o.ems ?? true;
     const exts = Buffer.concat([ext(10, v16(Buffer.from([0, 23]))), ext(11, v8(Buffer.from([0]))), ext(13, v16(Buffer.from([4, 3]))),
-      ext(23, Buffer.alloc(0)), ext(0xff01, Buffer.from([0])), ...extra]);
+      ...(this.ems ? [ext(23, Buffer.alloc(0))] : []), ext(0xff01, Buffer.from([0])), ...extra]);
     const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), v8(Buffer.alloc(0)), v8(cookie),
       v16(Buffer.from([suite >> 8, suite & 0xff])), v8(Buffer.from([0])), v16(exts)]);
     this.sendHs(1, ch(Buffer.alloc(0)), false);
     const [hvr] = this.take();
+    if (!hvr) return; // refused: the alert is in this.all
     assert.equal(hvr.type, 3, "HelloVerifyRequest");
     this.sendHs(1, ch(hvr.body.subarray(3, 3 + hvr.body[2])));
     for (const m of this.take()) { this.flight4.set(m.type, m.body); this.transcript.push(handshake(m.type, m.seq, m.body)); }
-    this.serverHello = parseServerHello(this.flight4.get(2)!);
+    if (this.flight4.has(2)) this.serverHello = parseServerHello(this.flight4.get(2)!);
   }
   /** The rest: Certificate or CertificateURL, ClientKeyExchange, CertificateVerify, CCS,
    *  Finished; resolves when the server's Finished verified, or with the alert it sent. */
@@ -399,7 +402,8 @@ class Scripted {
       pms = ecdh.computeSecret(ske.subarray(4, 4 + ske[3]));
       this.sendHs(16, v8(ecdh.getPublicKey()));
     }
-    const ms = prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48);
+    const ms = this.ems ? prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48)
+      : prf(pms, "master secret", Buffer.concat([Buffer.alloc(32, 7), this.serverHello.random]), 48);
     if (o.key) this.sendHs(15, Buffer.concat([Buffer.from([4, 3]), v16(sign("sha256", Buffer.concat(this.transcript), createPrivateKey(o.key)))]));
     this.deliver(record(20, 0, this.recSeq++, Buffer.from([1])));
     const cr = Buffer.alloc(32, 7), sr = this.serverHello.random;
@@ -622,4 +626,17 @@ test("mutated datagrams (10000, seeded) never throw out of receive(); the server
     assert.doesNotThrow(() => fuzzer.receive(cut, `10.0.0.${r[4]}:${r[5]}`), `case ${i}`);
   }
   assert.equal(await s.finish({ certs: [] }), null);
+});
+
+test("without extended_master_secret: the RFC 5246 master secret, unless requireEms refuses the client (handshake_failure)", async () => {
+  const s = new Scripted({ psk: PSK });
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8, [], { ems: false });
+  assert.equal(extData(s.serverHello, 23), null);
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  assert.equal(s.server.peerInfo(PEER)?.ems, false);
+  const strict = new Scripted({ psk: PSK, requireEms: true });
+  strict.hello(TLS_PSK_WITH_AES_128_CCM_8, [], { ems: false });
+  const records = strict.all.flatMap((d) => parseRecords(d));
+  assert.deepEqual(records.map((r) => [r.type, ...r.payload]).at(-1), [21, 2, 40]);
+  assert.deepEqual(strict.server.peers(), []);
 });
