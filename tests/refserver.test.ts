@@ -368,11 +368,17 @@ class Scripted {
   }
   /** ClientHello, HelloVerifyRequest, ClientHello with the cookie, flight 4. */
   ems = true;
+  random = Buffer.alloc(32, 7);
+  /** The client reboots: new random, new handshake state, same address. */
+  restart(): void {
+    this.random = Buffer.alloc(32, this.random[0] + 1);
+    this.transcript = []; this.msgSeq = 0; this.recSeq = 0; this.flight4 = new Map(); this.out = [];
+  }
   hello(suite: number, extra: Buffer[] = [], o: { ems?: boolean } = {}): void {
     this.ems = o.ems ?? true;
     const exts = Buffer.concat([ext(10, v16(Buffer.from([0, 23]))), ext(11, v8(Buffer.from([0]))), ext(13, v16(Buffer.from([4, 3]))),
       ...(this.ems ? [ext(23, Buffer.alloc(0))] : []), ext(0xff01, Buffer.from([0])), ...extra]);
-    const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), v8(Buffer.alloc(0)), v8(cookie),
+    const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), this.random, v8(Buffer.alloc(0)), v8(cookie),
       v16(Buffer.from([suite >> 8, suite & 0xff])), v8(Buffer.from([0])), v16(exts)]);
     this.sendHs(1, ch(Buffer.alloc(0)), false);
     const [hvr] = this.take();
@@ -403,10 +409,10 @@ class Scripted {
       this.sendHs(16, v8(ecdh.getPublicKey()));
     }
     const ms = this.ems ? prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48)
-      : prf(pms, "master secret", Buffer.concat([Buffer.alloc(32, 7), this.serverHello.random]), 48);
+      : prf(pms, "master secret", Buffer.concat([this.random, this.serverHello.random]), 48);
     if (o.key) this.sendHs(15, Buffer.concat([Buffer.from([4, 3]), v16(sign("sha256", Buffer.concat(this.transcript), createPrivateKey(o.key)))]));
     this.deliver(record(20, 0, this.recSeq++, Buffer.from([1])));
-    const cr = Buffer.alloc(32, 7), sr = this.serverHello.random;
+    const cr = this.random, sr = this.serverHello.random;
     const kb = prf(ms, "key expansion", Buffer.concat([sr, cr]), 40);
     this.cw = { key: kb.subarray(0, 16), salt: kb.subarray(32, 36) };
     this.sw = { key: kb.subarray(16, 32), salt: kb.subarray(36, 40) };
@@ -639,4 +645,19 @@ test("without extended_master_secret: the RFC 5246 master secret, unless require
   const records = strict.all.flatMap((d) => parseRecords(d));
   assert.deepEqual(records.map((r) => [r.type, ...r.payload]).at(-1), [21, 2, 40]);
   assert.deepEqual(strict.server.peers(), []);
+});
+
+test("a client that lost its state handshakes again from the same address: cookie exchange, then a new association (RFC 6347 s. 4.2.8)", async () => {
+  const s = new Scripted({ psk: PSK });
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8);
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  const first = s.server.peerInfo(PEER);
+  s.restart();
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8);
+  assert.equal(s.server.isConnected(PEER), false, "the old association is gone once the cookie came back");
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  assert.notEqual(s.server.peerInfo(PEER), first);
+  assert.deepEqual(s.server.peers(), [PEER]);
+  assert.equal(s.server.stats.hvr, 2);
+  assert.equal(s.server.stats.handshakes, 2);
 });
