@@ -30,6 +30,8 @@ const root2 = pki.make("root2", null, { ca: true });
 const leaf2 = pki.make("server2", root2, { dns: "localhost" });
 const clientCa = pki.make("client-ca", null, { ca: true });
 const clientLeaf = pki.make("0011223344556677", clientCa, { client: true });
+const clientInt = pki.make("client-int", clientCa, { ca: true });
+const clientLeaf2 = pki.make("8899aabbccddeeff", clientInt, { client: true });
 const strangerCa = pki.make("stranger-ca", null, { ca: true });
 const strangerLeaf = pki.make("stranger", strangerCa, { client: true });
 const serverKeys = generateKeyPair("refserver");
@@ -280,6 +282,26 @@ test("hooks: the first flight 4 is dropped, the server's timer sends it again an
   }
 });
 
+test("hooks: the client's first flight 5 is lost on the way in; the server's timer and the client's retransmission recover", async () => {
+  let seen = 0, dropped = 0;
+  const s = await serve({ psk: PSK, rtoMs: 200, hooks: { incoming: (d) => {
+    const isFlight5 = d[0] === 22 && d.readUInt16BE(3) === 0 && d[13] === 16;
+    if (isFlight5 && seen++ === 0) { dropped++; return null; }
+    return d;
+  } } });
+  // The client's timer is the longer: the server's repeated flight 4 is what makes it send flight 5 again.
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { psk: ourPsk, rtoMs: 2000 });
+  try {
+    await client.connect();
+    assert.equal(dropped, 1);
+    assert.ok(seen >= 2, "flight 5 came again");
+    assert.ok(s.server.stats.retransmissions >= 1, "flight 4 sent again on the server's timer");
+    assert.equal(s.events.handshakes.length, 1);
+  } finally {
+    client.close();
+  }
+});
+
 test("hooks: a ServerKeyExchange with a damaged signature is refused by our client with an alert", async () => {
   const s = await serve({ rawKey: readFileSync(serverKeys.key, "latin1"),
     hooks: { message: (type, body) => (type === 12 ? Buffer.concat([body.subarray(0, -1), Buffer.from([body[body.length - 1] ^ 1])]) : undefined) } });
@@ -390,10 +412,10 @@ class Scripted {
   }
   /** The rest: Certificate or CertificateURL, ClientKeyExchange, CertificateVerify, CCS,
    *  Finished; resolves when the server's Finished verified, or with the alert it sent. */
-  async finish(o: { psk?: [string, Buffer]; certs?: Buffer[]; urls?: Array<[string, Buffer]>; key?: string; order?: (r: Buffer[]) => Buffer[] } = {}): Promise<number | null> {
+  async finish(o: { psk?: [string, Buffer]; certs?: Buffer[]; urls?: Array<[string, Buffer]>; key?: string; order?: (r: Buffer[]) => Buffer[]; chainType?: number } = {}): Promise<number | null> {
     if (o.order) this.hold = [];
     if (this.flight4.has(13)) {
-      if (o.urls) this.sendHs(21, Buffer.concat([Buffer.from([0]), v16(Buffer.concat(o.urls.map(([u, h]) => Buffer.concat([v16(Buffer.from(u)), Buffer.from([1]), h]))))]));
+      if (o.urls) this.sendHs(21, Buffer.concat([Buffer.from([o.chainType ?? 0]), v16(Buffer.concat(o.urls.map(([u, h]) => Buffer.concat([v16(Buffer.from(u)), Buffer.from([1]), h]))))]));
       else this.sendHs(11, v24(Buffer.concat((o.certs ?? []).map(v24))));
     }
     let pms: Buffer;
@@ -529,7 +551,11 @@ test("trusted_ca_keys (RFC 6066 s. 6): the chain whose root the client names, by
 });
 
 test("client_certificate_url (RFC 6066 s. 5): the URL fetched over http, its SHA-1 checked, the chain validated", async () => {
-  const files: Record<string, Buffer> = { "/client.der": clientLeaf.der, "/stranger.der": strangerLeaf.der };
+  // A PkiPath (RFC 6066 s. 5): SEQUENCE OF Certificate, the end-entity last.
+  const pathBody = Buffer.concat([clientInt.der, clientLeaf2.der]);
+  const pkiPath = Buffer.concat([Buffer.from([0x30, 0x82, pathBody.length >> 8, pathBody.length & 0xff]), pathBody]);
+  const files: Record<string, Buffer> = { "/client.der": clientLeaf.der, "/stranger.der": strangerLeaf.der,
+    "/leaf2.der": clientLeaf2.der, "/int.der": clientInt.der, "/path.der": pkiPath };
   const http: Server = createServer((req, res) => {
     const body = files[req.url ?? ""];
     if (!body) { res.statusCode = 404; res.end(); return; }
@@ -547,6 +573,17 @@ test("client_certificate_url (RFC 6066 s. 5): the URL fetched over http, its SHA
   assert.equal(await s.finish({ urls: [[`${base}/client.der`, sha1(clientLeaf.der)]], key: readFileSync(clientLeaf.key, "latin1") }), null);
   assert.equal(s.info().certUrlUsed, true);
   assert.deepEqual(s.info().clientCertificates, [clientLeaf.der]);
+
+  // Two URLs (individual_certs, end-entity first), and one PkiPath.
+  const two = new Scripted(opts);
+  two.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.equal(await two.finish({ urls: [[`${base}/leaf2.der`, sha1(clientLeaf2.der)], [`${base}/int.der`, sha1(clientInt.der)]],
+    key: readFileSync(clientLeaf2.key, "latin1") }), null);
+  assert.deepEqual(two.info().clientCertificates, [clientLeaf2.der, clientInt.der]);
+  const path = new Scripted(opts);
+  path.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.equal(await path.finish({ urls: [[`${base}/path.der`, sha1(pkiPath)]], chainType: 1, key: readFileSync(clientLeaf2.key, "latin1") }), null);
+  assert.deepEqual(path.info().clientCertificates, [clientLeaf2.der, clientInt.der]);
 
   const refusals: Array<[string, Array<[string, Buffer]>, string, number]> = [
     ["wrong hash", [[`${base}/client.der`, sha1(Buffer.from("other"))]], clientLeaf.key, 114],   // bad_certificate_hash_value
