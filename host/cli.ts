@@ -367,10 +367,11 @@ function waitFor(client: UdpDtlsClient, ms: number, done: () => boolean): Promis
  *  client's options (credentials, --mfl, --rto, --send ...): host/fleet.ts. */
 async function fleet(argv: string[]): Promise<number> {
   const own: Record<string, number> = { "--duration": 10, "--handshakes": 0 };
+  const ownNames = ["--clients", "--duration", "--handshakes", "--concurrent"];
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a in NUMBERS && ["--clients", "--duration", "--handshakes"].includes(a)) {
+    if (ownNames.includes(a)) {
       if (i + 1 >= argv.length) throw usage(MSG.needs_value, a);
       own[a] = wholeNumber(a, argv[++i]);
     } else if (["--keylog", "--pcap", "--trace", "--resume", "--session-in", "--session-out", "--rebind-after",
@@ -381,11 +382,11 @@ async function fleet(argv: string[]): Promise<number> {
   if (own["--clients"] === undefined) throw usage(MSG.fleet_needs_clients);
   const args = parseArgs(rest);
   const address = await resolveHost(args.host);
-  if (!isLoopback(address)) throw usage(MSG.fleet_loopback_only, args.host);
+  if (!isLoopback(address)) throw new ConfigError(format(MSG.fleet_loopback_only, args.host));
   const tty = process.stderr.isTTY === true;
   const report = await runFleet({
     host: address, port: args.port, engine: args.engine, clients: own["--clients"], durationMs: own["--duration"] * 1000,
-    handshakes: own["--handshakes"], send: args.send, waitMs: args.waitMs,
+    handshakes: own["--handshakes"], concurrent: own["--concurrent"], send: args.send, waitMs: args.waitMs,
     progress: tty ? (r, left) => process.stderr.write(fleetProgress(r, left)) : undefined,
   });
   if (tty) process.stderr.write("\r\x1b[K");

@@ -40,7 +40,8 @@ export interface EngineOptions {
    *  on the next connect as with resume, by ticket when the server gave one. */
   tickets?: boolean;
   /** --keylog: OPT_KEYLOG on, and each handshake's client_random and master secret handed
-   *  here once it is over (NSS key log lines, host/keylog.ts). A debugging aid: docs/API.md. */
+   *  here once it is over (NSS key log lines, host/keylog.ts); the master secret's buffer is
+   *  wiped when the callback returns (copy to keep). A debugging aid: docs/API.md. */
   keylog?: (clientRandom: Buffer, masterSecret: Buffer) => void;
   seed?: string;
   hardwareAes?: boolean;

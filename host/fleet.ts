@@ -5,6 +5,8 @@
 // generator: it must not be pointed at someone else's server), bounded in devices and time.
 import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { DtlsEngine, DtlsError, EngineOptions } from "./engine";
 import { UdpDtlsClient } from "./udp-client";
 
@@ -20,6 +22,9 @@ export interface FleetOptions {
   durationMs: number;
   /** Handshakes per device; 0: as many as fit the duration. */
   handshakes: number;
+  /** At most this many devices in a handshake at once (default: all of them). gnutls-serv and
+   *  openssl s_server serve one client at a time: 1 there. */
+  concurrent?: number;
   /** Sent by each device after each handshake; the reply is awaited up to waitMs. */
   send?: string;
   waitMs?: number;
@@ -34,13 +39,16 @@ export interface FleetReport {
   failures: number;
   unfinished: number;
   handshakes_per_second: number;
+  /** This process's CPU time (user + system) per completed handshake: what one Node process
+   *  can drive, whatever the server (1000 / it = handshakes per second per core). */
+  client_cpu_ms_per_handshake: number | null;
   /** From dtls_connect to connected, per completed handshake (nearest-rank percentiles). */
   latency_ms: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
   failure_reasons: Record<string, number>;
   /** With send: replies received. */
   replies: number | null;
   /** process.memoryUsage() before and after the devices' module instances were made. */
-  memory: { instances: number; rss_per_device: number; heap_per_device: number; external_per_device: number };
+  memory: { instances: number; rss_per_device: number | null; heap_per_device: number | null; external_per_device: number | null };
 }
 
 /** 127.0.0.0/8, ::1 and IPv4-mapped 127.x: the only servers a fleet may load. */
@@ -58,31 +66,52 @@ export function percentile(sorted: number[], p: number): number | null {
 
 const round1 = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 
+/** A full garbage collection, so memory figures hold what is alive (node --expose-gc's gc,
+ *  reached without the flag on the command line). */
+function collect(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
 export async function runFleet(o: FleetOptions): Promise<FleetReport> {
-  const before = process.memoryUsage();
+  // Memory per device: what instances 2..N add (the first also pays for compiling the module).
   const engines: DtlsEngine[] = [];
-  for (let i = 0; i < o.clients; i++) {
+  const make = (i: number) => {
     const seed = o.engine.seed === undefined ? undefined : `${o.engine.seed}/${i}`;
     engines.push(new DtlsEngine({ ...o.engine, seed }, () => {}));
-  }
+  };
+  make(0);
+  collect();
+  const before = process.memoryUsage();
+  for (let i = 1; i < o.clients; i++) make(i);
+  collect();
   const after = process.memoryUsage();
-  const perDevice = (key: "rss" | "heapUsed" | "external") => Math.round((after[key] - before[key]) / o.clients);
+  const perDevice = (key: "rss" | "heapUsed" | "external") =>
+    o.clients > 1 ? Math.round((after[key] - before[key]) / (o.clients - 1)) : null;
 
   const latencies: number[] = [];
   const reasons: Record<string, number> = {};
   let failures = 0, unfinished = 0, replies = 0;
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   let stop!: () => void;
   const stopped = new Promise<"stop">((resolve) => { stop = () => resolve("stop"); });
   let over = false;
   const deadline = setTimeout(() => { over = true; stop(); }, o.durationMs);
 
+  const cpuMs = () => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1000; };
+  // --concurrent: a device waits for a slot before each handshake and frees it after.
+  let slots = o.concurrent ?? o.clients;
+  const queue: Array<() => void> = [];
+  const acquire = () => (slots > 0 ? (slots--, Promise.resolve()) : new Promise<void>((r) => queue.push(r)));
+  const release = () => { const next = queue.shift(); if (next) next(); else slots++; };
   const report = (): FleetReport => {
     const sorted = [...latencies].sort((a, b) => a - b);
     const ms = performance.now() - start;
     return {
       clients: o.clients, duration_ms: Math.round(ms), handshakes: latencies.length, failures, unfinished,
       handshakes_per_second: round1(ms > 0 ? latencies.length / (ms / 1000) : 0)!,
+      client_cpu_ms_per_handshake: latencies.length ? Math.round(cpuMs() / latencies.length * 100) / 100 : null,
       latency_ms: { p50: round1(percentile(sorted, 50)), p95: round1(percentile(sorted, 95)),
         p99: round1(percentile(sorted, 99)), max: round1(sorted.length ? sorted[sorted.length - 1] : null) },
       failure_reasons: { ...reasons }, replies: o.send === undefined ? null : replies,
@@ -94,6 +123,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
 
   const device = async (engine: DtlsEngine) => {
     for (let n = 0; !over && (o.handshakes === 0 || n < o.handshakes); n++) {
+      if (await Promise.race([acquire(), stopped]) === "stop") break;
       const client = new UdpDtlsClient(o.host, o.port, engine);
       const t0 = performance.now();
       const outcome = await Promise.race([client.connect().then(() => "ok" as const, (e: unknown) => e), stopped]);
@@ -114,6 +144,7 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
         reasons[reason] = (reasons[reason] ?? 0) + 1;
       }
       await client.close();
+      release();
     }
   };
   await Promise.all(engines.map(device));
@@ -123,6 +154,8 @@ export async function runFleet(o: FleetOptions): Promise<FleetReport> {
   return report();
 }
 
+const kib = (n: number | null) => (n === null ? "-" : (n / 1024).toFixed(0));
+
 /** The report in lines a person reads. */
 export function fleetText(r: FleetReport, target: string): string {
   const l = r.latency_ms;
@@ -130,10 +163,11 @@ export function fleetText(r: FleetReport, target: string): string {
   return [
     `fleet: ${r.clients} devices against ${target} for ${(r.duration_ms / 1000).toFixed(1)} s`,
     `handshakes: ${r.handshakes} completed (${r.handshakes_per_second}/s), ${r.failures} failed, ${r.unfinished} unfinished`,
+    `client CPU per handshake: ${r.client_cpu_ms_per_handshake ?? "-"} ms`,
     `latency ms: p50 ${l.p50 ?? "-"}, p95 ${l.p95 ?? "-"}, p99 ${l.p99 ?? "-"}, max ${l.max ?? "-"}`,
     ...(reasons ? [`failures: ${reasons}`] : []),
     ...(r.replies !== null ? [`replies: ${r.replies}`] : []),
-    `memory per device: ${(r.memory.rss_per_device / 1024).toFixed(0)} KiB RSS (${(r.memory.heap_per_device / 1024).toFixed(0)} KiB JS heap, ${(r.memory.external_per_device / 1024).toFixed(0)} KiB external)`,
+    `memory per device: ${kib(r.memory.rss_per_device)} KiB RSS (${kib(r.memory.heap_per_device)} KiB JS heap, ${kib(r.memory.external_per_device)} KiB external)`,
   ].join("\n") + "\n";
 }
 

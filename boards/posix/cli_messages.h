@@ -71,6 +71,7 @@ static const struct cli_number CLI_NUMBERS[] = {
   {"--clients", 1L, 2000L, "1", "2000", "devices"},
   {"--duration", 1L, 3600L, "1", "3600", "seconds"},
   {"--handshakes", 1L, 100000L, "1", "100000", "handshakes per device"},
+  {"--concurrent", 1L, 2000L, "1", "2000", "devices"},
 };
 /* Summary keys that are module counters (dtls_info). */
 struct cli_counter { const char *key; int32_t info; };
