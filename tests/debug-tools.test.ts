@@ -10,7 +10,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./support/cli";
+import { buildPrograms, runCli, runProgram } from "./support/cli";
+import { CLI, POSIX, WASM3_HARNESS, WASM3_PYTHON } from "./support/paths";
 import { freeUdpPort, GNUTLS_PSK_CCM8, PSK_HEX, PSK_IDENTITY, ServerProcess } from "./support/servers";
 import { UdpDtlsClient } from "../host/udp-client";
 import { Tracer } from "../host/trace";
@@ -190,4 +191,25 @@ test("pcap packets: IPv4 header checksum and UDP lengths as tshark expects", () 
   assert.equal(p.readUInt16BE(20), 40000);
   assert.equal(p.readUInt16BE(22), 5684);
   assert.equal(p.readUInt16BE(24), 11);
+});
+
+test("--keylog in all three programs (dtls-client, dtls-posix, dtls_wasm3.py): the line gnutls-serv logged; an unwritable file refused before anything is sent", async () => {
+  buildPrograms();
+  const serverLog = join(dir, "three-server-keys.log");
+  const server = await gnutls(serverLog);
+  const programs: Array<[string, string[]]> = [["dtls-client", [process.execPath, CLI]],
+    ["dtls-posix", [POSIX]], ["dtls_wasm3.py", [WASM3_PYTHON, WASM3_HARNESS]]];
+  for (const [name, [cmd, ...pre]] of programs) {
+    const file = join(dir, `${name}.keys`);
+    const r = await runProgram(cmd, [...pre, `127.0.0.1:${server.port}`, ...PSK, "--send", name, "--expect-reply", "--keylog", file, "--json"], 60000);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    const lines = readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+    assert.equal(lines.length, 1, name);
+    assert.match(lines[0], /^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/, name);
+    assert.equal(statSync(file).mode & 0o777, 0o600, name);
+    await serverLogged(serverLog, lines);
+    const bad = await runProgram(cmd, [...pre, `127.0.0.1:${server.port}`, ...PSK, "--keylog", join(dir, "no-such-dir", "k")], 20000);
+    assert.equal(bad.code, 2, `${name}: ${bad.stderr}`);
+    assert.equal(bad.stderr, `${name}: cannot write the key log file ${join(dir, "no-such-dir", "k")}\n`);
+  }
 });
