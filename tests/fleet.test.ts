@@ -3,7 +3,8 @@
 // hence --concurrent 1 (the devices take turns; each still its own instance and socket).
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { runCli } from "./support/cli";
+import { runCli, runProgram } from "./support/cli";
+import { CLI } from "./support/paths";
 import { PSK_HEX, PSK_IDENTITY, ServerProcess, startGnuTls, bindLoopbackUdp } from "./support/servers";
 import { isLoopback, percentile } from "../host/fleet";
 
@@ -86,4 +87,15 @@ test("loopback and percentiles", () => {
   assert.equal(percentile(v, 99), 99);
   assert.equal(percentile([7], 99), 7);
   assert.equal(percentile([], 50), null);
+});
+
+test("on a terminal a fleet shows a progress line, rewritten in place, and clears it before the report", async () => {
+  const silent = await bindLoopbackUdp();
+  const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} fleet 127.0.0.1:${silent.address().port} ` +
+    `--psk-identity ${PSK_IDENTITY} --psk ${PSK_HEX} --clients 2 --duration 1`;
+  // script(1) (util-linux, in every Debian) gives the program a pseudo-terminal.
+  const r = await runProgram("script", ["-qec", cmd, "/dev/null"], 20000);
+  silent.close();
+  assert.match(r.stdout, /\rfleet: 0 handshakes, 0 failed, 0\/s, [01] s left\x1b\[K/);
+  assert.match(r.stdout, /\r\x1b\[Kfleet: 2 devices against 127\.0\.0\.1:\d+ for 1\.\d s/);
 });
