@@ -14,6 +14,7 @@ export const OPT_HEARTBEAT_INTERVAL_MS: i32 = 11; // 0 = never send our own Hear
 export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_id; 0..OPT_CID_MAX = our CID's length
 export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after our Finished (RFC 7918, RFC 7925 s. 21), full ECDHE_ECDSA handshakes only
 export const OPT_TICKETS: i32 = 8;              // 1 = session tickets (RFC 5077): keep and offer the session as OPT_RESUME does, by ticket when the server gave one
+export const OPT_KEYLOG: i32 = 20;             // debugging only: 1 = keep the master secret past the handshake for dtls_info(INFO_KEYLOG) (docs/API.md)
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -73,6 +74,7 @@ export const INFO_CID_SENT_LEN: i32 = 26;      // RFC 9146: length of the server
 export const INFO_CID_RECEIVED_LEN: i32 = 27;  // length of our CID, which the server's records carry (copied to the I/O buffer); -1 = not negotiated
 export const INFO_MAX_DATAGRAM_SENT: i32 = 32; // the largest datagram this connection sent (bytes): never over OPT_PMTU
 export const INFO_FALSE_START: i32 = 33;        // 1 once our Finished of a full handshake went out with False Start in force (dtls_write allowed before the server's Finished); stays until the next dtls_connect
+export const INFO_KEYLOG: i32 = 46;             // with OPT_KEYLOG, once the handshake is over: client_random (32) || master secret (48) to the I/O buffer, 80, then wiped (0 = none)
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 

@@ -22,7 +22,7 @@ import { recordsBegin, recordNext, recordOpen, recordLoad, recordDecrypt, record
 import { cidTx } from "./record/cid";
 import { handshakeReset, handshakeEnd, handshakeStart, handshakeTimer, handshakeRecord, handshakeChangeCipherSpec,
   handshakeDone, handshakeWaitingForChangeCipherSpec, maxRecordPlaintext, falseStart } from "./handshake/client";
-import { keyScheduleWipe } from "./handshake/key_schedule";
+import { keyScheduleWipe, keylogTake } from "./handshake/key_schedule";
 import { sessionForget } from "./handshake/resumption";
 import { chosenVersion } from "./handshake/negotiated";
 import { timerRemaining } from "./handshake/timer";
@@ -37,6 +37,7 @@ const futureRecord = memory.data(FUTURE_RECORD_MAX);
 let futureLen: i32 = 0;
 
 function resetAll(): void {
+  keylogTake(0);     // OPT_KEYLOG: a master secret the host did not take is not kept
   recordStateReset();
   txReset();
   txLargestReset();

@@ -34,6 +34,8 @@ import { regionSize, regionPeak } from "./regions";
 import { recordsDropped, datagramsTooLarge, countDatagramTooLarge } from "./record/receive";
 import { heartbeatInfo } from "./heartbeat";
 import { ownCid, peerCid, rxCidLen, txCidLen } from "./record/cid";
+import { INFO_KEYLOG } from "./api_codes";
+import { keylogTake } from "./handshake/key_schedule";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -46,6 +48,7 @@ export function dtls_buffer_size(): i32 { return IO_BUFFER_SIZE; }
 export function dtls_config_reset(): void {
   if (!configurable()) close();
   optionsReset();
+  keylogTake(0);     // OPT_KEYLOG off: a kept master secret goes
   credentialsReset();
   sessionForget();   // a session belongs to the credentials and server it was made with
 }
@@ -178,6 +181,8 @@ export function dtls_info(key: i32): i32 {
     if (n > 0) memory.copy(ioBuffer, sent ? peerCid : ownCid, <usize>n);
     return n;
   }
+  // OPT_KEYLOG (a debugging aid, docs/API.md): client_random || master secret, taken once.
+  if (key == INFO_KEYLOG) return keylogTake(ioBuffer);
   if (key >= INFO_REGION_SIZE && key < INFO_REGION_SIZE + REGION_COUNT) return regionSize(key - INFO_REGION_SIZE);
   if (key >= INFO_REGION_PEAK && key < INFO_REGION_PEAK + REGION_COUNT) return regionPeak(key - INFO_REGION_PEAK);
   if (ECDHE_ENABLED) {

@@ -8,6 +8,7 @@ import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, O
 import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
 import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START } from "./api_codes";
+import { OPT_KEYLOG } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -25,6 +26,7 @@ export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 
 export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else our CID's length
 export let optFalseStart: bool = false;
 export let optTickets: bool = false;
+export let optKeylog: bool = false;   // debugging: the master secret for the host's key log (docs/API.md)
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -39,6 +41,7 @@ export function optionsReset(): void {
   optCid = -1;
   optFalseStart = false;
   optTickets = false;
+  optKeylog = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -94,6 +97,9 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_FALSE_START) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optFalseStart = value == 1;
+  } else if (option == OPT_KEYLOG) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    optKeylog = value == 1;
   } else {
     return ERR_BAD_ARGUMENT;
   }

@@ -12,6 +12,11 @@ import * as codes from "./codes";
 import { EXIT, MSG, NUMBERS, PROGRAM, USAGE } from "./messages";
 import { readPrivateKey, readServerPin } from "./keys";
 import { emulateMain } from "./emulator/cli";
+import { KeylogWriter } from "./keylog";
+import { PcapWriter } from "./pcap";
+import { Tracer } from "./trace";
+import { appendFileSync } from "node:fs";
+import { fleetProgress, fleetText, isLoopback, runFleet } from "./fleet";
 
 /** A usage error: the message, then the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -34,6 +39,10 @@ interface CliArgs {
   sessionOut?: string;
   /** --rebind-after MS: MS ms after the handshake, move to a new UDP socket (source port). */
   rebindAfter?: number;
+  /** --keylog FILE, --pcap FILE, --trace: the debugging tools (host/keylog.ts, pcap.ts, trace.ts). */
+  keylog?: string;
+  pcap?: string;
+  trace?: boolean;
 }
 
 /** HOST:PORT or [IPV6]:PORT; a port from 1 to 65535 (never 0, never wrapped modulo 65536). */
@@ -113,6 +122,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--false-start": engine.falseStart = true; break;
       case "--tickets": engine.tickets = true; break;
       case "--wasm": engine.wasmPath = value(); break;
+      case "--keylog": out.keylog = value(); break;
+      case "--pcap": out.pcap = value(); break;
+      case "--trace": out.trace = true; break;
       case "-h": case "--help": throw new HelpRequested();
       default:
         if (a.startsWith("-")) throw usage(MSG.unknown_option, a);
@@ -138,6 +150,15 @@ export function parseArgs(argv: string[]): CliArgs {
     engine.psk = { identity: id, key };
   }
   if (rpk) engine.rpk = { serverPin: readServerPin(serverKey!), privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile) };
+  if (out.keylog !== undefined) {
+    // Created (mode 0600) or appended to; refused now, before anything is sent, if it cannot be.
+    const file = out.keylog;
+    try { appendFileSync(file, "", { mode: 0o600 }); } catch { throw new ConfigError(format(MSG.keylog_unwritable, file)); }
+    const writer = new KeylogWriter(file);
+    engine.keylog = (random, master) => {
+      try { writer.write(random, master); } catch { process.stderr.write(`${PROGRAM}: ${format(MSG.keylog_unwritable, file)}\n`); }
+    };
+  }
   if (out.sessionIn !== undefined) {
     try { engine.session = readFileSync(out.sessionIn); } catch { throw new ConfigError(format(MSG.session_unreadable, out.sessionIn)); }
   }
@@ -163,6 +184,20 @@ async function run(args: CliArgs): Promise<number> {
     if (e instanceof ConfigError) throw new ConfigError(configMessage(e, args));
     throw e;
   }
+  // --pcap and --trace see every datagram of every connection (--resume, --rebind-after too).
+  let pcap: PcapWriter | undefined;
+  if (args.pcap !== undefined) {
+    try { pcap = new PcapWriter(args.pcap); } catch { await client.close(); throw new ConfigError(format(MSG.pcap_unwritable, args.pcap)); }
+  }
+  const tracer = args.trace ? new Tracer(args.engine.cid) : undefined;
+  const tap = (c: UdpDtlsClient) => {
+    if (!pcap && !tracer) return;
+    c.onWire = (direction, datagram, localPort, peerPort) => {
+      pcap?.packet(datagram, direction === "sent" ? localPort : peerPort, direction === "sent" ? peerPort : localPort);
+      for (const line of tracer?.lines(direction, datagram) ?? []) process.stderr.write(line + "\n");
+    };
+  };
+  tap(client);
   let flightsIn = 0, flightsOut = 0;
   client.onFlight = (e) => {
     if (e === "flight-sent") say(`-> flight ${++flightsOut} sent`);
@@ -242,11 +277,12 @@ async function run(args: CliArgs): Promise<number> {
   // --resume N: the same module instance connects again, offering the session it kept.
   const reconnects: Array<Record<string, unknown>> = [];
   for (let i = 1; i <= args.resume && !failure && tooLarge === null; i++) {
-    const r = await reconnect(address, args, client.engine, i, say);
+    const r = await reconnect(address, args, client.engine, i, say, tap);
     reconnects.push(r.summary);
     if (r.failure) { failure = r.failure; connected = r.connected; }
   }
   if (args.sessionOut !== undefined) saveSession(client.engine, args.sessionOut, say);
+  pcap?.close();
   if (args.json) {
     const summary = { ...first, received: Buffer.concat(received).toString("utf8"), reply: replied,
       ...(args.resume > 0 ? { reconnects } : {}), ...(args.rebindAfter !== undefined ? { source_ports: ports } : {}) };
@@ -270,9 +306,10 @@ async function run(args: CliArgs): Promise<number> {
 
 /** One more connection of the same module (--resume): handshake (resumed when the server
  *  accepts the session), --send and its reply, close. Its summary, and its failure if any. */
-async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: number, say: (line: string) => void):
-    Promise<{ summary: Record<string, unknown>; failure: DtlsError | null; connected: boolean }> {
+async function reconnect(address: string, args: CliArgs, engine: DtlsEngine, n: number, say: (line: string) => void,
+    tap: (c: UdpDtlsClient) => void): Promise<{ summary: Record<string, unknown>; failure: DtlsError | null; connected: boolean }> {
   const client = new UdpDtlsClient(address, args.port, engine);
+  tap(client);
   const received: Buffer[] = [];
   client.onData = (d) => { received.push(d); if (!args.json) process.stdout.write(d); };
   let failure: DtlsError | null = null;
@@ -327,9 +364,41 @@ function waitFor(client: UdpDtlsClient, ms: number, done: () => boolean): Promis
   });
 }
 
+/** dtls-client fleet HOST:PORT --clients N [--duration SECONDS] [--handshakes N] and the
+ *  client's options (credentials, --mfl, --rto, --send ...): host/fleet.ts. */
+async function fleet(argv: string[]): Promise<number> {
+  const own: Record<string, number> = { "--duration": 10, "--handshakes": 0 };
+  const ownNames = ["--clients", "--duration", "--handshakes", "--concurrent"];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (ownNames.includes(a)) {
+      if (i + 1 >= argv.length) throw usage(MSG.needs_value, a);
+      own[a] = wholeNumber(a, argv[++i]);
+    } else if (["--keylog", "--pcap", "--trace", "--resume", "--session-in", "--session-out", "--rebind-after",
+                "--expect-reply", "--false-start"].includes(a)) {
+      throw usage(MSG.fleet_refuses, a);
+    } else rest.push(a);
+  }
+  if (own["--clients"] === undefined) throw usage(MSG.fleet_needs_clients);
+  const args = parseArgs(rest);
+  const address = await resolveHost(args.host);
+  if (!isLoopback(address)) throw new ConfigError(format(MSG.fleet_loopback_only, args.host));
+  const tty = process.stderr.isTTY === true;
+  const report = await runFleet({
+    host: address, port: args.port, engine: args.engine, clients: own["--clients"], durationMs: own["--duration"] * 1000,
+    handshakes: own["--handshakes"], concurrent: own["--concurrent"], send: args.send, waitMs: args.waitMs,
+    progress: tty ? (r, left) => process.stderr.write(fleetProgress(r, left)) : undefined,
+  });
+  if (tty) process.stderr.write("\r\x1b[K");
+  process.stdout.write(args.json ? JSON.stringify(report) + "\n" : fleetText(report, `${args.host}:${args.port}`));
+  return report.failures > 0 || report.handshakes === 0 ? EXIT.failed : EXIT.done;
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "emulate") return emulateMain(argv.slice(1)); // host/emulator: virtual time, Node only
   try {
+    if (argv[0] === "fleet") return await fleet(argv.slice(1));
     return await run(parseArgs(argv));
   } catch (e) {
     if (e instanceof HelpRequested) { process.stdout.write(USAGE); return EXIT.done; }

@@ -7,6 +7,7 @@ import { HalOptions } from "./hal";
 import { Accelerator } from "./accel";
 import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
 import { SUMMARY_COUNTERS, MSG } from "./messages";
+import { KEYLOG_MASTER_LEN, KEYLOG_RANDOM_LEN } from "./keylog";
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
@@ -38,6 +39,10 @@ export interface EngineOptions {
   /** Session tickets (RFC 5077): the SessionTicket extension; the session is kept and offered
    *  on the next connect as with resume, by ticket when the server gave one. */
   tickets?: boolean;
+  /** --keylog: OPT_KEYLOG on, and each handshake's client_random and master secret handed
+   *  here once it is over (NSS key log lines, host/keylog.ts); the master secret's buffer is
+   *  wiped when the callback returns (copy to keep). A debugging aid: docs/API.md. */
+  keylog?: (clientRandom: Buffer, masterSecret: Buffer) => void;
   seed?: string;
   hardwareAes?: boolean;
   /** The HAL answers P-256 with build/accel.wasm (boards/runtime/hal_accel.c in C). */
@@ -154,6 +159,7 @@ export class DtlsEngine {
     this.set(codes.OPT_CID, o.cid, "connection ID length (0 to 8)");
     this.set(codes.OPT_TICKETS, o.tickets === undefined ? undefined : o.tickets ? 1 : 0, "session ticket option");
     this.set(codes.OPT_FALSE_START, o.falseStart === undefined ? undefined : o.falseStart ? 1 : 0, "False Start option");
+    this.set(codes.OPT_KEYLOG, o.keylog ? 1 : undefined, "key log option");
     if (o.session !== undefined) this.importSession(o.session);
   }
 
@@ -188,6 +194,20 @@ export class DtlsEngine {
     for (let i = this.counters.sent; i < now.sent; i++) this.onFlight("flight-sent");
     for (let i = this.counters.retransmitted; i < now.retransmitted; i++) this.onFlight("flight-retransmitted");
     this.counters = now;
+    this.takeKeylog();
+  }
+
+  /** OPT_KEYLOG: the secrets of a handshake that is over, once (the module wipes its copy). */
+  private takeKeylog(): void {
+    if (!this.options.keylog || this.state === codes.STATE_HANDSHAKING) return;
+    const n = KEYLOG_RANDOM_LEN + KEYLOG_MASTER_LEN;
+    if (this.info(codes.INFO_KEYLOG) !== n) return;
+    const b = this.buffer();
+    const random = Buffer.from(b.subarray(0, KEYLOG_RANDOM_LEN));
+    const master = Buffer.from(b.subarray(KEYLOG_RANDOM_LEN, n));
+    b.fill(0, 0, n);
+    this.options.keylog(random, master);
+    master.fill(0);
   }
 
   connect(): void {
@@ -246,7 +266,7 @@ export class DtlsEngine {
     return sent === null || received === null ? null : { sent, received };
   }
 
-  close(): void { this.wasm.dtls_close(); }
+  close(): void { this.wasm.dtls_close(); this.takeKeylog(); }
   get state(): number { return this.wasm.dtls_state(); }
   info(key: number): number { return this.wasm.dtls_info(key); }
 

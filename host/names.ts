@@ -49,3 +49,13 @@ export function stateName(state: number): string {
 /** Cipher suite names: the core's TLS_ constants. */
 export const CIPHER_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(table).filter(([name]) => name.startsWith("TLS_")).map(([name, value]) => [value, name]));
+
+// Wire names for traces (host/trace.ts): the core's CT_ and HT_ constants (assembly/protocol.ts).
+const contentTypes = namesWithPrefix("CT_");
+const handshakeTypes = namesWithPrefix("HT_");
+export function contentTypeName(type: number): string {
+  return contentTypes.get(type) ?? `content_type_${type}`;
+}
+export function handshakeTypeName(type: number): string {
+  return handshakeTypes.get(type) ?? `handshake_type_${type}`;
+}

@@ -41,6 +41,9 @@ export class UdpDtlsClient {
   private readers: Array<(data: Buffer) => void> = [];
   onData: (data: Buffer) => void = () => {};
   onFlight: (event: FlightEvent) => void = () => {};
+  /** Every datagram sent and received, as it crosses the socket (--pcap, --trace): sent after
+   *  the filters' drops, received before the module sees it. */
+  onWire: (direction: "sent" | "received", datagram: Uint8Array, localPort: number, peerPort: number) => void = () => {};
 
   /** options: a new module instance; or an engine whose last connection is over, to connect
    *  it again (it keeps its session: resumption). */
@@ -59,6 +62,7 @@ export class UdpDtlsClient {
   private transmit(datagram: Uint8Array): void {
     const index = this.sentCount++;
     if (this.filters.dropOutgoing?.(datagram, index)) return;
+    this.onWire("sent", datagram, this.boundPort(), this.port);
     this.pendingSends++;
     this.socket.send(datagram, this.port, this.host, () => {
       if (--this.pendingSends === 0 && this.closing) this.closeSocket();
@@ -68,7 +72,9 @@ export class UdpDtlsClient {
   private incoming(msg: Buffer): void {
     const index = this.receivedCount++;
     if (this.filters.dropIncoming?.(msg, index)) return;
-    this.engine.receive(this.filters.mapIncoming ? this.filters.mapIncoming(msg, index) : msg);
+    const datagram = this.filters.mapIncoming ? this.filters.mapIncoming(msg, index) : msg;
+    this.onWire("received", datagram, this.boundPort(), this.port);
+    this.engine.receive(datagram);
     this.drain();
     this.schedule();
   }
@@ -159,6 +165,10 @@ export class UdpDtlsClient {
   }
 
   get state(): number { return this.engine.state; }
+
+  private boundPort(): number {
+    try { return this.socket.address().port; } catch { return 0; }
+  }
 
   /** The local UDP port the client sends from. */
   get localPort(): number { return this.socket.address().port; }

@@ -6,6 +6,7 @@ import { prfSha256, LABEL_MASTER_SECRET, LABEL_MASTER_SECRET_LEN, LABEL_EXTENDED
 import { wipe } from "../crypto/ct";
 import { keyBlock, KEY_BLOCK_LEN } from "../record/keys";
 import { transcriptHash } from "./transcript";
+import { optKeylog } from "../options";
 
 export const RANDOM_LEN: i32 = 32;
 export const MASTER_SECRET_LEN: i32 = 48;
@@ -36,8 +37,14 @@ export function deriveMasterSecret(premasterLen: i32, extended: bool): void {
   wipe(premaster, PREMASTER_MAX);
 }
 
+// OPT_KEYLOG, a debugging aid (docs/API.md): 1 once this handshake's master secret is final
+// (key block derived), 2 once the handshake is over and the master is kept for the host's key
+// log, until dtls_info(INFO_KEYLOG) takes it, the next dtls_connect or dtls_config_reset.
+let keylog: i32 = 0;
+
 // key_block = PRF(master, "key expansion", server_random + client_random).
 export function deriveKeyBlock(): void {
+  if (optKeylog) keylog = 1;
   memory.copy(seed, serverRandom, RANDOM_LEN);
   memory.copy(seed + RANDOM_LEN, clientRandom, RANDOM_LEN);
   prfSha256(masterSecret, MASTER_SECRET_LEN, LABEL_KEY_EXPANSION, LABEL_KEY_EXPANSION_LEN,
@@ -62,6 +69,19 @@ export function setMasterSecret(src: usize): void { memory.copy(masterSecret, sr
 
 export function keyScheduleWipe(): void {
   wipe(premaster, PREMASTER_MAX);
-  wipe(masterSecret, MASTER_SECRET_LEN);
+  if (keylog != 0 && optKeylog) keylog = 2; else keylogTake(0);
   wipe(seed, 2 * RANDOM_LEN);
+}
+
+// dtls_info(INFO_KEYLOG): client_random || master secret to out, then the master is wiped.
+// out = 0: only wiped. Nothing (0) unless a handshake is over and its master kept.
+export function keylogTake(out: usize): i32 {
+  if (out != 0) {
+    if (keylog != 2) return 0;
+    memory.copy(out, clientRandom, RANDOM_LEN);
+    memory.copy(out + RANDOM_LEN, masterSecret, MASTER_SECRET_LEN);
+  }
+  keylog = 0;
+  wipe(masterSecret, MASTER_SECRET_LEN);
+  return out != 0 ? RANDOM_LEN + MASTER_SECRET_LEN : 0;
 }

@@ -178,6 +178,7 @@ static void json_string(const char *key, const uint8_t *s, size_t n) {
 struct args {
   const char *target, *identity, *psk_hex, *sni, *send_text, *key_file, *server_key, *stop_before;
   const char *session_in, *session_out;
+  const char *keylog;                         /* --keylog FILE (docs/API.md OPT_KEYLOG: debugging only) */
   char host[256], port[8];
   int rpk, json, expect_reply, require_ems, mfl_given, false_start, tickets;
   long mfl, rto, timeout, pmtu, wait_ms, cap; /* -1: not given */
@@ -225,7 +226,7 @@ static int takes_value(const char *a) {
   static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
                                            "--server-key", "--stop-before", "--session-in", "--session-out",
-                                           "--heartbeat", "--heartbeat-mode", "--cid"};
+                                           "--heartbeat", "--heartbeat-mode", "--cid", "--keylog"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -288,6 +289,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--seed")) hal_posix_set_seed(val);
     else if (!strcmp(o, "--session-in")) a->session_in = val;
     else if (!strcmp(o, "--session-out")) a->session_out = val;
+    else if (!strcmp(o, "--keylog")) a->keylog = val;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
     else if (!strcmp(o, "--tickets")) a->tickets = 1;
     else if (!strcmp(o, "--false-start")) a->false_start = 1;
@@ -406,6 +408,32 @@ static void save_session(const struct args *a) {
   memset(blob, 0, sizeof blob);
 }
 
+/* --keylog FILE: created (mode 0600) or appended to; 0, or -1 when it cannot be written. */
+static int open_keylog(const char *file, FILE **f) {
+  int fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  *f = fd < 0 ? NULL : fdopen(fd, "a");
+  if (!*f && fd >= 0) close(fd);
+  return *f ? 0 : -1;
+}
+
+/* --keylog: this connection's NSS key log line, CLIENT_RANDOM <client_random> <master secret>
+ * (dtls_info(INFO_KEYLOG): 32 + 48 bytes, once the handshake is over), for Wireshark. */
+static void save_keylog(const struct args *a) {
+  uint8_t k[80];
+  FILE *f;
+  int i;
+  if (dtls_port_info_bytes(DTLS_INFO_KEYLOG, k, sizeof k) != (int32_t)sizeof k) return;
+  if (open_keylog(a->keylog, &f) != 0) {
+    complain(CLI_MSG_KEYLOG_UNWRITABLE, a->keylog);
+  } else {
+    fputs("CLIENT_RANDOM ", f);
+    for (i = 0; i < 80; i++) fprintf(f, i == 32 ? " %02x" : "%02x", k[i]);
+    fputc('\n', f);
+    fclose(f);
+  }
+  memset(k, 0, sizeof k);
+}
+
 /* The module configured as the options say; 0 or CLI_EXIT_USAGE after the message. */
 static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, uint8_t client_key[32], int has_key,
                      const uint8_t *server_pin, int pin_len) {
@@ -417,7 +445,8 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
       /* RFC 6520: --heartbeat alone offers peer_allowed_to_send (as host/cli.ts) */
       {"--heartbeat-mode", DTLS_OPT_HEARTBEAT, a->heartbeat_mode ? a->heartbeat_mode : a->heartbeat > 0 ? 1 : -1},
       {"--heartbeat", DTLS_OPT_HEARTBEAT_INTERVAL_MS, a->heartbeat > 0 ? a->heartbeat * 1000 : -1},
-      {"--cid", DTLS_OPT_CID, a->cid}, {"--false-start", DTLS_OPT_FALSE_START, a->false_start ? 1 : -1}};
+      {"--cid", DTLS_OPT_CID, a->cid}, {"--false-start", DTLS_OPT_FALSE_START, a->false_start ? 1 : -1},
+      {"--keylog", DTLS_OPT_KEYLOG, a->keylog ? 1 : -1}};
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
@@ -667,6 +696,14 @@ int main(int argc, char **argv) {
       has_key = 1;
     }
   }
+  if (a.keylog) { /* refused before anything is sent, as dtls-client does */
+    FILE *f;
+    if (open_keylog(a.keylog, &f) != 0) {
+      complain(CLI_MSG_KEYLOG_UNWRITABLE, a.keylog);
+      return CLI_EXIT_USAGE;
+    }
+    fclose(f);
+  }
   if (a.session_in && read_session(a.session_in) != 0) return CLI_EXIT_USAGE;
   if (a.stop_before && !strcmp(a.stop_before, "init")) return CLI_EXIT_DONE;
 
@@ -692,6 +729,7 @@ int main(int argc, char **argv) {
   if (dtls_port_state() == DTLS_PORT_STATE_CONNECTED) dtls_port_close();
   state = dtls_port_state();
   if (a.session_out) save_session(&a);
+  if (a.keylog) save_keylog(&a);
   if (a.json) print_summary(&a, &s, state);
   fflush(stdout);
   close(fd);

@@ -127,6 +127,7 @@ class Args:
         self.key = self.server_key = self.stop_before = self.seed = self.mfl = self.psk = None
         self.rto = self.timeout = self.pmtu = self.heartbeat = self.heartbeat_mode = None
         self.session_in = self.session_out = self.cid = None
+        self.keylog = None
         self.wait = 5000
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
         self.tickets = False
@@ -138,7 +139,7 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
                "--session-in": "session_in", "--session-out": "session_out",
-               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid"}
+               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid", "--keylog": "keylog"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems", "--tickets": "tickets",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
          "--hal-p256": "hal_p256", "--false-start": "false_start"}

@@ -443,6 +443,25 @@ def import_session(d, blob, file):
         raise ConfigError(MSG["session_refused"] % (file, MSG[why.get(r, "session_why_malformed")]))
 
 
+def open_keylog(file):
+    """--keylog FILE: created (mode 0600) or appended to; OSError when it cannot be."""
+    return os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a")
+
+
+def save_keylog(d, file):
+    """--keylog: this connection's NSS key log line, CLIENT_RANDOM <client_random> <master
+    secret> (dtls_info(INFO_KEYLOG): 32 + 48 bytes once the handshake is over; docs/API.md)."""
+    if d.call("dtls_info", CODES["INFO_KEYLOG"]) != 80:
+        return
+    k = bytes(d.mem()[d.buf:d.buf + 80])
+    d._put(bytes(80))
+    try:
+        with open_keylog(file) as f:
+            f.write(f"CLIENT_RANDOM {k[:32].hex()} {k[32:].hex()}\n")
+    except OSError:
+        print(f"{PROGRAM}: {MSG['keylog_unwritable'] % file}", file=sys.stderr)
+
+
 def save_session(d, file, say):
     """--session-out: the kept session, readable by its owner only (it holds the master secret)."""
     blob = d.session_export()
@@ -524,7 +543,7 @@ def summary_of(d, sni, session, send, rpk=False, false_start=False):
 
 def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
                 log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False,
-                session_in=None, session_out=None, hold=False):
+                session_in=None, session_out=None, hold=False, keylog=None):
     """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
     (close_notify when still connected). Returns (summary, module, Session), or (None, module,
     None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
@@ -610,6 +629,8 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
         d.call("dtls_close")  # close_notify: the summary's state is then "closed"
     if session_out is not None:
         save_session(d, session_out, say or (lambda line: None))
+    if keylog is not None:
+        save_keylog(d, keylog)
     summary = summary_of(d, sni, session, send, rpk is not None)
     summary = summary_of(d, sni, session, send, rpk is not None, false_start)
     if d.hal_errors:
@@ -642,6 +663,12 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         err(e)
         return EXIT["usage"]
+    if a.keylog is not None:  # refused before anything is sent, as dtls-client does
+        try:
+            open_keylog(a.keylog).close()
+        except OSError:
+            err(MSG["keylog_unwritable"] % a.keylog)
+            return EXIT["usage"]
     session_in = None
     if a.session_in is not None:
         try:
@@ -671,6 +698,8 @@ def main(argv=None):
         options.append((CODES["OPT_HEARTBEAT_INTERVAL_MS"], a.heartbeat * 1000, "--heartbeat"))
     if a.false_start:
         options.append((CODES["OPT_FALSE_START"], 1, "--false-start"))
+    if a.keylog is not None:
+        options.append((CODES["OPT_KEYLOG"], 1, "--keylog"))
     # Text lines go to stdout, or to stderr when stdout carries the JSON summary.
     out = sys.stderr if a.json else sys.stdout
     say = lambda line: print(line, file=out, flush=True)  # noqa: E731
@@ -680,7 +709,7 @@ def main(argv=None):
         summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
                                           3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
                                           on_data=on_data, accel=a.hal_p256, session_in=session_in,
-                                          session_out=a.session_out, hold=mode is not None)
+                                          session_out=a.session_out, hold=mode is not None, keylog=a.keylog)
     except ConfigError as e:
         err(e)
         return EXIT["usage"]
