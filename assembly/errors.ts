@@ -40,3 +40,6 @@ export const REASON_CRYPTO_UNAVAILABLE: i32 = 24; // the board's HAL has no AES 
 export const REASON_HEARTBEAT_TIMEOUT: i32 = 29; // no HeartbeatResponse to our request within the retransmission budget (RFC 6520 s. 3)
 export const REASON_PEER_CID_TOO_LONG: i32 = 27; // the server's connection ID is longer than CID_PEER_MAX (config.ts)
 export const REASON_TICKET_LOST: i32 = 25;      // the server announced a NewSessionTicket (RFC 5077) that never came
+// The server's Certificate message (X.509), beyond the chain rules of assembly/x509/ (40-52).
+export const REASON_CERT_TOO_LARGE: i32 = 53;    // one certificate larger than the reassembly window (HS_MESSAGE_MAX - 3), or the message over CERT_MESSAGE_MAX
+export const REASON_CERT_EMPTY: i32 = 54;        // the server sent no certificate (RFC 5246 7.4.2: it must)

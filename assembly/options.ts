@@ -7,7 +7,7 @@ import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, O
   OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
-import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START } from "./api_codes";
+import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START, OPT_CERT_UNKNOWN_TIME } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -25,6 +25,9 @@ export let optHeartbeatInterval: i32 = 0;  // ms between our HeartbeatRequests, 
 export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else our CID's length
 export let optFalseStart: bool = false;
 export let optTickets: bool = false;
+// X.509 without a trusted time (hal wall_time_s -1): refuse the chain (default) or accept it
+// unchecked for validity (RFC 7925 s. 12: never the server's gmt_unix_time).
+export let optCertUnknownTime: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -39,6 +42,7 @@ export function optionsReset(): void {
   optCid = -1;
   optFalseStart = false;
   optTickets = false;
+  optCertUnknownTime = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -91,6 +95,10 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_CID) {
     if (value < -1 || value > OPT_CID_MAX) return ERR_BAD_ARGUMENT;
     optCid = value;
+  } else if (option == OPT_CERT_UNKNOWN_TIME) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    if (!X509_ENABLED) return ERR_UNSUPPORTED;
+    optCertUnknownTime = value == 1;
   } else if (option == OPT_FALSE_START) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optFalseStart = value == 1;
