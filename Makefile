@@ -33,7 +33,7 @@ MODULES := build/dtls.wasm build/dtls-psk.wasm build/dtls-full-hw.wasm build/dtl
 build: $(MODULES) $(KAT_WASMS) dist/.built
 
 build/dtls.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
-	$(ASC) assembly/index.ts --config asconfig.json --target full
+	$(ASC) assembly/index_cert.ts --config asconfig.json --target full
 
 build/dtls-psk.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/index_psk.ts --config asconfig.json --target psk
@@ -45,7 +45,7 @@ build/dtls-psk-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/index_psk.ts --config asconfig.json --target psk-hw
 
 build/dtls-cert-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
-	$(ASC) assembly/index.ts --config asconfig.json --target cert-hw
+	$(ASC) assembly/index_cert.ts --config asconfig.json --target cert-hw
 
 # The board accelerator: our P-256 and AES as a module of their own (assembly/accel/).
 build/accel.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed

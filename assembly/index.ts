@@ -37,9 +37,8 @@ import { ownCid, peerCid, rxCidLen, txCidLen } from "./record/cid";
 import { INFO_CERT_RESULT, INFO_CERT_FAIL_INDEX, INFO_CERT_COUNT, INFO_CERT_TYPE, INFO_ANCHOR_COUNT,
   INFO_CLIENT_CHAIN_LEN } from "./api_codes";
 import { TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "./protocol";
-import { certsOffered, certResult, certFailIndex, clientChainAdd, clientChainReset, clientChainLen,
-  setPeerName } from "./handshake/certificate";
-import { anchorsReset, anchorAdd, anchorCount } from "./x509/anchors";
+import { certsOffered, certResult, certFailIndex, clientChainReset, clientChainLen } from "./handshake/certificate";
+import { anchorsReset, anchorCount } from "./x509/anchors";
 import { chainCount } from "./x509/chain";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
@@ -87,7 +86,8 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
     if (privateLen != 0 && privateLen != 32) return ERR_BAD_ARGUMENT;
     rpkReset();
     sessionForget();
-    if (setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
+    // X.509 builds: our key alone (pin 0) is the key of our certificate chain (dtls_config_cert).
+    if (!(X509_ENABLED && pinLen == 0) && setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
     if (privateLen == 32) {
       memory.copy(clientPrivateKey, ioBuffer, 32);
       wipe(ioBuffer, 32);
@@ -98,44 +98,6 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
       setClientKeyPresent(true);
     }
     return 0;
-  }
-  return ERR_UNSUPPORTED;
-}
-
-// X.509 (RFC 7925 s. 4.4). One trust anchor, a CA certificate (DER) from the I/O buffer;
-// repeatable up to TRUST_ANCHOR_MAX. With anchors and no raw-key pin, the handshake uses
-// certificates. ERR_UNSUPPORTED in builds without X.509.
-export function dtls_config_ca(len: i32): i32 {
-  if (X509_ENABLED) {
-    if (!configurable()) return ERR_BAD_STATE;
-    if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
-    sessionForget();
-    return anchorAdd(ioBuffer, len);
-  }
-  return ERR_UNSUPPORTED;
-}
-
-// One certificate (DER) of our own chain, leaf first, appended; sent with a CertificateVerify
-// by our dtls_config_rpk private key when the server asks (RFC 7925 s. 4.4.2). At most
-// CLIENT_CHAIN_MAX bytes in all (3 more per certificate): ERR_TOO_LARGE.
-export function dtls_config_cert(len: i32): i32 {
-  if (X509_ENABLED) {
-    if (!configurable()) return ERR_BAD_STATE;
-    if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
-    sessionForget();
-    return clientChainAdd(ioBuffer, len);
-  }
-  return ERR_UNSUPPORTED;
-}
-
-// The name the server's certificate must carry (RFC 6125 DNS-ID, RFC 7925 s. 4.4.1) when it
-// is not the SNI value (dtls_config_sni); 0 = the SNI value.
-export function dtls_config_peer_name(len: i32): i32 {
-  if (X509_ENABLED) {
-    if (!configurable()) return ERR_BAD_STATE;
-    if (!inBuffer(len)) return ERR_BAD_ARGUMENT;
-    sessionForget();
-    return setPeerName(ioBuffer, len);
   }
   return ERR_UNSUPPORTED;
 }
@@ -226,8 +188,8 @@ export function dtls_info(key: i32): i32 {
   }
   if (key >= INFO_REGION_SIZE && key < INFO_REGION_SIZE + REGION_COUNT) return regionSize(key - INFO_REGION_SIZE);
   if (key >= INFO_REGION_PEAK && key < INFO_REGION_PEAK + REGION_COUNT) return regionPeak(key - INFO_REGION_PEAK);
-  if (key == INFO_CERT_TYPE) return ECDHE_ENABLED && chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ? (certsOffered ? 0 : 2) : -1;
   if (X509_ENABLED) {
+    if (key == INFO_CERT_TYPE) return chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ? (certsOffered ? 0 : 2) : -1;
     if (key == INFO_CERT_RESULT) return certResult;
     if (key == INFO_CERT_FAIL_INDEX) return certFailIndex();
     if (key == INFO_CERT_COUNT) return certResult < 0 ? 0 : chainCount();

@@ -95,9 +95,8 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_CID) {
     if (value < -1 || value > OPT_CID_MAX) return ERR_BAD_ARGUMENT;
     optCid = value;
-  } else if (option == OPT_CERT_UNKNOWN_TIME) {
+  } else if (X509_ENABLED && option == OPT_CERT_UNKNOWN_TIME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
-    if (!X509_ENABLED) return ERR_UNSUPPORTED;
     optCertUnknownTime = value == 1;
   } else if (option == OPT_FALSE_START) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;

@@ -58,7 +58,7 @@ export function certHandshakeReset(): void {
 // We can answer a CertificateRequest with a key of ours: a raw public key, or with
 // certificates a configured chain (RFC 7925 s. 4.4.2); else the Certificate is empty.
 export function clientCredential(): bool {
-  return hasClientKey && (!certsOffered || clientChainLen > 0);
+  return hasClientKey && (!X509_ENABLED || !certsOffered || clientChainLen > 0);
 }
 
 export function clientChainReset(): void { clientChainLen = 0; peerNameLen = 0; }

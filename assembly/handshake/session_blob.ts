@@ -16,6 +16,7 @@ import { keptTicket, keptTicketLen, keptTicketLifetime, ticketStore } from "./ti
 import { ctEqual, wipe } from "../crypto/ct";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { prfSha256 } from "../crypto/prf";
+import { certsWanted } from "./certificate";
 import { pskIdentity, pskIdentityLen, psk, pskLen, serverName, serverNameLen, hasPsk, hasRpk,
   serverPin, serverPinKind, clientPublicKey, hasClientKey } from "../credentials";
 import { MASTER_SECRET_LEN } from "./key_schedule";
@@ -108,7 +109,7 @@ export function sessionImport(src: usize, len: i32): i32 {
   wipe(check, CHECK_LEN);
   if (!ok) return ERR_SESSION_REFUSED;
   const usable = (suite == TLS_PSK_WITH_AES_128_CCM_8 && hasPsk()) ||
-    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && hasRpk());
+    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (hasRpk() || (X509_ENABLED != 0 && certsWanted())));
   if (!usable) return ERR_UNSUPPORTED;
   sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
     (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);
