@@ -40,8 +40,8 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_HEARTBEAT_TIMEOUT, "heartbeat_timeout", "no HeartbeatResponse to our HeartbeatRequest before the retransmission budget ran out (RFC 6520 s. 3): the server or the path is gone"},
   {DTLS_REASON_PEER_CID_TOO_LONG, "peer_cid_too_long", "the server's connection ID (RFC 9146) is longer than the 32 bytes the client keeps"},
   {DTLS_REASON_TICKET_LOST, "ticket_lost", "the server announced a session ticket (RFC 5077) but its NewSessionTicket never arrived: lost each time, or sent in a record over the negotiated max_fragment_length (such records are dropped; try --mfl off)"},
-  {DTLS_REASON_CERT_TOO_LARGE, "cert_too_large", "cert_too_large"},
-  {DTLS_REASON_CERT_EMPTY, "cert_empty", "cert_empty"},
+  {DTLS_REASON_CERT_TOO_LARGE, "cert_too_large", "a certificate in the server's chain is larger than the client's reassembly window (1533 bytes), or the whole Certificate message is over 16384 bytes"},
+  {DTLS_REASON_CERT_EMPTY, "cert_empty", "the server sent an empty Certificate message (RFC 5246 7.4.2: a server must send its certificate)"},
 };
 static const struct dtls_name DTLS_ALERT_NAMES[] = {
   {DTLS_ALERT_CLOSE_NOTIFY, "close_notify"},
