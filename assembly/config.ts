@@ -85,3 +85,19 @@ export const REPLAY_WINDOW_BITS: i32 = 64;
 // (REASON_PEER_CID_TOO_LONG) rather than reserve 255 bytes of RAM for it.
 export const CID_MAX: i32 = OPT_CID_MAX;
 export const CID_PEER_MAX: i32 = 32;
+
+// X.509 certificates (issue 11, assembly/x509/). The largest single DER certificate the
+// validator accepts (a P-256 certificate with a few extensions is 400..700 bytes).
+export const CERT_MAX: i32 = 1024;
+// Certificates a server chain may have, not counting the trust anchor. RFC 7925 s. 4.4.4:
+// at least 3 MUST be processed, longer chains MAY be refused. 4 lets a leaf come with three
+// intermediates (issue 11's tests); the validator keeps the same few hundred bytes
+// whatever the length, so the bound is about time (one signature check per certificate).
+export const CHAIN_DEPTH_MAX: i32 = 4;
+// Trust anchors kept (subject DN and P-256 key of each, not the certificate), and the
+// largest anchor subject DN (the DER Name) stored.
+export const TRUST_ANCHOR_MAX: i32 = 4;
+export const ANCHOR_NAME_MAX: i32 = 160;
+// DER nesting the certificate reader follows (a certificate needs 7: Certificate,
+// TBSCertificate, [3] extensions, Extensions, Extension, extnValue, its SEQUENCE).
+export const DER_DEPTH_MAX: i32 = 8;

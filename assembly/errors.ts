@@ -40,6 +40,21 @@ export const REASON_CRYPTO_UNAVAILABLE: i32 = 24; // the board's HAL has no AES 
 export const REASON_HEARTBEAT_TIMEOUT: i32 = 29; // no HeartbeatResponse to our request within the retransmission budget (RFC 6520 s. 3)
 export const REASON_PEER_CID_TOO_LONG: i32 = 27; // the server's connection ID is longer than CID_PEER_MAX (config.ts)
 export const REASON_TICKET_LOST: i32 = 25;      // the server announced a NewSessionTicket (RFC 5077) that never came
+// Certificates (issue 11; RFC 7925 s. 4.4, RFC 5280): assembly/x509/chain.ts. The alert
+// each one goes with is in x509/chain.ts (RFC 5246 7.2.2).
+export const REASON_CERT_UNKNOWN_CA: i32 = 40;        // the chain does not end at a configured trust anchor
+export const REASON_CERT_EXPIRED: i32 = 41;           // now is after a certificate's notAfter
+export const REASON_CERT_NOT_YET_VALID: i32 = 42;     // now is before a certificate's notBefore
+export const REASON_CERT_TIME_UNKNOWN: i32 = 43;      // no trusted time and the policy is not to accept that (RFC 7925 s. 12)
+export const REASON_CERT_NAME_MISMATCH: i32 = 44;     // the leaf's identity is not the reference name (RFC 7925 s. 4.4.1, 4.4.2)
+export const REASON_CERT_BAD_SIGNATURE: i32 = 45;     // a certificate's signature does not verify with its issuer's key
+export const REASON_CERT_MALFORMED: i32 = 46;         // not a DER certificate (X.690, RFC 5280 4.1)
+export const REASON_CERT_UNSUPPORTED_ALGORITHM: i32 = 47; // not v3 / ecdsa-with-SHA256 / P-256, or over CERT_MAX (RFC 7925 s. 4.4.4)
+export const REASON_CERT_NOT_CA: i32 = 48;            // an issuing certificate without basicConstraints cA
+export const REASON_CERT_PATH_LEN: i32 = 49;          // more CAs below a certificate than its pathLenConstraint
+export const REASON_CERT_KEY_USAGE: i32 = 50;         // keyUsage / extKeyUsage do not allow the certificate's use
+export const REASON_CERT_CRITICAL_EXTENSION: i32 = 51; // a critical extension this profile does not process
+export const REASON_CERT_CHAIN_TOO_LONG: i32 = 52;    // more than CHAIN_DEPTH_MAX certificates (RFC 7925 s. 4.4.4)
 // The server's Certificate message (X.509), beyond the chain rules of assembly/x509/ (40-52).
 export const REASON_CERT_TOO_LARGE: i32 = 53;    // one certificate larger than the reassembly window (HS_MESSAGE_MAX - 3), or the message over CERT_MESSAGE_MAX
 export const REASON_CERT_EMPTY: i32 = 54;        // the server sent no certificate (RFC 5246 7.4.2: it must)

@@ -27,6 +27,19 @@ export const REASON_TEXT: Readonly<Record<number, string>> = {
   29: "no HeartbeatResponse to our HeartbeatRequest before the retransmission budget ran out (RFC 6520 s. 3): the server or the path is gone", // REASON_HEARTBEAT_TIMEOUT
   27: "the server's connection ID (RFC 9146) is longer than the 32 bytes the client keeps", // REASON_PEER_CID_TOO_LONG
   25: "the server announced a session ticket (RFC 5077) but its NewSessionTicket never arrived: lost each time, or sent in a record over the negotiated max_fragment_length (such records are dropped; try --mfl off)", // REASON_TICKET_LOST
+  40: "the server's certificate chain does not lead to a configured trust anchor (--ca): unknown root, or an intermediate missing", // REASON_CERT_UNKNOWN_CA
+  41: "a certificate of the chain has expired (its notAfter is before the current time)", // REASON_CERT_EXPIRED
+  42: "a certificate of the chain is not valid yet (its notBefore is after the current time)", // REASON_CERT_NOT_YET_VALID
+  43: "the device has no trusted time to check certificate validity, and the configuration does not accept that (RFC 7925 s. 12: gmt_unix_time is never a clock)", // REASON_CERT_TIME_UNKNOWN
+  44: "the server's certificate is not for the reference name: its subjectAltName dNSName differs, is a wildcard, is one of several, or is missing (no fallback to the CN, RFC 7925 s. 4.4.1)", // REASON_CERT_NAME_MISMATCH
+  45: "a certificate's signature does not verify with its issuer's key (tampered or wrongly ordered chain)", // REASON_CERT_BAD_SIGNATURE
+  46: "a certificate is not valid DER or not an X.509 certificate (RFC 5280)", // REASON_CERT_MALFORMED
+  47: "a certificate is outside the RFC 7925 s. 4.4.4 profile: not X.509 v3, not signed with ecdsa-with-SHA256, a key other than P-256, or larger than CERT_MAX", // REASON_CERT_UNSUPPORTED_ALGORITHM
+  48: "a certificate that issued another one is not a CA (no basicConstraints cA)", // REASON_CERT_NOT_CA
+  49: "a CA certificate's pathLenConstraint allows fewer CAs below it than the chain has", // REASON_CERT_PATH_LEN
+  50: "a certificate's keyUsage or extKeyUsage does not allow its use (keyCertSign on CAs, digitalSignature and serverAuth/clientAuth on the leaf)", // REASON_CERT_KEY_USAGE
+  51: "a certificate has a critical extension this client does not process (RFC 5280 4.2)", // REASON_CERT_CRITICAL_EXTENSION
+  52: "the certificate chain is longer than this client accepts (CHAIN_DEPTH_MAX, RFC 7925 s. 4.4.4)", // REASON_CERT_CHAIN_TOO_LONG
   53: "a certificate in the server's chain is larger than the client's reassembly window (1533 bytes), or the whole Certificate message is over 16384 bytes", // REASON_CERT_TOO_LARGE
   54: "the server sent an empty Certificate message (RFC 5246 7.4.2: a server must send its certificate)", // REASON_CERT_EMPTY
 };

@@ -45,3 +45,18 @@ bench-p256: $(BENCH_P256_DEPS) | bench-deps
 	$(BENCH_P256)
 bench-handshake: $(BENCH_HANDSHAKE_DEPS) | bench-deps boards-deps
 	$(BENCH_HANDSHAKE)
+
+# bench-x509: instructions to validate a 3-certificate chain (assembly/x509/, issue 11) under
+# wasm2c and wasm3; prints a table (scripts/bench/x509_bench.py). Not part of `make bench`.
+.PHONY: bench-x509
+$(BENCH_OUT)/kat_x509.c: build/kat-x509.wasm | bench-deps
+	@mkdir -p $(@D)
+	wasm2c $< -n katx509 -o $@
+
+$(BENCH_OUT)/x509_bench: scripts/bench/x509_bench.c scripts/bench/w2c_rt.c $(BENCH_OUT)/kat_x509.c
+	$(CC) -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I/usr/src/wasm2c -I$(BENCH_OUT) \
+	  -Wno-unused-value -Wno-unused-function -Wno-unused-parameter \
+	  scripts/bench/x509_bench.c scripts/bench/w2c_rt.c $(BENCH_OUT)/kat_x509.c -o $@
+
+bench-x509: build/kat-x509.wasm $(BENCH_OUT)/x509_bench | bench-deps
+	python3 scripts/bench/x509_bench.py --wasm2c $(BENCH_OUT)/x509_bench --wasm build/kat-x509.wasm
