@@ -55,12 +55,18 @@ export class ChainObserver {
     }
   }
 
-  /** The certificates (DER, as sent: the server's first), or null while incomplete. */
+  /** Whether the whole message arrived. */
+  complete(): boolean { return this.have !== null && !this.have.includes(0); }
+
+  /** The certificates (DER, as sent: the server's first) that arrived whole, in order up to
+   *  the first gap (a refusal may come before the rest of the message), or null. */
   certificates(): Buffer[] | null {
-    if (!this.body || !this.have || this.have.includes(0) || this.body.length < 3) return null;
+    if (!this.body || !this.have || this.body.length < 3) return null;
+    const end = this.have.indexOf(0) < 0 ? this.body.length : this.have.indexOf(0);
     const out: Buffer[] = [];
-    for (let p = 3; p + 3 <= this.body.length;) {
+    for (let p = 3; p + 3 <= end;) {
       const n = this.body.readUIntBE(p, 3);
+      if (p + 3 + n > end) break;
       out.push(this.body.subarray(p + 3, p + 3 + n));
       p += 3 + n;
     }

@@ -306,13 +306,15 @@ export class DtlsEngine {
     return new DtlsError(message, reasonName(reason), alert);
   }
 
-  /** X.509: the certificate the chain failed at, in words ("1 of 3, CN=..."), or null. */
+  /** X.509: the certificate the chain failed at, in words ("1 of 3 (CN=...)"; "of N" only
+   *  when the whole Certificate message arrived), or null. */
   private certificateFailed(): string | null {
     if (!this.options.x509 || this.info(codes.INFO_CERT_RESULT) <= 0) return null;
     const i = this.info(codes.INFO_CERT_FAIL_INDEX);
     if (i < 0) return null;
-    const subjects = this.serverChain.subjects();
-    return `${i}${subjects ? ` of ${subjects.length} (${subjects[i] ?? "?"})` : ""}`;
+    const subjects = this.serverChain.subjects() ?? [];
+    const of = this.serverChain.complete() ? ` of ${subjects.length}` : "";
+    return `${i}${of}${subjects[i] !== undefined ? ` (${subjects[i]})` : ""}`;
   }
 
   /** X.509: the chain's verdict: null (not checked), "ok", or the rule (a reason name). */
