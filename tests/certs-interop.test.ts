@@ -166,3 +166,31 @@ test("no trusted time: refused by default, accepted with --accept-unknown-time; 
   assert.equal(accepted.code, 0, accepted.stderr);
   assert.equal(accepted.json.verify_result, "ok");
 });
+
+test("the server's flight reversed on the wire: what falls beyond the window or the stash comes again, the chain validates", async () => {
+  const chain = pki.server[3];
+  const s = await openssl(chain);
+  // Server datagram 0 is the HelloVerifyRequest (-listen); the next burst, its flight 4, is
+  // held and delivered last datagram first; retransmissions pass as they come.
+  const held: Buffer[] = [];
+  let flushed = false;
+  const relay: UdpRelay = await UdpRelay.start(s.port, (d, from, i) => {
+    if (from !== "server" || i === 0 || flushed) return d;
+    if (held.length === 0) setTimeout(() => { flushed = true; for (const h of held.reverse()) relay.sendToClient(h); }, 200);
+    held.push(d);
+    return null;
+  });
+  relays.push(relay);
+  const client = new UdpDtlsClient("127.0.0.1", relay.port, { x509: { anchors: [pki.root.der], peerName: pki.serverName }, rtoMs: 1000 });
+  try {
+    await client.connect();
+    assert.ok(held.length >= 3, `the flight came in ${held.length} datagrams`);
+    assert.equal(client.engine.info(codes.INFO_CERT_RESULT), 0);
+    assert.deepEqual(client.engine.serverChain.subjects(), subjects(chain));
+    const e = client.engine;
+    const peak = e.info(codes.INFO_REGION_PEAK + codes.REGION_REASSEMBLY), size = e.info(codes.INFO_REGION_SIZE + codes.REGION_REASSEMBLY);
+    assert.ok(peak <= size, `peak ${peak} of ${size}`);
+  } finally {
+    client.close();
+  }
+});

@@ -62,7 +62,8 @@ export function reassemblyAdd(type: i32, total: i32, seq: i32, offset: i32, frag
     let end = start + len;
     if (start < 0) start = 0;
     if (end > HS_MESSAGE_MAX) end = HS_MESSAGE_MAX;
-    if (end < start) end = start;
+    // Wholly before or beyond the window: nothing to keep (and no pointer outside it).
+    if (start >= end) return base + filled == msgLen ? FRAG_COMPLETE : FRAG_PENDING;
     if (windowed) notePeak(REGION_REASSEMBLY, end);
     frag += <usize>(start + base - offset);
     offset = start;
