@@ -25,14 +25,15 @@ system-deps:
 
 # Module profiles (asconfig.json): full = PSK + ECDHE-ECDSA with its own P-256 and AES;
 # psk = PSK only; full-hw / psk-hw = the same without software AES and P-256, for boards
-# whose HAL always provides them (an engine, or build/accel.wasm compiled ahead of time).
+# whose HAL always provides them (an engine, or build/accel.wasm compiled ahead of time);
+# cert-hw = full-hw with X.509 certificates (RFC 7925 s. 4.4; full has them too).
 MODULES := build/dtls.wasm build/dtls-psk.wasm build/dtls-full-hw.wasm build/dtls-psk-hw.wasm build/accel.wasm \
-  build/accel-aes.wasm
+  build/accel-aes.wasm build/dtls-cert-hw.wasm
 
 build: $(MODULES) $(KAT_WASMS) dist/.built
 
 build/dtls.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
-	$(ASC) assembly/index.ts --config asconfig.json --target full
+	$(ASC) assembly/index_cert.ts --config asconfig.json --target full
 
 build/dtls-psk.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/index_psk.ts --config asconfig.json --target psk
@@ -42,6 +43,9 @@ build/dtls-full-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 
 build/dtls-psk-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/index_psk.ts --config asconfig.json --target psk-hw
+
+build/dtls-cert-hw.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
+	$(ASC) assembly/index_cert.ts --config asconfig.json --target cert-hw
 
 # The board accelerator: our P-256 and AES as a module of their own (assembly/accel/).
 build/accel.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
@@ -53,7 +57,7 @@ build/accel-aes.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 # Test-only modules exporting crypto primitives for known-answer tests from node:test.
 build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.installed
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
-	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --initialMemory 2 --maximumMemory 2 -o $@
+	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=0 --initialMemory 2 --maximumMemory 2 -o $@
 
 dist/.built: $(TS_SOURCES) host/codes.ts tsconfig.json | node_modules/.installed
 	node_modules/.bin/tsc -p tsconfig.json

@@ -15,6 +15,7 @@ export const OPT_CID: i32 = 9;                  // RFC 9146: -1 = no connection_
 export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after our Finished (RFC 7918, RFC 7925 s. 21), full ECDHE_ECDSA handshakes only
 export const OPT_TICKETS: i32 = 8;              // 1 = session tickets (RFC 5077): keep and offer the session as OPT_RESUME does, by ticket when the server gave one
 export const OPT_KEYLOG: i32 = 20;             // debugging only: 1 = keep the master secret past the handshake for dtls_info(INFO_KEYLOG) (docs/API.md)
+export const OPT_CERT_UNKNOWN_TIME: i32 = 13;    // X.509: 1 = accept a chain when the HAL's wall_time_s is -1 (validity not checked), 0 (default) = refuse it
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -75,6 +76,13 @@ export const INFO_CID_RECEIVED_LEN: i32 = 27;  // length of our CID, which the s
 export const INFO_MAX_DATAGRAM_SENT: i32 = 32; // the largest datagram this connection sent (bytes): never over OPT_PMTU
 export const INFO_FALSE_START: i32 = 33;        // 1 once our Finished of a full handshake went out with False Start in force (dtls_write allowed before the server's Finished); stays until the next dtls_connect
 export const INFO_KEYLOG: i32 = 46;             // with OPT_KEYLOG, once the handshake is over: client_random (32) || master secret (48) to the I/O buffer, 80, then wiped (0 = none)
+// X.509 (RFC 7925 s. 4.4), reset by dtls_connect.
+export const INFO_CERT_RESULT: i32 = 38;        // the server's chain: -1 not checked, 0 accepted, else the REASON_ that refused it
+export const INFO_CERT_FAIL_INDEX: i32 = 39;    // the certificate that failed (0 = the server's own, leaf first), -1 none
+export const INFO_CERT_COUNT: i32 = 40;         // certificates in the server's Certificate message, as far as it was read
+export const INFO_CERT_TYPE: i32 = 41;          // how the server authenticated: -1 not (PSK), 0 X.509, 2 raw public key (IANA TLS Certificate Types)
+export const INFO_ANCHOR_COUNT: i32 = 42;       // trust anchors configured (dtls_config_ca)
+export const INFO_CLIENT_CHAIN_LEN: i32 = 43;   // bytes of our own chain configured (dtls_config_cert), as sent
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 
@@ -85,7 +93,8 @@ export const REGION_REASSEMBLY: i32 = 2;        // the handshake message being r
 export const REGION_STASH: i32 = 3;             // fragments of later messages
 export const REGION_APP_QUEUE: i32 = 4;         // received application data for dtls_read
 export const REGION_FUTURE_RECORD: i32 = 5;     // one epoch-1 record that overtook ChangeCipherSpec
-export const REGION_COUNT: i32 = 6;
+export const REGION_CLIENT_CHAIN: i32 = 6;      // our own certificate chain (X.509 builds)
+export const REGION_COUNT: i32 = 7;
 
 // Handshake states (dtls_info(INFO_HANDSHAKE_STATE)), the flights of RFC 6347 4.2.4.
 export const HS_IDLE: i32 = 0;

@@ -30,8 +30,20 @@ export const PMTU_MAX: i32 = OPT_PMTU_MAX;
 export const HS_MESSAGE_MAX: i32 = 1536;
 // Fragments of later messages that overtake the one being reassembled (RFC 6347 4.2.2).
 export const HS_STASH_SIZE: i32 = 512;
-// Our last flight, kept as plaintext handshake messages for retransmission.
-export const FLIGHT_BUFFER_SIZE: i32 = 1024;
+// Our own certificate chain (X.509 builds, RFC 7925 s. 4.4.2), as our Certificate message
+// carries it: each certificate with its 3-byte length, leaf first (dtls_config_cert).
+export const CLIENT_CHAIN_MAX: i32 = 1024;
+// Our last flight, kept as plaintext handshake messages for retransmission; in X.509 builds
+// with room for our chain in the Certificate message of flight 5.
+export const FLIGHT_BUFFER_SIZE: i32 = 1024 + (X509_ENABLED ? CLIENT_CHAIN_MAX : 0);
+// The server's Certificate message (X.509, RFC 7925 s. 4.4) is not kept whole: it goes through
+// the reassembly buffer (HS_MESSAGE_MAX) as a window, each certificate validated and dropped as
+// soon as it is complete, so RAM does not grow with the chain. A certificate must fit the
+// window with its 3-byte length; fragments beyond the window are dropped (the server resends
+// them). Measured with openssl s_server, a root + 3 intermediates + leaf chain of ~2 KB:
+// see docs/API.md (REGION_REASSEMBLY peak). The whole message is bounded by CERT_MESSAGE_MAX
+// (a server sending more is refused before any byte is kept).
+export const CERT_MESSAGE_MAX: i32 = 16384;
 export const FLIGHT_MAX_ENTRIES: i32 = 8;
 // The largest record plaintext that fits a datagram we can receive. We never offer a
 // max_fragment_length above it (RFC 6066 s. 4), so every record the server may send

@@ -9,6 +9,7 @@ import { ERR_BAD_STATE, ERR_NO_CREDENTIALS, REASON_CRYPTO_UNAVAILABLE, ERR_TOO_L
   REASON_HEARTBEAT_TIMEOUT, REASON_UNEXPECTED_MESSAGE } from "./errors";
 import { halClockMs, logText, LOG_WARN } from "./hal";
 import { hasPsk, hasRpk } from "./credentials";
+import { certsWanted } from "./handshake/certificate";
 import { optPmtu, HEARTBEAT_BUILT } from "./options";
 import { boardCryptoReady } from "./crypto/board_crypto";
 import { aesUnavailable, aesReset } from "./crypto/aes";
@@ -67,12 +68,13 @@ function endIfOver(): void {
 
 export function connect(): i32 {
   if (connState == STATE_HANDSHAKING || connState == STATE_CONNECTED) return ERR_BAD_STATE;
-  if (!hasPsk() && !(ECDHE_ENABLED != 0 && hasRpk())) return ERR_NO_CREDENTIALS;
+  const publicKey = ECDHE_ENABLED != 0 && (hasRpk() || (X509_ENABLED != 0 && certsWanted()));
+  if (!hasPsk() && !publicKey) return ERR_NO_CREDENTIALS;
   resetAll();
   const now = halClockMs();
   setState(STATE_HANDSHAKING);
   markHandshakeStart(now);
-  if (!boardCryptoReady(ECDHE_ENABLED != 0 && hasRpk())) {
+  if (!boardCryptoReady(publicKey)) {
     fail(REASON_CRYPTO_UNAVAILABLE, -1); // nothing was sent: no alert either
     endIfOver();
     return ERR_FAILED;

@@ -38,22 +38,24 @@ export function setPsk(src: usize, identityLen: i32, keyLen: i32): i32 {
 // RFC 6066 section 3: a DNS host name, ASCII, no trailing dot; IP literals are not
 // allowed as a server_name. len 0 clears it.
 export function setServerName(src: usize, len: i32): i32 {
-  if (len < 0 || len > SNI_MAX) return ERR_BAD_ARGUMENT;
+  if (len < 0 || len > SNI_MAX || !validHostName(src, len)) return ERR_BAD_ARGUMENT;
+  memory.copy(serverName, src, <usize>len);
+  serverNameLen = len;
+  return 0;
+}
+
+// Letters, digits, '-', '.', '_'; not all digits and dots, no leading or trailing dot.
+export function validHostName(src: usize, len: i32): bool {
   let allDigitsOrDots = true;
   for (let i = 0; i < len; i++) {
     const c = <i32>load<u8>(src + <usize>i);
     const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
     const digit = c >= 0x30 && c <= 0x39;
     const ok = letter || digit || c == 0x2d || c == 0x2e || c == 0x5f;
-    if (!ok) return ERR_BAD_ARGUMENT;
+    if (!ok) return false;
     if (letter || c == 0x2d || c == 0x5f) allDigitsOrDots = false;
   }
-  if (len > 0 && (allDigitsOrDots || load<u8>(src + <usize>(len - 1)) == 0x2e || load<u8>(src) == 0x2e)) {
-    return ERR_BAD_ARGUMENT;
-  }
-  memory.copy(serverName, src, <usize>len);
-  serverNameLen = len;
-  return 0;
+  return !(len > 0 && (allDigitsOrDots || load<u8>(src + <usize>(len - 1)) == 0x2e || load<u8>(src) == 0x2e));
 }
 
 // Raw public keys (RFC 7250, RFC 7925 s. 4.3): our P-256 key (optional: only needed when

@@ -55,3 +55,6 @@ export const REASON_CERT_PATH_LEN: i32 = 49;          // more CAs below a certif
 export const REASON_CERT_KEY_USAGE: i32 = 50;         // keyUsage / extKeyUsage do not allow the certificate's use
 export const REASON_CERT_CRITICAL_EXTENSION: i32 = 51; // a critical extension this profile does not process
 export const REASON_CERT_CHAIN_TOO_LONG: i32 = 52;    // more than CHAIN_DEPTH_MAX certificates (RFC 7925 s. 4.4.4)
+// The server's Certificate message (X.509), beyond the chain rules of assembly/x509/ (40-52).
+export const REASON_CERT_TOO_LARGE: i32 = 53;    // one certificate larger than the reassembly window (HS_MESSAGE_MAX - 3), or the message over CERT_MESSAGE_MAX
+export const REASON_CERT_EMPTY: i32 = 54;        // the server sent no certificate (RFC 5246 7.4.2: it must)

@@ -36,6 +36,12 @@ import { heartbeatInfo } from "./heartbeat";
 import { ownCid, peerCid, rxCidLen, txCidLen } from "./record/cid";
 import { INFO_KEYLOG } from "./api_codes";
 import { keylogTake } from "./handshake/key_schedule";
+import { INFO_CERT_RESULT, INFO_CERT_FAIL_INDEX, INFO_CERT_COUNT, INFO_CERT_TYPE, INFO_ANCHOR_COUNT,
+  INFO_CLIENT_CHAIN_LEN } from "./api_codes";
+import { TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "./protocol";
+import { certsOffered, certResult, certFailIndex, clientChainReset, clientChainLen } from "./handshake/certificate";
+import { anchorsReset, anchorCount } from "./x509/anchors";
+import { chainCount } from "./x509/chain";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -50,6 +56,7 @@ export function dtls_config_reset(): void {
   optionsReset();
   keylogTake(0);     // OPT_KEYLOG off: a kept master secret goes
   credentialsReset();
+  if (X509_ENABLED) { anchorsReset(); clientChainReset(); }
   sessionForget();   // a session belongs to the credentials and server it was made with
 }
 
@@ -82,7 +89,8 @@ export function dtls_config_rpk(privateLen: i32, pinLen: i32): i32 {
     if (privateLen != 0 && privateLen != 32) return ERR_BAD_ARGUMENT;
     rpkReset();
     sessionForget();
-    if (setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
+    // X.509 builds: our key alone (pin 0) is the key of our certificate chain (dtls_config_cert).
+    if (!(X509_ENABLED && pinLen == 0) && setServerPin(ioBuffer + <usize>privateLen, pinLen) != 0) return ERR_BAD_ARGUMENT;
     if (privateLen == 32) {
       memory.copy(clientPrivateKey, ioBuffer, 32);
       wipe(ioBuffer, 32);
@@ -185,6 +193,14 @@ export function dtls_info(key: i32): i32 {
   if (key == INFO_KEYLOG) return keylogTake(ioBuffer);
   if (key >= INFO_REGION_SIZE && key < INFO_REGION_SIZE + REGION_COUNT) return regionSize(key - INFO_REGION_SIZE);
   if (key >= INFO_REGION_PEAK && key < INFO_REGION_PEAK + REGION_COUNT) return regionPeak(key - INFO_REGION_PEAK);
+  if (X509_ENABLED) {
+    if (key == INFO_CERT_TYPE) return chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ? (certsOffered ? 0 : 2) : -1;
+    if (key == INFO_CERT_RESULT) return certResult;
+    if (key == INFO_CERT_FAIL_INDEX) return certFailIndex();
+    if (key == INFO_CERT_COUNT) return certResult < 0 ? 0 : chainCount();
+    if (key == INFO_ANCHOR_COUNT) return anchorCount();
+    if (key == INFO_CLIENT_CHAIN_LEN) return clientChainLen;
+  }
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;
     if (key == INFO_PEER_KEY_HASH) {

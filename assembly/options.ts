@@ -7,7 +7,7 @@ import { OPT_MFL, OPT_RTO_INITIAL_MS, OPT_RTO_MAX_MS, OPT_HANDSHAKE_BUDGET_MS, O
   OPT_HEARTBEAT_LIMIT_MS } from "./api_codes";
 import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
-import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START } from "./api_codes";
+import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START, OPT_CERT_UNKNOWN_TIME } from "./api_codes";
 import { OPT_KEYLOG } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
@@ -27,6 +27,9 @@ export let optCid: i32 = -1;          // RFC 9146: -1 = no connection_id, else o
 export let optFalseStart: bool = false;
 export let optTickets: bool = false;
 export let optKeylog: bool = false;   // debugging: the master secret for the host's key log (docs/API.md)
+// X.509 without a trusted time (hal wall_time_s -1): refuse the chain (default) or accept it
+// unchecked for validity (RFC 7925 s. 12: never the server's gmt_unix_time).
+export let optCertUnknownTime: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -42,6 +45,7 @@ export function optionsReset(): void {
   optFalseStart = false;
   optTickets = false;
   optKeylog = false;
+  optCertUnknownTime = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -94,6 +98,9 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (option == OPT_CID) {
     if (value < -1 || value > OPT_CID_MAX) return ERR_BAD_ARGUMENT;
     optCid = value;
+  } else if (X509_ENABLED && option == OPT_CERT_UNKNOWN_TIME) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    optCertUnknownTime = value == 1;
   } else if (option == OPT_FALSE_START) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optFalseStart = value == 1;

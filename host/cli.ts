@@ -17,6 +17,7 @@ import { PcapWriter } from "./pcap";
 import { Tracer } from "./trace";
 import { appendFileSync } from "node:fs";
 import { fleetProgress, fleetText, isLoopback, runFleet } from "./fleet";
+import { readPemCertificates } from "./certs";
 
 /** A usage error: the message, then the usage text, exit code 2. */
 class UsageError extends Error {}
@@ -70,6 +71,12 @@ export function parseArgs(argv: string[]): CliArgs {
   let rpk = false;
   let keyFile: string | undefined;
   let serverKey: string | undefined;
+  // X.509 (RFC 7925 s. 4.4): node-only options (tests/cli-consistency.test.ts leaves them out).
+  const caFiles: string[] = [];
+  let certFile: string | undefined;
+  let serverName: string | undefined;
+  let time: string | undefined;
+  let acceptUnknownTime = false;
   const out: Partial<CliArgs> = { waitMs: 5000, json: false, verbose: false, expectReply: false, resume: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -99,6 +106,11 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--rpk": rpk = true; break;
       case "--key": keyFile = value(); break;
       case "--server-key": serverKey = value(); break;
+      case "--ca": caFiles.push(value()); break;
+      case "--cert": certFile = value(); break;
+      case "--servername": serverName = value(); break;
+      case "--time": time = value(); break;
+      case "--accept-unknown-time": acceptUnknownTime = true; break;
       case "--send": out.send = value(); break;
       case "--expect-reply": out.expectReply = true; break;
       case "--wait": out.waitMs = wholeNumber(a, value()); break;
@@ -136,9 +148,14 @@ export function parseArgs(argv: string[]): CliArgs {
   if (target === undefined) throw usage(MSG.missing_target);
   const where = parseTarget(target);
   if ((identity === undefined) !== (pskHex === undefined)) throw usage(MSG.psk_pair);
-  if (!rpk && (keyFile !== undefined || serverKey !== undefined)) throw usage(MSG.rpk_only);
+  const x509 = caFiles.length > 0;
+  if (!rpk && (serverKey !== undefined || (keyFile !== undefined && !x509))) throw usage(MSG.rpk_only);
   if (rpk && serverKey === undefined) throw usage(MSG.rpk_needs_server_key);
-  if (!rpk && identity === undefined) throw usage(MSG.credentials_required);
+  if (!rpk && !x509 && identity === undefined) throw usage(MSG.credentials_required);
+  if (!x509 && (certFile !== undefined || serverName !== undefined || time !== undefined || acceptUnknownTime)) throw usage(MSG.x509_only);
+  if (x509 && rpk) throw usage(MSG.x509_with_rpk);
+  if (certFile !== undefined && keyFile === undefined) throw usage(MSG.cert_needs_key);
+  if (time !== undefined && !/^(now|unknown|[0-9]+)$/.test(time)) throw usage(MSG.bad_time, time);
   if (out.expectReply && out.send === undefined) throw usage(MSG.expect_reply_needs_send);
   if (identity !== undefined && pskHex !== undefined) {
     const id = Buffer.from(identity, "utf8");
@@ -159,6 +176,12 @@ export function parseArgs(argv: string[]): CliArgs {
       try { writer.write(random, master); } catch { process.stderr.write(`${PROGRAM}: ${format(MSG.keylog_unwritable, file)}\n`); }
     };
   }
+  if (x509) {
+    engine.x509 = { anchors: caFiles.flatMap(readPemCertificates), chain: certFile === undefined ? undefined : readPemCertificates(certFile),
+      privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile), peerName: serverName, acceptUnknownTime };
+    if (time === "unknown") engine.wallTime = null;
+    else if (time !== undefined && time !== "now") engine.wallTime = Number(time);
+  }
   if (out.sessionIn !== undefined) {
     try { engine.session = readFileSync(out.sessionIn); } catch { throw new ConfigError(format(MSG.session_unreadable, out.sessionIn)); }
   }
@@ -168,6 +191,8 @@ export function parseArgs(argv: string[]): CliArgs {
 /** A configuration value the module refused: the words of host/messages.json. */
 function configMessage(e: ConfigError, args: CliArgs): string {
   if (args.engine.sni !== undefined && e.message === `invalid server name: ${args.engine.sni}`) return format(MSG.sni_invalid, args.engine.sni);
+  const peerName = args.engine.x509?.peerName;
+  if (peerName !== undefined && e.message === `invalid server name: ${peerName}`) return format(MSG.sni_invalid, peerName);
   if (e instanceof SessionError) return format(MSG.session_refused, args.sessionIn, e.message);
   return e.message;
 }

@@ -8,6 +8,7 @@ import { Accelerator } from "./accel";
 import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } from "./names";
 import { SUMMARY_COUNTERS, MSG } from "./messages";
 import { KEYLOG_MASTER_LEN, KEYLOG_RANDOM_LEN } from "./keylog";
+import { ChainObserver } from "./certs";
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
@@ -15,6 +16,14 @@ export interface EngineOptions {
    *  server's pin: its uncompressed point (65 bytes) or SHA-256 of its SPKI (32 bytes). */
   rpk?: { privateKey?: Buffer; serverPin: Buffer };
   sni?: string;
+  /** X.509 (RFC 7925 s. 4.4): trust anchors (DER CA certificates); our chain (DER, leaf
+   *  first) and its P-256 private key (32 bytes), sent when the server asks; the name the
+   *  server's certificate must carry (default: sni); whether a chain is accepted when the
+   *  board does not know the time (wallTime null). */
+  x509?: { anchors: Buffer[]; chain?: Buffer[]; privateKey?: Buffer; peerName?: string; acceptUnknownTime?: boolean };
+  /** The board's trusted wall clock (hal wall_time_s): seconds since 1970, or null = unknown;
+   *  undefined: unknown, except with x509, where the host's clock is used. */
+  wallTime?: number | null;
   mfl?: number;            // 0 = do not send max_fragment_length
   rtoMs?: number;
   rtoMaxMs?: number;
@@ -81,12 +90,16 @@ export class DtlsEngine {
   onFlight: (event: FlightEvent) => void = () => {};
 
   private sendTo: (datagram: Uint8Array) => void;
+  /** The server's Certificate message as received (X.509): names the certificates. */
+  readonly serverChain = new ChainObserver();
 
   constructor(readonly options: EngineOptions, send: (datagram: Uint8Array) => void) {
     this.sendTo = send;
     const hal: HalOptions = {
       send: (d) => this.sendTo(d), seed: options.seed, hardwareAes: options.hardwareAes, p256: options.p256, accelAes: options.accelAes, clock: options.clock,
       log: options.log, failRandom: options.failRandom, failAes: options.failAes,
+      wallTime: options.wallTime === null ? () => undefined : options.wallTime !== undefined ? () => options.wallTime as number
+        : options.x509 ? () => Date.now() / 1000 : undefined,
     };
     this.wasm = loadModule(hal, options.wasmPath);
     this.configure();
@@ -111,7 +124,7 @@ export class DtlsEngine {
     const o = this.options;
     const w = this.wasm;
     w.dtls_config_reset();
-    if (!o.psk && !o.rpk) throw new ConfigError("no credentials: a PSK or raw public keys are needed");
+    if (!o.psk && !o.rpk && !o.x509) throw new ConfigError("no credentials: a PSK, raw public keys or trust anchors are needed");
     const buf = this.buffer();
     if (o.psk) {
       if (o.psk.identity.length < 1 || o.psk.identity.length > 128) {
@@ -142,6 +155,7 @@ export class DtlsEngine {
       if (r === codes.ERR_UNSUPPORTED) throw new ConfigError("this module was built without raw public keys (PSK only)");
       if (r !== 0) throw new ConfigError("the module refused the raw public keys (not a valid P-256 key?)");
     }
+    if (o.x509) this.configureX509(o.x509);
     if (o.sni !== undefined) {
       const name = Buffer.from(o.sni, "ascii");
       buf.set(name, 0);
@@ -161,6 +175,35 @@ export class DtlsEngine {
     this.set(codes.OPT_FALSE_START, o.falseStart === undefined ? undefined : o.falseStart ? 1 : 0, "False Start option");
     this.set(codes.OPT_KEYLOG, o.keylog ? 1 : undefined, "key log option");
     if (o.session !== undefined) this.importSession(o.session);
+  }
+
+  private configureX509(x: NonNullable<EngineOptions["x509"]>): void {
+    const w = this.wasm;
+    const buf = this.buffer();
+    if (!w.dtls_config_ca || !w.dtls_config_cert || !w.dtls_config_peer_name) throw new ConfigError(MSG.x509_unsupported);
+    x.anchors.forEach((der, i) => {
+      if (der.length > buf.length) throw new ConfigError(`trust anchor ${i + 1} is larger than the I/O buffer (${der.length} bytes)`);
+      buf.set(der, 0);
+      const r = w.dtls_config_ca!(der.length);
+      if (r !== 0) throw new ConfigError(`the module refused trust anchor ${i + 1} (${r === codes.ERR_TOO_LARGE ? "too many, or too large" : "not a P-256 CA certificate it can use"})`);
+    });
+    if (x.privateKey) {
+      buf.set(x.privateKey, 0);
+      const r = w.dtls_config_rpk(x.privateKey.length, 0);
+      buf.fill(0, 0, x.privateKey.length);
+      if (r !== 0) throw new ConfigError("the module refused the client key (not a valid P-256 key?)");
+    }
+    (x.chain ?? []).forEach((der, i) => {
+      if (der.length > buf.length) throw new ConfigError(`certificate ${i + 1} of our chain is larger than the I/O buffer`);
+      buf.set(der, 0);
+      if (w.dtls_config_cert!(der.length) !== 0) throw new ConfigError(`our chain does not fit the module's ${w.dtls_info(codes.INFO_REGION_SIZE + codes.REGION_CLIENT_CHAIN)} bytes (at certificate ${i + 1})`);
+    });
+    if (x.peerName !== undefined) {
+      const name = Buffer.from(x.peerName, "ascii");
+      buf.set(name, 0);
+      if (w.dtls_config_peer_name!(name.length) !== 0) throw new ConfigError(`invalid server name: ${x.peerName}`);
+    }
+    this.set(codes.OPT_CERT_UNKNOWN_TIME, x.acceptUnknownTime ? 1 : undefined, "unknown-time option");
   }
 
   /** The kept session as a blob (docs/API.md, dtls_session_export), or null when there is
@@ -212,6 +255,7 @@ export class DtlsEngine {
 
   connect(): void {
     this.counters = { sent: 0, received: 0, retransmitted: 0 };
+    this.serverChain.reset();
     const r = this.wasm.dtls_connect();
     this.track();
     if (r === codes.ERR_NO_CREDENTIALS) throw new ConfigError("no credentials configured");
@@ -223,6 +267,7 @@ export class DtlsEngine {
     const size = this.wasm.dtls_buffer_size();
     // Too large to copy in: the module drops it and counts it (INFO_DATAGRAMS_TOO_LARGE).
     if (datagram.length > size) return this.wasm.dtls_on_datagram(datagram.length);
+    if (this.options.x509) this.serverChain.feed(datagram);
     this.buffer().set(datagram, 0);
     const s = this.wasm.dtls_on_datagram(datagram.length);
     this.track();
@@ -275,8 +320,27 @@ export class DtlsEngine {
     const reason = this.wasm.dtls_last_error();
     const alert = describeAlert(this.wasm.dtls_last_alert());
     let message = describeReason(reason);
+    const failed = this.certificateFailed();
+    if (failed) message = `the server's certificate ${failed}: ${message}`;
     if (alert && (reason === codes.REASON_PEER_ALERT || alert.includes("sent"))) message += ` (${alert})`;
     return new DtlsError(message, reasonName(reason), alert);
+  }
+
+  /** X.509: the certificate the chain failed at, in words ("1 of 3 (CN=...)"; "of N" only
+   *  when the whole Certificate message arrived), or null. */
+  private certificateFailed(): string | null {
+    if (!this.options.x509 || this.info(codes.INFO_CERT_RESULT) <= 0) return null;
+    const i = this.info(codes.INFO_CERT_FAIL_INDEX);
+    if (i < 0) return null;
+    const subjects = this.serverChain.subjects() ?? [];
+    const of = this.serverChain.complete() ? ` of ${subjects.length}` : "";
+    return `${i}${of}${subjects[i] !== undefined ? ` (${subjects[i]})` : ""}`;
+  }
+
+  /** X.509: the chain's verdict: null (not checked), "ok", or the rule (a reason name). */
+  verifyResult(): string | null {
+    const r = this.info(codes.INFO_CERT_RESULT);
+    return r < 0 ? null : r === 0 ? "ok" : reasonName(r);
   }
 
   /** RFC 6520 counters, or null when the handshake did not complete with the extension. */
@@ -313,6 +377,9 @@ export class DtlsEngine {
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
+      ...(this.options.x509 && !this.options.rpk ? { server_chain: this.serverChain.subjects(), verify_result: this.verifyResult(),
+        failed_certificate: this.info(codes.INFO_CERT_RESULT) > 0 && this.info(codes.INFO_CERT_FAIL_INDEX) >= 0 ? this.info(codes.INFO_CERT_FAIL_INDEX) : null,
+        client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
       state: stateName(this.state),
     };
   }

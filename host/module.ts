@@ -26,6 +26,10 @@ export interface DtlsExports {
   dtls_last_alert(): number;
   dtls_last_error(): number;
   dtls_info(key: number): number;
+  /** X.509 builds only (build/dtls.wasm, build/dtls-cert-hw.wasm). */
+  dtls_config_ca?(len: number): number;
+  dtls_config_cert?(len: number): number;
+  dtls_config_peer_name?(len: number): number;
 }
 
 export const DEFAULT_WASM = join(__dirname, "..", "..", "build", "dtls.wasm");

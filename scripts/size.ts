@@ -28,7 +28,7 @@ function staticEnd(file: string): number {
 }
 
 function sizeSection(): string {
-  const rows = ["dtls-psk.wasm", "dtls.wasm", "dtls-psk-hw.wasm", "dtls-full-hw.wasm"].map((file) => {
+  const rows = ["dtls-psk.wasm", "dtls.wasm", "dtls-psk-hw.wasm", "dtls-full-hw.wasm", "dtls-cert-hw.wasm"].map((file) => {
     const end = staticEnd(file);
     return `| build/${file} | ${statSync(join(ROOT, "build", file)).size} | ${end} | ${(end / 1024).toFixed(1)} KiB |`;
   });
@@ -50,6 +50,7 @@ function sizeSection(): string {
     "dtls-psk-hw.wasm and dtls-full-hw.wasm are the same client without software AES and P-256, for",
     "boards whose HAL provides them (an engine, or build/accel.wasm compiled ahead of time:",
     "boards/runtime/hal_accel.c); build/accel-aes.wasm is the accelerator's AES half alone.",
+    "dtls-cert-hw.wasm is dtls-full-hw.wasm with X.509 certificates (RFC 7925 s. 4.4; build/dtls.wasm has them too).",
     "",
     "RAM is the end of the module's static data and fixed buffers (`dtls_info(INFO_STATIC_END)`);",
     "no allocator is linked in, so nothing grows after start-up. The largest fixed buffers",

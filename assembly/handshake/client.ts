@@ -33,7 +33,8 @@ import { setWriteEpoch } from "../record/keys";
 import { countDrop } from "../record/receive";
 import { transcriptReset, transcriptAddMessage, transcriptAddParts } from "./transcript";
 import { reassemblyReset, reassemblyAdd, messageBody, messageType, messageLength, messageSeq,
-  FRAG_COMPLETE, FRAG_TOO_LARGE, FRAG_INCONSISTENT } from "./reassembly";
+  FRAG_COMPLETE, FRAG_TOO_LARGE, FRAG_INCONSISTENT, reassemblyActive, reassemblyWindowed } from "./reassembly";
+import { certsOffered, certificateRead, certHandshakeReset, clientCredential } from "./certificate";
 import { flightClear, flightTransmit, flightBeginMessage, flightEndMessage, flightEntryData,
   flightEntryLength, flightAddChangeCipherSpec } from "./flight";
 import { fitClientHello } from "./client_hello";
@@ -44,7 +45,6 @@ import { ecdheReset, parseServerCertificateRpk, parseServerKeyExchangeEcdhe, par
   ECDH_PREMASTER_LEN, setClientAuthRequested } from "./ecdhe";
 import { peerKeyReset, peerKeyRestore, peerSpkiHash, peerKeyKnown } from "./rpk";
 import { ecUnavailable } from "../crypto/ec";
-import { hasClientKey } from "../credentials";
 import { clientRandom, RANDOM_LEN, deriveMasterSecret, deriveKeyBlock, verifyData,
   VERIFY_DATA_LEN, keyScheduleWipe, masterSecretPtr, setMasterSecret } from "./key_schedule";
 import { resumptionStart, resumed, keptSuite, keptEms, restoreMaster, sessionStore,
@@ -115,6 +115,7 @@ export function handshakeReset(): void {
   timerStop();
   cidReset();
   if (ECDHE_ENABLED) { ecdheReset(); peerKeyReset(); }
+  if (X509_ENABLED) certHandshakeReset();
 }
 
 // The largest plaintext we may put in one record now (RFC 6066 s. 4).
@@ -221,12 +222,26 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
     return;
   }
   if (seq > nextReceiveSeq) return;       // beyond what the stash keeps: MAY be dropped
+  // X.509 (RFC 7925 s. 4.4): the server's Certificate, first in its flight after ServerHello,
+  // is read certificate by certificate through the reassembly window as it arrives.
+  const streamed = X509_ENABLED != 0 && certsOffered && type == HT_CERTIFICATE && epoch == 0 &&
+    hsState == HS_WAIT_SERVER_FLIGHT && serverFlightRank == 1;
+  if (streamed && !reassemblyActive()) reassemblyWindowed();
   const r = reassemblyAdd(type, total, seq, fragOff, data, fragLen);
   if (r == FRAG_TOO_LARGE) { fail(REASON_MESSAGE_TOO_LARGE, ALERT_INTERNAL_ERROR); return; }
   if (r == FRAG_INCONSISTENT) { fail(REASON_DECODE, ALERT_DECODE_ERROR); return; }
+  if (X509_ENABLED && streamed) {
+    const v = certificateRead(seq, r == FRAG_COMPLETE);
+    if (v != ACCEPTED) { refuse(v); return; }
+  }
   if (r != FRAG_COMPLETE) return;
   nextReceiveSeq++;
   reassemblyReset();
+  if (X509_ENABLED && streamed) {   // in the transcript already, piece by piece
+    serverFlightRank = rankOf(HT_CERTIFICATE);
+    sawCertificate = true;
+    return;
+  }
   message(messageType(), messageSeq(), messageBody, messageLength(), epoch, now);
 }
 
@@ -376,7 +391,7 @@ function ecdheKeyExchange(): bool {
     transcriptAddMessage(cke, get24(cke + 1));
     deriveMasterSecret(ECDH_PREMASTER_LEN, emsNegotiated);
     deriveKeyBlock();
-    if (clientAuthRequested && hasClientKey) {
+    if (clientAuthRequested && clientCredential()) {   // RFC 7925 s. 4.4.2 with X.509
       const cv = buildCertificateVerify(nextSendSeq++);
       if (cv == 0) return false;
       transcriptAddMessage(cv, get24(cv + 1));
@@ -420,7 +435,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
   } else {
     if (optResume || optTickets) {
       sessionStore(masterSecretPtr(), chosenSuite, emsNegotiated);
-      if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && hasClientKey);
+      if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && clientCredential());
     }
     flightClear();
   }
@@ -436,6 +451,6 @@ export function handshakeDone(): bool { return hsState == HS_DONE; }
 export function handshakeState(): i32 { return hsState; }
 export function handshakeWaitingForChangeCipherSpec(): bool { return hsState == HS_WAIT_CHANGE_CIPHER_SPEC; }
 export function handshakeClientAuthenticated(): bool {
-  if (ECDHE_ENABLED) return clientAuthRequested && hasClientKey;
+  if (ECDHE_ENABLED) return clientAuthRequested && clientCredential();
   return false;
 }

@@ -15,6 +15,7 @@ import { setOffers } from "./negotiated";
 import { offeredId, offeredIdLen, resumptionWithdraw } from "./resumption";
 import { cidExtension, cidOffered } from "../record/cid";
 import { writeSessionTicket } from "./tickets";
+import { certsWanted, setCertsOffered } from "./certificate";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
 // extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
@@ -90,7 +91,8 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
   put8(p, cookieLen); p += 1;
   memory.copy(p, cookie, <usize>cookieLen); p += <usize>cookieLen;
   const offerPsk = hasPsk();
-  const offerEcdhe = ECDHE_ENABLED != 0 && hasRpk();
+  const offerCerts = X509_ENABLED != 0 && certsWanted();
+  const offerEcdhe = ECDHE_ENABLED != 0 && (hasRpk() || offerCerts);
   const scsv = (leaveOut & LEAVE_OUT_RENEGOTIATION_INFO) != 0;
   put16(p, 2 * ((offerPsk ? 1 : 0) + (offerEcdhe ? 1 : 0) + (scsv ? 1 : 0))); p += 2;
   // RFC 7925: the suite of each configured credential, public key first.
@@ -114,8 +116,16 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
   if (ECDHE_ENABLED != 0 && offerEcdhe) {
     // The last 6 bytes are ec_point_formats.
     const n = (leaveOut & LEAVE_OUT_POINT_FORMATS) != 0 ? ECDHE_EXTENSIONS_LEN - 6 : ECDHE_EXTENSIONS_LEN;
-    memory.copy(p, ECDHE_EXTENSIONS, <usize>n);
-    p += <usize>n;
+    if (X509_ENABLED && offerCerts) {
+      // X.509: without the two certificate type extensions (RFC 7250 s. 3: absent = X.509).
+      memory.copy(p, ECDHE_EXTENSIONS, ECDHE_CERT_TYPES_AT);
+      memory.copy(p + ECDHE_CERT_TYPES_AT, ECDHE_EXTENSIONS + ECDHE_CERT_TYPES_AT + ECDHE_CERT_TYPES_LEN,
+        <usize>n - ECDHE_CERT_TYPES_AT - ECDHE_CERT_TYPES_LEN);
+      p += <usize>n - ECDHE_CERT_TYPES_LEN;
+    } else {
+      memory.copy(p, ECDHE_EXTENSIONS, <usize>n);
+      p += <usize>n;
+    }
   }
   // Opted into by the application, so never left out for a small PMTU.
   if (HEARTBEAT_BUILT && optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
@@ -138,6 +148,7 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
   // Never sent (section 13): encrypt_then_mac, truncated_hmac.
   flightEndMessage(<i32>(p - body), 0);
   setOffers(offerPsk, offerEcdhe, mfl, serverNameLen > 0);
+  if (X509_ENABLED) setCertsOffered(offerCerts);
   return true;
 }
 
@@ -149,6 +160,8 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
 // no common type. Asked for a certificate without a key, we answer with an empty one
 // (RFC 5246 7.4.6).
 const ECDHE_EXTENSIONS_LEN: i32 = 34;
+const ECDHE_CERT_TYPES_AT: usize = 16;   // client_ and server_certificate_type, 6 bytes each
+const ECDHE_CERT_TYPES_LEN: usize = 12;
 // @ts-ignore: decorator
 @lazy const ECDHE_EXTENSIONS = memory.data<u8>([
   <u8>(EXT_SUPPORTED_GROUPS >> 8), <u8>(EXT_SUPPORTED_GROUPS & 0xff), 0, 4, 0, 2, <u8>(SECP256R1 >> 8), <u8>(SECP256R1 & 0xff),

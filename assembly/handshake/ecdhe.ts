@@ -12,12 +12,13 @@ import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypt
 import { wipe } from "../crypto/ct";
 import { ecKeygen, ecEcdh, ecValidate, ecSign, ecVerify, ecUnavailable, ecReset } from "../crypto/ec";
 import { ecdsaSigToDer, ecdsaSigFromDer } from "../crypto/p256/der";
-import { clientPrivateKey, clientPublicKey, hasClientKey } from "../credentials";
+import { clientPrivateKey, clientPublicKey } from "../credentials";
 import { clientRandom, serverRandom, premaster, RANDOM_LEN } from "./key_schedule";
 import { transcriptHash } from "./transcript";
 import { flightBeginMessage, flightEndMessage } from "./flight";
 import { spkiPoint, matchesPin, writeSpki, SPKI_LEN } from "./rpk";
 import { verdict, ACCEPTED } from "./verdict";
+import { certsOffered, clientChain, clientChainLen, clientCredential } from "./certificate";
 
 export const NAMED_CURVE: i32 = 3;           // ECCurveType named_curve
 export const SECP256R1: i32 = 23;            // RFC 8422 NamedCurve
@@ -48,6 +49,9 @@ function ecVerdict(reason: i32, alert: i32): i32 {
   if (ecUnavailable) return verdict(REASON_CRYPTO_UNAVAILABLE, ALERT_INTERNAL_ERROR);
   return verdict(reason, alert);
 }
+
+// X.509: the key of the server's validated certificate (handshake/certificate.ts).
+export function setServerKey(point65: usize): void { memory.copy(serverKey, point65, 65); }
 
 // A resumed session: whether we authenticated is what its full handshake did.
 export function setClientAuthRequested(v: bool): void { clientAuthRequested = v; }
@@ -121,15 +125,21 @@ export function parseCertificateRequest(body: usize, len: i32): i32 {
   readBytes(readU16());
   if (readerBad() || !readerAtEnd()) return DECODE;
   clientAuthRequested = true;
-  if (hasClientKey && !(typeOk && algOk)) return verdict(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE);
+  if (clientCredential() && !(typeOk && algOk)) return verdict(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE);
   return ACCEPTED;
 }
 
-// Our Certificate: the raw public key, or an empty one when we have no key.
+// Our Certificate: the raw public key, our X.509 chain (RFC 7925 s. 4.4.2; the flight buffer
+// has room for CLIENT_CHAIN_MAX), or an empty one when we have no key (RFC 5246 7.4.6).
 export function buildClientCertificate(messageSeq: i32): usize {
   const body = flightBeginMessage(HT_CERTIFICATE, messageSeq);
   if (body == 0) return 0;
-  if (!hasClientKey) { put24(body, 0); return flightEndMessage(3, 0); }
+  if (!clientCredential()) { put24(body, 0); return flightEndMessage(3, 0); }
+  if (X509_ENABLED && certsOffered) {
+    put24(body, clientChainLen);
+    memory.copy(body + 3, clientChain, <usize>clientChainLen);
+    return flightEndMessage(3 + clientChainLen, 0);
+  }
   put24(body, SPKI_LEN);
   writeSpki(body + 3, clientPublicKey);
   return flightEndMessage(3 + SPKI_LEN, 0);

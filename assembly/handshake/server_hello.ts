@@ -1,4 +1,5 @@
 // HelloVerifyRequest (RFC 6347 4.2.1) and ServerHello (RFC 5246 7.4.1.3) parsing.
+import { certsOffered } from "./certificate";
 import { COOKIE_MAX, CID_PEER_MAX } from "../config";
 import { DTLS_1_2, TLS_PSK_WITH_AES_128_CCM_8, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
   EXT_SERVER_NAME, EXT_MAX_FRAGMENT_LENGTH, EXT_EXTENDED_MASTER_SECRET, EXT_RENEGOTIATION_INFO,
@@ -100,7 +101,7 @@ export function parseServerHello(body: usize, len: i32): i32 {
         while (!readerBad() && readerLeft() > 0) if (readU8() == 0) uncompressed = true;
         readerLeave(list);
         if (!readerBad() && !uncompressed) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
-      } else if (ECDHE_ENABLED != 0 && (type == EXT_CLIENT_CERTIFICATE_TYPE || type == EXT_SERVER_CERTIFICATE_TYPE) && offeredEcdhe) {
+      } else if (ECDHE_ENABLED != 0 && (type == EXT_CLIENT_CERTIFICATE_TYPE || type == EXT_SERVER_CERTIFICATE_TYPE) && offeredEcdhe && !certsOffered) {
         // RFC 7250 s. 4: the server picks one type; we offered raw public keys only.
         bit = type == EXT_CLIENT_CERTIFICATE_TYPE ? SEEN_CLIENT_TYPE : SEEN_SERVER_TYPE;
         if (readU8() != RAW_PUBLIC_KEY) return verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
@@ -130,7 +131,8 @@ export function parseServerHello(body: usize, len: i32): i32 {
   const resuming = noteServerSessionId(sid, sidLen);
   // With the ECDHE suite the server's key must be a raw public key: X.509 (the default
   // when server_certificate_type is absent) is not something we offered to accept.
-  if (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (seen & SEEN_SERVER_TYPE) == 0 && !resuming) {
+  // With X.509 offered (no RFC 7250 extensions sent) X.509 is what the server uses.
+  if (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (seen & SEEN_SERVER_TYPE) == 0 && !resuming && !certsOffered) {
     return verdict(REASON_HANDSHAKE_FAILURE, ALERT_HANDSHAKE_FAILURE);
   }
   if (optRequireEms && (seen & SEEN_EMS) == 0) return verdict(REASON_EMS_REFUSED, ALERT_HANDSHAKE_FAILURE);

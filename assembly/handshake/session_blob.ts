@@ -16,6 +16,8 @@ import { keptTicket, keptTicketLen, keptTicketLifetime, ticketStore } from "./ti
 import { ctEqual, wipe } from "../crypto/ct";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { prfSha256 } from "../crypto/prf";
+import { certsWanted, clientChain, clientChainLen } from "./certificate";
+import { anchorCount, anchorKey } from "../x509/anchors";
 import { pskIdentity, pskIdentityLen, psk, pskLen, serverName, serverNameLen, hasPsk, hasRpk,
   serverPin, serverPinKind, clientPublicKey, hasClientKey } from "../credentials";
 import { MASTER_SECRET_LEN } from "./key_schedule";
@@ -57,6 +59,12 @@ function computeCheck(blob: usize, len: i32): void {
   // Empty in PSK-only builds, so every build computes the same owner for the same PSK.
   absorb(serverPin, ECDHE_ENABLED ? serverPinKind : 0);
   absorb(clientPublicKey, ECDHE_ENABLED && hasClientKey ? 65 : 0);
+  // X.509: the trust anchors' keys and our chain, which the session's authentication used.
+  // Only when configured, so PSK and raw-key owners stay the same in every build.
+  if (X509_ENABLED && (anchorCount() > 0 || clientChainLen > 0)) {
+    for (let i = 0; i < anchorCount(); i++) absorb(anchorKey(i), 65);
+    absorb(clientChain, clientChainLen);
+  }
   sha256Final(hashCtx, owner);
   prfSha256(owner, 32, LABEL, LABEL_LEN, blob, len, check, CHECK_LEN);
   wipe(owner, 32);
@@ -108,7 +116,7 @@ export function sessionImport(src: usize, len: i32): i32 {
   wipe(check, CHECK_LEN);
   if (!ok) return ERR_SESSION_REFUSED;
   const usable = (suite == TLS_PSK_WITH_AES_128_CCM_8 && hasPsk()) ||
-    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && hasRpk());
+    (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (hasRpk() || (X509_ENABLED != 0 && certsWanted())));
   if (!usable) return ERR_UNSUPPORTED;
   sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
     (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);

@@ -21,6 +21,13 @@ export function transcriptAddMessage(p: usize, bodyLen: i32): void {
 
 // Adds a message given as type/seq and a separate body.
 export function transcriptAddParts(type: i32, seq: i32, body: usize, bodyLen: i32): void {
+  transcriptAddHeader(type, seq, bodyLen);
+  sha256Update(running, body, bodyLen);
+}
+
+// A message added piece by piece (the server's Certificate, read through a window): its
+// header, then its body in order (transcriptAddBody).
+export function transcriptAddHeader(type: i32, seq: i32, bodyLen: i32): void {
   store<u8>(header, <u8>type);
   put24(header + 1, bodyLen);
   store<u8>(header + 4, <u8>(seq >> 8));
@@ -28,8 +35,8 @@ export function transcriptAddParts(type: i32, seq: i32, body: usize, bodyLen: i3
   put24(header + 6, 0);
   put24(header + 9, bodyLen);
   sha256Update(running, header, 12);
-  sha256Update(running, body, bodyLen);
 }
+export function transcriptAddBody(p: usize, n: i32): void { sha256Update(running, p, n); }
 
 // The hash of everything so far; the running hash goes on.
 export function transcriptHash(out32: usize): void {

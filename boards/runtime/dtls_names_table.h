@@ -53,6 +53,8 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_CERT_KEY_USAGE, "cert_key_usage", "a certificate's keyUsage or extKeyUsage does not allow its use (keyCertSign on CAs, digitalSignature and serverAuth/clientAuth on the leaf)"},
   {DTLS_REASON_CERT_CRITICAL_EXTENSION, "cert_critical_extension", "a certificate has a critical extension this client does not process (RFC 5280 4.2)"},
   {DTLS_REASON_CERT_CHAIN_TOO_LONG, "cert_chain_too_long", "the certificate chain is longer than this client accepts (CHAIN_DEPTH_MAX, RFC 7925 s. 4.4.4)"},
+  {DTLS_REASON_CERT_TOO_LARGE, "cert_too_large", "a certificate in the server's chain is larger than the client's reassembly window (1533 bytes), or the whole Certificate message is over 16384 bytes"},
+  {DTLS_REASON_CERT_EMPTY, "cert_empty", "the server sent an empty Certificate message (RFC 5246 7.4.2: a server must send its certificate)"},
 };
 static const struct dtls_name DTLS_ALERT_NAMES[] = {
   {DTLS_ALERT_CLOSE_NOTIFY, "close_notify"},
