@@ -8,7 +8,7 @@ import { createECDH, createHash, createPrivateKey, createPublicKey, sign } from 
 import { createServer, Server } from "node:http";
 import { readFileSync } from "node:fs";
 import { UdpDtlsClient } from "../host/udp-client";
-import { ConfigError, EngineOptions } from "../host/engine";
+import { EngineOptions } from "../host/engine";
 import { readPrivateKey, readPublicPoint } from "../host/keys";
 import { RefServerUdp } from "../host/refserver/udp";
 import { RefServer, RefServerOptions, HandshakeInfo, AlertEvent, TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, TLS_PSK_WITH_AES_128_CCM_8 } from "../host/refserver/server";
