@@ -27,11 +27,18 @@ const arr = (ls) => ls.map(hex).join(", ");
 
 // ---------------------------------------------------------------------------------------
 // Field code.
+// Limbs loaded two at a time (one i64 load: one bounds check under wasm2c instead of two)
+// into u32 locals; products widen them with <i64> (a zero extension: UMULL/UMLAL on ARM).
 function loads(name, ptr) {
   const l = [];
-  for (let i = 0; i < L; i++) l.push(`  const ${name}${i}: i64 = <i64>load<u32>(${ptr}, ${4 * i});`);
+  for (let i = 0; i + 1 < L; i += 2) {
+    l.push(`  const ${name}${i}${i + 1} = load<u64>(${ptr}, ${4 * i});`);
+    l.push(`  const ${name}${i}: u32 = <u32>${name}${i}${i + 1}, ${name}${i + 1}: u32 = <u32>(${name}${i}${i + 1} >>> 32);`);
+  }
+  l.push(`  const ${name}${L - 1}: u32 = load<u32>(${ptr}, ${4 * (L - 1)});`);
   return l.join("\n");
 }
+const w = (x) => `<i64>${x}`;
 
 // Montgomery multiplication/squaring mod p. p = 2^256 - 2^224 + 2^192 + 2^96 - 1, so
 // -p^-1 = 1 (mod 2^29): m_k is the low limb itself, and m_k * p is a sum of shifts:
@@ -41,7 +48,7 @@ function genP(square) {
   const body = [];
   body.push(loads("a", "a"));
   if (square) {
-    for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = a${i} << 1;`);
+    for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`);
   } else body.push(loads("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
@@ -50,9 +57,9 @@ function genP(square) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
       if (square) {
-        if (i < j) terms.push(`d${i} * a${j}`);
-        else if (i === j) terms.push(`a${i} * a${i}`);
-      } else terms.push(`a${i} * b${j}`);
+        if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`);
+        else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`);
+      } else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
     }
     const red = [];
     if (c - 3 >= 0 && c - 3 < L) red.push(`+ (m${c - 3} << 9)`);
@@ -77,7 +84,7 @@ function genN(square) {
   const n0 = Number(mod(-x, 1n << W));
   const body = [];
   body.push(loads("a", "a"));
-  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = a${i} << 1;`); }
+  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`); }
   else body.push(loads("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
@@ -85,8 +92,8 @@ function genN(square) {
     for (let i = 0; i < L; i++) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
-      if (square) { if (i < j) terms.push(`d${i} * a${j}`); else if (i === j) terms.push(`a${i} * a${i}`); }
-      else terms.push(`a${i} * b${j}`);
+      if (square) { if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`); else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`); }
+      else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
     }
     for (let k = 0; k < L; k++) {
       const j = c - k;
