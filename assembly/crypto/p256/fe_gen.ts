@@ -44,21 +44,21 @@ export function fmul(r: usize, a: usize, b: usize): void {
   t += <i64>a0 * <i64>b8 + <i64>a1 * <i64>b7 + <i64>a2 * <i64>b6 + <i64>a3 * <i64>b5 + <i64>a4 * <i64>b4 + <i64>a5 * <i64>b3 + <i64>a6 * <i64>b2 + <i64>a7 * <i64>b1 + <i64>a8 * <i64>b0 + (m5 << 9) + (m2 << 18) - (m1 << 21) + (m0 << 24);
   const m8: i64 = t & 0x1FFFFFFF; t >>= 29;
   t += <i64>a1 * <i64>b8 + <i64>a2 * <i64>b7 + <i64>a3 * <i64>b6 + <i64>a4 * <i64>b5 + <i64>a5 * <i64>b4 + <i64>a6 * <i64>b3 + <i64>a7 * <i64>b2 + <i64>a8 * <i64>b1 + (m6 << 9) + (m3 << 18) - (m2 << 21) + (m1 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 0); t >>= 29;
+  const o0: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a2 * <i64>b8 + <i64>a3 * <i64>b7 + <i64>a4 * <i64>b6 + <i64>a5 * <i64>b5 + <i64>a6 * <i64>b4 + <i64>a7 * <i64>b3 + <i64>a8 * <i64>b2 + (m7 << 9) + (m4 << 18) - (m3 << 21) + (m2 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 4); t >>= 29;
+  store<u64>(r, o0 | (<u64>(t & 0x1FFFFFFF) << 32), 0); t >>= 29;
   t += <i64>a3 * <i64>b8 + <i64>a4 * <i64>b7 + <i64>a5 * <i64>b6 + <i64>a6 * <i64>b5 + <i64>a7 * <i64>b4 + <i64>a8 * <i64>b3 + (m8 << 9) + (m5 << 18) - (m4 << 21) + (m3 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 8); t >>= 29;
+  const o2: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a4 * <i64>b8 + <i64>a5 * <i64>b7 + <i64>a6 * <i64>b6 + <i64>a7 * <i64>b5 + <i64>a8 * <i64>b4 + (m6 << 18) - (m5 << 21) + (m4 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 12); t >>= 29;
+  store<u64>(r, o2 | (<u64>(t & 0x1FFFFFFF) << 32), 8); t >>= 29;
   t += <i64>a5 * <i64>b8 + <i64>a6 * <i64>b7 + <i64>a7 * <i64>b6 + <i64>a8 * <i64>b5 + (m7 << 18) - (m6 << 21) + (m5 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 16); t >>= 29;
+  const o4: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a6 * <i64>b8 + <i64>a7 * <i64>b7 + <i64>a8 * <i64>b6 + (m8 << 18) - (m7 << 21) + (m6 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 20); t >>= 29;
+  store<u64>(r, o4 | (<u64>(t & 0x1FFFFFFF) << 32), 16); t >>= 29;
   t += <i64>a7 * <i64>b8 + <i64>a8 * <i64>b7 - (m8 << 21) + (m7 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 24); t >>= 29;
+  const o6: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a8 * <i64>b8 + (m8 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 28); t >>= 29;
+  store<u64>(r, o6 | (<u64>(t & 0x1FFFFFFF) << 32), 24); t >>= 29;
   store<u32>(r, <u32>t, 32);
 }
 
@@ -102,21 +102,21 @@ export function fsqr(r: usize, a: usize): void {
   t += <i64>d0 * <i64>a8 + <i64>d1 * <i64>a7 + <i64>d2 * <i64>a6 + <i64>d3 * <i64>a5 + <i64>a4 * <i64>a4 + (m5 << 9) + (m2 << 18) - (m1 << 21) + (m0 << 24);
   const m8: i64 = t & 0x1FFFFFFF; t >>= 29;
   t += <i64>d1 * <i64>a8 + <i64>d2 * <i64>a7 + <i64>d3 * <i64>a6 + <i64>d4 * <i64>a5 + (m6 << 9) + (m3 << 18) - (m2 << 21) + (m1 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 0); t >>= 29;
+  const o0: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d2 * <i64>a8 + <i64>d3 * <i64>a7 + <i64>d4 * <i64>a6 + <i64>a5 * <i64>a5 + (m7 << 9) + (m4 << 18) - (m3 << 21) + (m2 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 4); t >>= 29;
+  store<u64>(r, o0 | (<u64>(t & 0x1FFFFFFF) << 32), 0); t >>= 29;
   t += <i64>d3 * <i64>a8 + <i64>d4 * <i64>a7 + <i64>d5 * <i64>a6 + (m8 << 9) + (m5 << 18) - (m4 << 21) + (m3 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 8); t >>= 29;
+  const o2: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d4 * <i64>a8 + <i64>d5 * <i64>a7 + <i64>a6 * <i64>a6 + (m6 << 18) - (m5 << 21) + (m4 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 12); t >>= 29;
+  store<u64>(r, o2 | (<u64>(t & 0x1FFFFFFF) << 32), 8); t >>= 29;
   t += <i64>d5 * <i64>a8 + <i64>d6 * <i64>a7 + (m7 << 18) - (m6 << 21) + (m5 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 16); t >>= 29;
+  const o4: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d6 * <i64>a8 + <i64>a7 * <i64>a7 + (m8 << 18) - (m7 << 21) + (m6 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 20); t >>= 29;
+  store<u64>(r, o4 | (<u64>(t & 0x1FFFFFFF) << 32), 16); t >>= 29;
   t += <i64>d7 * <i64>a8 - (m8 << 21) + (m7 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 24); t >>= 29;
+  const o6: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a8 * <i64>a8 + (m8 << 24);
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 28); t >>= 29;
+  store<u64>(r, o6 | (<u64>(t & 0x1FFFFFFF) << 32), 24); t >>= 29;
   store<u32>(r, <u32>t, 32);
 }
 
@@ -169,21 +169,21 @@ export function nmul(r: usize, a: usize, b: usize): void {
   const m8: i64 = ((t & 0x1FFFFFFF) * 0x0e00bc4f) & 0x1FFFFFFF;
   t = (t + m8 * 0x1c632551) >> 29;
   t += <i64>a1 * <i64>b8 + <i64>a2 * <i64>b7 + <i64>a3 * <i64>b6 + <i64>a4 * <i64>b5 + <i64>a5 * <i64>b4 + <i64>a6 * <i64>b3 + <i64>a7 * <i64>b2 + <i64>a8 * <i64>b1 + m1 * 0x00ffffff + m2 * 0x1fe00000 + m3 * 0x0003ffff + m4 * 0x1fffffff + m5 * 0x1ffffbce + m6 * 0x0df55b4e + m7 * 0x05e7a13c + m8 * 0x1dce5617;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 0); t >>= 29;
+  const o0: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a2 * <i64>b8 + <i64>a3 * <i64>b7 + <i64>a4 * <i64>b6 + <i64>a5 * <i64>b5 + <i64>a6 * <i64>b4 + <i64>a7 * <i64>b3 + <i64>a8 * <i64>b2 + m2 * 0x00ffffff + m3 * 0x1fe00000 + m4 * 0x0003ffff + m5 * 0x1fffffff + m6 * 0x1ffffbce + m7 * 0x0df55b4e + m8 * 0x05e7a13c;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 4); t >>= 29;
+  store<u64>(r, o0 | (<u64>(t & 0x1FFFFFFF) << 32), 0); t >>= 29;
   t += <i64>a3 * <i64>b8 + <i64>a4 * <i64>b7 + <i64>a5 * <i64>b6 + <i64>a6 * <i64>b5 + <i64>a7 * <i64>b4 + <i64>a8 * <i64>b3 + m3 * 0x00ffffff + m4 * 0x1fe00000 + m5 * 0x0003ffff + m6 * 0x1fffffff + m7 * 0x1ffffbce + m8 * 0x0df55b4e;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 8); t >>= 29;
+  const o2: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a4 * <i64>b8 + <i64>a5 * <i64>b7 + <i64>a6 * <i64>b6 + <i64>a7 * <i64>b5 + <i64>a8 * <i64>b4 + m4 * 0x00ffffff + m5 * 0x1fe00000 + m6 * 0x0003ffff + m7 * 0x1fffffff + m8 * 0x1ffffbce;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 12); t >>= 29;
+  store<u64>(r, o2 | (<u64>(t & 0x1FFFFFFF) << 32), 8); t >>= 29;
   t += <i64>a5 * <i64>b8 + <i64>a6 * <i64>b7 + <i64>a7 * <i64>b6 + <i64>a8 * <i64>b5 + m5 * 0x00ffffff + m6 * 0x1fe00000 + m7 * 0x0003ffff + m8 * 0x1fffffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 16); t >>= 29;
+  const o4: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a6 * <i64>b8 + <i64>a7 * <i64>b7 + <i64>a8 * <i64>b6 + m6 * 0x00ffffff + m7 * 0x1fe00000 + m8 * 0x0003ffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 20); t >>= 29;
+  store<u64>(r, o4 | (<u64>(t & 0x1FFFFFFF) << 32), 16); t >>= 29;
   t += <i64>a7 * <i64>b8 + <i64>a8 * <i64>b7 + m7 * 0x00ffffff + m8 * 0x1fe00000;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 24); t >>= 29;
+  const o6: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a8 * <i64>b8 + m8 * 0x00ffffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 28); t >>= 29;
+  store<u64>(r, o6 | (<u64>(t & 0x1FFFFFFF) << 32), 24); t >>= 29;
   store<u32>(r, <u32>t, 32);
 }
 
@@ -236,20 +236,20 @@ export function nsqr(r: usize, a: usize): void {
   const m8: i64 = ((t & 0x1FFFFFFF) * 0x0e00bc4f) & 0x1FFFFFFF;
   t = (t + m8 * 0x1c632551) >> 29;
   t += <i64>d1 * <i64>a8 + <i64>d2 * <i64>a7 + <i64>d3 * <i64>a6 + <i64>d4 * <i64>a5 + m1 * 0x00ffffff + m2 * 0x1fe00000 + m3 * 0x0003ffff + m4 * 0x1fffffff + m5 * 0x1ffffbce + m6 * 0x0df55b4e + m7 * 0x05e7a13c + m8 * 0x1dce5617;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 0); t >>= 29;
+  const o0: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d2 * <i64>a8 + <i64>d3 * <i64>a7 + <i64>d4 * <i64>a6 + <i64>a5 * <i64>a5 + m2 * 0x00ffffff + m3 * 0x1fe00000 + m4 * 0x0003ffff + m5 * 0x1fffffff + m6 * 0x1ffffbce + m7 * 0x0df55b4e + m8 * 0x05e7a13c;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 4); t >>= 29;
+  store<u64>(r, o0 | (<u64>(t & 0x1FFFFFFF) << 32), 0); t >>= 29;
   t += <i64>d3 * <i64>a8 + <i64>d4 * <i64>a7 + <i64>d5 * <i64>a6 + m3 * 0x00ffffff + m4 * 0x1fe00000 + m5 * 0x0003ffff + m6 * 0x1fffffff + m7 * 0x1ffffbce + m8 * 0x0df55b4e;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 8); t >>= 29;
+  const o2: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d4 * <i64>a8 + <i64>d5 * <i64>a7 + <i64>a6 * <i64>a6 + m4 * 0x00ffffff + m5 * 0x1fe00000 + m6 * 0x0003ffff + m7 * 0x1fffffff + m8 * 0x1ffffbce;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 12); t >>= 29;
+  store<u64>(r, o2 | (<u64>(t & 0x1FFFFFFF) << 32), 8); t >>= 29;
   t += <i64>d5 * <i64>a8 + <i64>d6 * <i64>a7 + m5 * 0x00ffffff + m6 * 0x1fe00000 + m7 * 0x0003ffff + m8 * 0x1fffffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 16); t >>= 29;
+  const o4: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>d6 * <i64>a8 + <i64>a7 * <i64>a7 + m6 * 0x00ffffff + m7 * 0x1fe00000 + m8 * 0x0003ffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 20); t >>= 29;
+  store<u64>(r, o4 | (<u64>(t & 0x1FFFFFFF) << 32), 16); t >>= 29;
   t += <i64>d7 * <i64>a8 + m7 * 0x00ffffff + m8 * 0x1fe00000;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 24); t >>= 29;
+  const o6: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;
   t += <i64>a8 * <i64>a8 + m8 * 0x00ffffff;
-  store<u32>(r, <u32>(t & 0x1FFFFFFF), 28); t >>= 29;
+  store<u64>(r, o6 | (<u64>(t & 0x1FFFFFFF) << 32), 24); t >>= 29;
   store<u32>(r, <u32>t, 32);
 }
