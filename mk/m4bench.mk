@@ -2,7 +2,9 @@
 # mps2-an386), counted by a TCG plugin of ours (scripts/bench/m4/icount-plugin.c). The
 # firmware (scripts/bench/m4/p256_m4.c + boards/qemu/startup.c, nrf52840.ld) runs the wasm2c
 # translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
-# at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. Each figure
+# at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
+# translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -Os
+# with wasm2c's memory helpers forced inline), as in the board images. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
 # Part of `make bench` (a prerequisite, so it runs first), not of `make test`. Needs arm-none-eabi-gcc, newlib and qemu-system-arm (boards-deps).
@@ -22,7 +24,7 @@ $(M4_PLUGIN): scripts/bench/m4/icount-plugin.c scripts/bench/m4/qemu-plugin-min.
 define m4_level
 $(M4_OUT)/$(1)/kat_p256.o: $(BENCH_OUT)/kat_p256.c | boards-deps
 	@mkdir -p $$(@D)
-	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) $(W2C_NOWARN) -I$(BENCH_OUT) -c $$< -o $$@
+	$(ARM_CC) $(if $(filter Os,$(1)),$(W2C_ARM_CFLAGS),$(subst -Os,-$(1),$(ARM_CFLAGS)) $(W2C_NOWARN)) -I$(BENCH_OUT) -c $$< -o $$@
 $(M4_OUT)/$(1)/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $$(@D)
 	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -c $$< -o $$@
