@@ -4,7 +4,7 @@
 // limbs, values below 2^257; k, ka, kb in 1..8 (at most 8 subtracted in all). Output:
 // normalised limbs, value below 2^257. r may alias the inputs. Constant time.
 
-// r = a + b
+// r = a + b (i32)
 export function fadd(r: usize, a: usize, b: usize): void {
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
@@ -24,29 +24,29 @@ export function fadd(r: usize, a: usize, b: usize): void {
   const b67 = load<u64>(b, 24);
   const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
   const b8: u32 = load<u32>(b, 32);
-  let t0: i64 = <i64>a0 + <i64>b0;
-  let t1: i64 = <i64>a1 + <i64>b1;
-  let t2: i64 = <i64>a2 + <i64>b2;
-  let t3: i64 = <i64>a3 + <i64>b3;
-  let t4: i64 = <i64>a4 + <i64>b4;
-  let t5: i64 = <i64>a5 + <i64>b5;
-  let t6: i64 = <i64>a6 + <i64>b6;
-  let t7: i64 = <i64>a7 + <i64>b7;
-  let t8: i64 = <i64>a8 + <i64>b8;
+  let t0: i32 = <i32>a0 + <i32>b0;
+  let t1: i32 = <i32>a1 + <i32>b1;
+  let t2: i32 = <i32>a2 + <i32>b2;
+  let t3: i32 = <i32>a3 + <i32>b3;
+  let t4: i32 = <i32>a4 + <i32>b4;
+  let t5: i32 = <i32>a5 + <i32>b5;
+  let t6: i32 = <i32>a6 + <i32>b6;
+  let t7: i32 = <i32>a7 + <i32>b7;
+  let t8: i32 = <i32>a8 + <i32>b8;
   const q = t8 >> 24; t8 &= 0xffffff;
   t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
   t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
+  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
   t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
+  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
   t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
+  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
   t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
+  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
   store<u32>(r, <u32>t8, 32);
 }
 
-// r = a - b
+// r = a - b (i32)
 export function fsub(r: usize, a: usize, b: usize): void {
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
@@ -66,29 +66,29 @@ export function fsub(r: usize, a: usize, b: usize): void {
   const b67 = load<u64>(b, 24);
   const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
   const b8: u32 = load<u32>(b, 32);
-  let t0: i64 = <i64>a0 - <i64>b0 + 4831838176;
-  let t1: i64 = <i64>a1 - <i64>b1 + 4831838199;
-  let t2: i64 = <i64>a2 - <i64>b2 + 4831838199;
-  let t3: i64 = <i64>a3 - <i64>b3 + 4294983671;
-  let t4: i64 = <i64>a4 - <i64>b4 + 8589934584;
-  let t5: i64 = <i64>a5 - <i64>b5 + 8589934576;
-  let t6: i64 = <i64>a6 - <i64>b6 + 4303355888;
-  let t7: i64 = <i64>a7 - <i64>b7 + 4764729336;
-  let t8: i64 = <i64>a8 - <i64>b8 + 536870903;
+  let t0: i32 = <i32>a0 - <i32>b0 + 1073741820;
+  let t1: i32 = <i32>a1 - <i32>b1 + 1073741822;
+  let t2: i32 = <i32>a2 - <i32>b2 + 1073741822;
+  let t3: i32 = <i32>a3 - <i32>b3 + 536872958;
+  let t4: i32 = <i32>a4 - <i32>b4 + 1073741823;
+  let t5: i32 = <i32>a5 - <i32>b5 + 1073741822;
+  let t6: i32 = <i32>a6 - <i32>b6 + 537919486;
+  let t7: i32 = <i32>a7 - <i32>b7 + 1065353215;
+  let t8: i32 = <i32>a8 - <i32>b8 + 67108862;
   const q = t8 >> 24; t8 &= 0xffffff;
   t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
   t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
+  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
   t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
+  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
   t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
+  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
   t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
+  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
   store<u32>(r, <u32>t8, 32);
 }
 
-// r = -a
+// r = -a (i32)
 export function fneg(r: usize, a: usize): void {
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
@@ -99,29 +99,29 @@ export function fneg(r: usize, a: usize): void {
   const a67 = load<u64>(a, 24);
   const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
   const a8: u32 = load<u32>(a, 32);
-  let t0: i64 = 4831838176 - <i64>a0;
-  let t1: i64 = 4831838199 - <i64>a1;
-  let t2: i64 = 4831838199 - <i64>a2;
-  let t3: i64 = 4294983671 - <i64>a3;
-  let t4: i64 = 8589934584 - <i64>a4;
-  let t5: i64 = 8589934576 - <i64>a5;
-  let t6: i64 = 4303355888 - <i64>a6;
-  let t7: i64 = 4764729336 - <i64>a7;
-  let t8: i64 = 536870903 - <i64>a8;
+  let t0: i32 = 1073741820 - <i32>a0;
+  let t1: i32 = 1073741822 - <i32>a1;
+  let t2: i32 = 1073741822 - <i32>a2;
+  let t3: i32 = 536872958 - <i32>a3;
+  let t4: i32 = 1073741823 - <i32>a4;
+  let t5: i32 = 1073741822 - <i32>a5;
+  let t6: i32 = 537919486 - <i32>a6;
+  let t7: i32 = 1065353215 - <i32>a7;
+  let t8: i32 = 67108862 - <i32>a8;
   const q = t8 >> 24; t8 &= 0xffffff;
   t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
   t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
+  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
   t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
+  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
   t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
+  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
   t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
+  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
   store<u32>(r, <u32>t8, 32);
 }
 
-// r = 2a
+// r = 2a (i32)
 export function fdbl(r: usize, a: usize): void {
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
@@ -132,25 +132,25 @@ export function fdbl(r: usize, a: usize): void {
   const a67 = load<u64>(a, 24);
   const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
   const a8: u32 = load<u32>(a, 32);
-  let t0: i64 = <i64>a0 << 1;
-  let t1: i64 = <i64>a1 << 1;
-  let t2: i64 = <i64>a2 << 1;
-  let t3: i64 = <i64>a3 << 1;
-  let t4: i64 = <i64>a4 << 1;
-  let t5: i64 = <i64>a5 << 1;
-  let t6: i64 = <i64>a6 << 1;
-  let t7: i64 = <i64>a7 << 1;
-  let t8: i64 = <i64>a8 << 1;
+  let t0: i32 = <i32>a0 << 1;
+  let t1: i32 = <i32>a1 << 1;
+  let t2: i32 = <i32>a2 << 1;
+  let t3: i32 = <i32>a3 << 1;
+  let t4: i32 = <i32>a4 << 1;
+  let t5: i32 = <i32>a5 << 1;
+  let t6: i32 = <i32>a6 << 1;
+  let t7: i32 = <i32>a7 << 1;
+  let t8: i32 = <i32>a8 << 1;
   const q = t8 >> 24; t8 &= 0xffffff;
   t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
   t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
+  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
   t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
+  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
   t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
+  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
   t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
+  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
   store<u32>(r, <u32>t8, 32);
 }
 
