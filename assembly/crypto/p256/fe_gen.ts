@@ -6,23 +6,23 @@
 
 // r = a*b/R mod p
 export function fmul(r: usize, a: usize, b: usize): void {
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
+  const a0: u32 = load<u32>(a, 0);
+  const a1: u32 = load<u32>(a, 4);
+  const a2: u32 = load<u32>(a, 8);
+  const a3: u32 = load<u32>(a, 12);
+  const a4: u32 = load<u32>(a, 16);
+  const a5: u32 = load<u32>(a, 20);
+  const a6: u32 = load<u32>(a, 24);
+  const a7: u32 = load<u32>(a, 28);
   const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
+  const b0: u32 = load<u32>(b, 0);
+  const b1: u32 = load<u32>(b, 4);
+  const b2: u32 = load<u32>(b, 8);
+  const b3: u32 = load<u32>(b, 12);
+  const b4: u32 = load<u32>(b, 16);
+  const b5: u32 = load<u32>(b, 20);
+  const b6: u32 = load<u32>(b, 24);
+  const b7: u32 = load<u32>(b, 28);
   const b8: u32 = load<u32>(b, 32);
   let t: i64 = 0;
   t += <i64>a0 * <i64>b0 ;
@@ -64,14 +64,14 @@ export function fmul(r: usize, a: usize, b: usize): void {
 
 // r = a*a/R mod p
 export function fsqr(r: usize, a: usize): void {
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
+  const a0: u32 = load<u32>(a, 0);
+  const a1: u32 = load<u32>(a, 4);
+  const a2: u32 = load<u32>(a, 8);
+  const a3: u32 = load<u32>(a, 12);
+  const a4: u32 = load<u32>(a, 16);
+  const a5: u32 = load<u32>(a, 20);
+  const a6: u32 = load<u32>(a, 24);
+  const a7: u32 = load<u32>(a, 28);
   const a8: u32 = load<u32>(a, 32);
   const d0: u32 = a0 << 1;
   const d1: u32 = a1 << 1;
@@ -122,23 +122,23 @@ export function fsqr(r: usize, a: usize): void {
 
 // r = a*b/R mod n
 export function nmul(r: usize, a: usize, b: usize): void {
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
+  const a0: u32 = load<u32>(a, 0);
+  const a1: u32 = load<u32>(a, 4);
+  const a2: u32 = load<u32>(a, 8);
+  const a3: u32 = load<u32>(a, 12);
+  const a4: u32 = load<u32>(a, 16);
+  const a5: u32 = load<u32>(a, 20);
+  const a6: u32 = load<u32>(a, 24);
+  const a7: u32 = load<u32>(a, 28);
   const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
+  const b0: u32 = load<u32>(b, 0);
+  const b1: u32 = load<u32>(b, 4);
+  const b2: u32 = load<u32>(b, 8);
+  const b3: u32 = load<u32>(b, 12);
+  const b4: u32 = load<u32>(b, 16);
+  const b5: u32 = load<u32>(b, 20);
+  const b6: u32 = load<u32>(b, 24);
+  const b7: u32 = load<u32>(b, 28);
   const b8: u32 = load<u32>(b, 32);
   let t: i64 = 0;
   t += <i64>a0 * <i64>b0;
@@ -189,14 +189,14 @@ export function nmul(r: usize, a: usize, b: usize): void {
 
 // r = a*a/R mod n
 export function nsqr(r: usize, a: usize): void {
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
+  const a0: u32 = load<u32>(a, 0);
+  const a1: u32 = load<u32>(a, 4);
+  const a2: u32 = load<u32>(a, 8);
+  const a3: u32 = load<u32>(a, 12);
+  const a4: u32 = load<u32>(a, 16);
+  const a5: u32 = load<u32>(a, 20);
+  const a6: u32 = load<u32>(a, 24);
+  const a7: u32 = load<u32>(a, 28);
   const a8: u32 = load<u32>(a, 32);
   const d0: u32 = a0 << 1;
   const d1: u32 = a1 << 1;

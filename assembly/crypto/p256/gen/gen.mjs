@@ -39,6 +39,12 @@ function loads(name, ptr) {
   return l.join("\n");
 }
 const w = (x) => `<i64>${x}`;
+// One limb per load (u32 locals): what lets GCC fuse products and sums into UMLAL.
+function loads32(name, ptr) {
+  const l = [];
+  for (let i = 0; i < L; i++) l.push(`  const ${name}${i}: u32 = load<u32>(${ptr}, ${4 * i});`);
+  return l.join("\n");
+}
 // Output limb k of a multiplication (from the column sum t); limbs stored two at a time.
 const outLimb = (k) => (k & 1) === 0
   ? `  const o${k}: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;`
@@ -50,10 +56,10 @@ const outLimb = (k) => (k & 1) === 0
 // -m_k<<21 at k+7 (2^224), +m_k<<24 at k+8 (2^256).
 function genP(square) {
   const body = [];
-  body.push(loads("a", "a"));
+  body.push(loads32("a", "a"));
   if (square) {
     for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`);
-  } else body.push(loads("b", "b"));
+  } else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
     const terms = [];
@@ -87,9 +93,9 @@ function genN(square) {
   if (mod(x * N, 1n << W) !== 1n) throw new Error("n0");
   const n0 = Number(mod(-x, 1n << W));
   const body = [];
-  body.push(loads("a", "a"));
+  body.push(loads32("a", "a"));
   if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`); }
-  else body.push(loads("b", "b"));
+  else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
     const terms = [];
