@@ -4,7 +4,8 @@
 # translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
 # at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
 # translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -Os
-# with wasm2c's memory helpers forced inline), as in the board images. Each figure
+# with wasm2c's memory helpers forced inline), as in the board images. A third build runs
+# build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
 # Part of `make bench` (a prerequisite, so it runs first), not of `make test`. Needs arm-none-eabi-gcc, newlib and qemu-system-arm (boards-deps).
@@ -38,11 +39,23 @@ $(M4_OUT)/$(1)/p256-m4.elf: $(M4_OUT)/$(1)/p256_m4.o $(M4_OUT)/$(1)/kat_p256.o $
 endef
 $(foreach l,$(M4_LEVELS),$(eval $(call m4_level,$(l))))
 
+# The same driver over wasm3 (the boards' libwasm3.a and knobs): build/kat-p256.wasm embedded
+# as a C array, the heap the linker region of the board images (boards/qemu/heap.c).
+M4_W3 := $(M4_OUT)/wasm3
+$(M4_W3)/kat_p256_wasm.h: build/kat-p256.wasm
+	@mkdir -p $(@D)
+	python3 -c 'import sys; b = open(sys.argv[1], "rb").read(); print("/* Generated from build/kat-p256.wasm by mk/m4bench.mk. */\n#define KAT_P256_WASM_SIZE %du\nstatic const unsigned char kat_p256_wasm[] = {%s};" % (len(b), ",".join(str(x) for x in b)))' $< > $@
+$(M4_W3)/p256_m4.o: scripts/bench/m4/p256_m4.c $(M4_W3)/kat_p256_wasm.h $(W3_SDIST)/.unpacked $(QEMU_HDR) | boards-deps
+	$(ARM_CC) $(ARM_CFLAGS) $(W3_CONFIG) -I$(W3_SRC) -I$(M4_W3) -DP256_M4_WASM3 -c $< -o $@
+$(M4_W3)/p256-m4.elf: $(M4_W3)/p256_m4.o $(QEMU_OUT)/libwasm3.a $(QEMU_OUT)/common/qemu/startup.o \
+    $(QEMU_OUT)/common/qemu/heap.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
+	$(ARM_CC) $(ARM_LDFLAGS) --specs=nosys.specs -T nrf52840.ld $(filter %.o %.a,$^) -o $@
+
 bench: bench-m4
-M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf)
+M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf) $(M4_W3)/p256-m4.elf
 bench-m4: build/kat-p256.wasm $(M4_PLUGIN) $(M4_ELFS) | boards-deps bench-deps
 	python3 scripts/bench/m4/run.py --doc docs/BENCHMARKS.md --plugin $(M4_PLUGIN) \
-	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf)
+	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf) --elf wasm3=$(M4_W3)/p256-m4.elf
 
 # `make bench-m4-profile OP=ECDH LEVEL=O2`: where that operation's instructions go, per
 # function of the firmware (scripts/bench/m4/profile.py); prints only, writes no file.
