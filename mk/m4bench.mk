@@ -51,11 +51,44 @@ $(M4_W3)/p256-m4.elf: $(M4_W3)/p256_m4.o $(QEMU_OUT)/libwasm3.a $(QEMU_OUT)/comm
     $(QEMU_OUT)/common/qemu/heap.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
 	$(ARM_CC) $(ARM_LDFLAGS) --specs=nosys.specs -T nrf52840.ld $(filter %.o %.a,$^) -o $@
 
+# An independent native P-256 beside ours: Mbed TLS 2.28.3 from Debian bookworm's source
+# package (the .orig tarball from the Debian mirror, checked against the sha256 of its signed
+# .dsc; nothing of it is committed), with scripts/bench/m4/mbedtls_config.h (secp256r1 ECDH
+# and ECDSA, its UMAAL assembly and NIST reduction), at -O2, and the same driver
+# (-DP256_M4_MBEDTLS, scripts/bench/m4/mbedtls_p256.c).
+MBEDTLS_VERSION := 2.28.3
+MBEDTLS_SHA256 := 3b4953aa55a681e084d31892d9904cc5328d6b4958ea57b90ae4b4f94ae69a8d
+MBEDTLS_URL := http://deb.debian.org/debian/pool/main/m/mbedtls/mbedtls_$(MBEDTLS_VERSION).orig.tar.gz
+M4_MBED := $(M4_OUT)/mbedtls
+MBEDTLS_SRC := $(M4_MBED)/src
+$(M4_MBED)/.unpacked:
+	@mkdir -p $(@D)
+	curl -sSfL --retry 2 --max-time 300 $(MBEDTLS_URL) -o $(M4_MBED)/mbedtls.orig.tar.gz
+	echo "$(MBEDTLS_SHA256)  $(M4_MBED)/mbedtls.orig.tar.gz" | sha256sum -c --quiet
+	rm -rf $(MBEDTLS_SRC) && mkdir -p $(MBEDTLS_SRC)
+	tar -xzf $(M4_MBED)/mbedtls.orig.tar.gz -C $(MBEDTLS_SRC) --strip-components=1
+	touch $@
+MBEDTLS_NAMES := bignum ecp ecp_curves ecdh ecdsa hmac_drbg md sha256 asn1parse asn1write platform_util constant_time
+MBEDTLS_CFLAGS := $(ARM_ARCH) -O2 -ffunction-sections -fdata-sections -DNDEBUG \
+  '-DMBEDTLS_CONFIG_FILE="mbedtls_config.h"' -Iscripts/bench/m4 -I$(MBEDTLS_SRC)/include
+$(M4_MBED)/lib/%.o: $(M4_MBED)/.unpacked scripts/bench/m4/mbedtls_config.h | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(MBEDTLS_CFLAGS) -c $(MBEDTLS_SRC)/library/$*.c -o $@
+$(M4_MBED)/mbedtls_p256.o: scripts/bench/m4/mbedtls_p256.c $(M4_MBED)/.unpacked scripts/bench/m4/mbedtls_config.h | boards-deps
+	$(ARM_CC) $(BOARD_CSTD) $(MBEDTLS_CFLAGS) -c $< -o $@
+$(M4_MBED)/p256_m4.o: scripts/bench/m4/p256_m4.c $(QEMU_HDR) | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(subst -Os,-O2,$(ARM_CFLAGS)) -DP256_M4_MBEDTLS -c $< -o $@
+$(M4_MBED)/p256-m4.elf: $(M4_MBED)/p256_m4.o $(M4_MBED)/mbedtls_p256.o $(MBEDTLS_NAMES:%=$(M4_MBED)/lib/%.o) \
+    $(QEMU_OUT)/common/qemu/startup.o $(QEMU_OUT)/common/qemu/heap.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
+	$(ARM_CC) $(ARM_LDFLAGS) --specs=nosys.specs -T nrf52840.ld $(filter %.o,$^) -o $@
+
 bench: bench-m4
-M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf) $(M4_W3)/p256-m4.elf
+M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf) $(M4_W3)/p256-m4.elf $(M4_MBED)/p256-m4.elf
 bench-m4: build/kat-p256.wasm $(M4_PLUGIN) $(M4_ELFS) | boards-deps bench-deps
 	python3 scripts/bench/m4/run.py --doc docs/BENCHMARKS.md --plugin $(M4_PLUGIN) \
-	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf) --elf wasm3=$(M4_W3)/p256-m4.elf
+	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf) --elf wasm3=$(M4_W3)/p256-m4.elf \
+	  --elf "Mbed TLS $(MBEDTLS_VERSION) -O2=$(M4_MBED)/p256-m4.elf"
 
 # `make bench-m4-profile OP=ECDH LEVEL=O2`: where that operation's instructions go, per
 # function of the firmware (scripts/bench/m4/profile.py); prints only, writes no file.
