@@ -10,6 +10,7 @@
 // Pointers may alias.
 import { P_LIMBS, ONE_PLAIN, RR_P } from "./tables";
 import { modInverse } from "./modinv";
+import { WORK_INV } from "./work";
 
 // p^-1 mod 2^30 (p = -1 mod 2^96)
 const P_INV30: i32 = 0x3fffffff;
@@ -162,11 +163,11 @@ export function limbsIsZero(a: usize): i32 {
 }
 
 // r = a^-1 (0 for 0), a and r in Montgomery form (x R -> x^-1 R). Constant time: out of
-// Montgomery form, the divsteps inversion of modinv.ts, back (its scratch is WORK_INV, so
-// not while WORK holds a table). r may alias a.
-export function finv(r: usize, a: usize): void {
+// Montgomery form, the divsteps inversion of modinv.ts, back. Its scratch is WORK_INV (so
+// not while WORK holds a table), or the given MODINV_SCRATCH bytes. r may alias a.
+export function finv(r: usize, a: usize, scratch: usize = WORK_INV): void {
   fmul(r, a, ONE_PLAIN);
   fcanon(r, r);
-  modInverse(r, r, P_LIMBS, P_INV30);
+  modInverse(r, r, P_LIMBS, P_INV30, scratch);
   fmul(r, r, RR_P);
 }

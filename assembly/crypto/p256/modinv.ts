@@ -6,20 +6,9 @@
 // is then applied to (f, g) and, modulo M, to (d, e). No branch and no memory index depends
 // on the values. Used for the field (finv) and the scalars (ninv): one pass replaces an
 // exponentiation of 255 squarings.
-import { WORK_INV } from "./work";
-
 const M30: i32 = 0x3fffffff;
-// Scratch (180 bytes of WORK_INV): f, g, d, e, and the modulus, 9 limbs each.
-// @ts-ignore: decorator
-@lazy const SF: usize = WORK_INV;
-// @ts-ignore: decorator
-@lazy const SG: usize = WORK_INV + 36;
-// @ts-ignore: decorator
-@lazy const SD: usize = WORK_INV + 72;
-// @ts-ignore: decorator
-@lazy const SE: usize = WORK_INV + 108;
-// @ts-ignore: decorator
-@lazy const SM: usize = WORK_INV + 144;
+// Scratch: 180 bytes (f, g, d, e and the modulus, 9 limbs each), given by the caller.
+export const MODINV_SCRATCH: usize = 180;
 
 // 9 limbs of 29 bits (value below 2^256) -> 9 limbs of 30 bits.
 function toS30(dst: usize, src: usize): void {
@@ -44,8 +33,10 @@ function fromS30(dst: usize, src: usize): void {
 }
 
 // r = a^-1 mod M (0 for 0), a and r as 9 plain limbs of 29 bits, 0 <= a < M; mLimbs: M in
-// the same form (M odd, below 2^256); mInv30 = M^-1 mod 2^30. r may alias a.
-export function modInverse(r: usize, a: usize, mLimbs: usize, mInv30: i32): void {
+// the same form (M odd, below 2^256); mInv30 = M^-1 mod 2^30. r may alias a, not scratch
+// (MODINV_SCRATCH bytes, wiped on return).
+export function modInverse(r: usize, a: usize, mLimbs: usize, mInv30: i32, scratch: usize): void {
+  const SF = scratch, SG = scratch + 36, SD = scratch + 72, SE = scratch + 108, SM = scratch + 144;
   toS30(SM, mLimbs);
   memory.copy(SF, SM, 36);
   toS30(SG, a);
@@ -94,15 +85,15 @@ export function modInverse(r: usize, a: usize, mLimbs: usize, mInv30: i32): void
     store<i32>(SF, <i32>cf, 32); store<i32>(SG, <i32>cg, 32);
   }
   // g = 0, f = +-1, d = +-a^-1 in (-2M, M): bring d into [0, M) with the sign of f.
-  normalise(load<i32>(SD, 32) >> 31, 0);   // (-M, M)
-  normalise(0, load<i32>(SF, 32) >> 31);   // times the sign of f
-  normalise(load<i32>(SD, 32) >> 31, 0);   // [0, M)
+  normalise(SD, SM, load<i32>(SD, 32) >> 31, 0);   // (-M, M)
+  normalise(SD, SM, 0, load<i32>(SF, 32) >> 31);   // times the sign of f
+  normalise(SD, SM, load<i32>(SD, 32) >> 31, 0);   // [0, M)
   fromS30(r, SD);
-  memory.fill(WORK_INV, 0, 180);
+  memory.fill(scratch, 0, MODINV_SCRATCH);
 }
 
 // d = (d + (M & add)) negated if negate (all-ones or zero masks), carries propagated.
-function normalise(add: i32, negate: i32): void {
+function normalise(SD: usize, SM: usize, add: i32, negate: i32): void {
   let c: i32 = 0;
   for (let k: usize = 0; k < 36; k += 4) {
     let x = load<i32>(SD + k) + (load<i32>(SM + k) & add);

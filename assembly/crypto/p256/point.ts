@@ -229,9 +229,10 @@ export function mulBaseCT(r: usize, k: usize): void {
 // ---------------------------------------------------------------------------------------
 // Variable base, constant time.
 
-// dst = tab[idx] (4 Jacobian points), every entry read with masks. Constant time.
-function selectPoint(dst: usize, tab: usize, idx: u32): void {
-  for (let c: usize = 0; c < PT_SIZE; c += 36) {
+// dst = tab[idx] (4 affine points, x and y, 72 bytes each), every entry read with masks.
+// Constant time.
+function selectAffine(dst: usize, tab: usize, idx: u32): void {
+  for (let c: usize = 0; c < 72; c += 36) {
     let a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0;
     let a5: u32 = 0, a6: u32 = 0, a7: u32 = 0, a8: u32 = 0;
     let e = tab + c;
@@ -240,7 +241,7 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
       a0 |= load<u32>(e, 0) & m; a1 |= load<u32>(e, 4) & m; a2 |= load<u32>(e, 8) & m;
       a3 |= load<u32>(e, 12) & m; a4 |= load<u32>(e, 16) & m; a5 |= load<u32>(e, 20) & m;
       a6 |= load<u32>(e, 24) & m; a7 |= load<u32>(e, 28) & m; a8 |= load<u32>(e, 32) & m;
-      e += PT_SIZE;
+      e += 72;
     }
     const d = dst + c;
     store<u32>(d, a0, 0); store<u32>(d, a1, 4); store<u32>(d, a2, 8);
@@ -249,9 +250,31 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
   }
 }
 
+// The table of mulCT, P, 3P, 5P, 7P (tab + 108 j, Jacobian; P with Z = 1), made affine in
+// place (tab + 72 j: x, y) with one inversion (Montgomery's trick). Uses T0..T8; the
+// inversion's scratch is PTS (free here).
+function tableToAffine(tab: usize): void {
+  const z1 = tab + 108 + 72, z2 = tab + 216 + 72, z3 = tab + 324 + 72;
+  fmul(T1, z1, z2);                  // Z1 Z2
+  fmul(T2, T1, z3);                  // Z1 Z2 Z3
+  finv(T3, T2, PTS);
+  fmul(T5, T3, T1);                  // 1/Z3
+  fmul(T3, T3, z3);                  // 1/(Z1 Z2)
+  fmul(T6, T3, z1);                  // 1/Z2
+  fmul(T7, T3, z2);                  // 1/Z1
+  for (let j: usize = 1; j < 4; j++) {
+    // entry j is read before anything is written over it (writes go to 72 j .. 72 j + 72)
+    const zi = j == 1 ? T7 : (j == 2 ? T6 : T5);
+    fsqr(T0, zi);
+    fmul(tab + 72 * j, tab + 108 * j, T0);
+    fmul(T0, T0, zi);
+    fmul(tab + 72 * j + 36, tab + 108 * j + 36, T0);
+  }
+}
+
 // r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
-// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P
-// (432 bytes of WORK).
+// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P,
+// affine (built Jacobian in 432 bytes of WORK, then 288), so every addition is mixed.
 //
 // Digits: d_i = ((k >> 3i) & 15 | 1) - 8 for i = 0..85 (odd, -7..7) and d_86 = 1 give
 // k = sum d_i 8^i (each step leaves (k >> 3) | 1, odd, and k >> 258 = 0). Before adding
@@ -260,13 +283,15 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
 // (mod n) needs k = 0 or k = n + 2 d_0, and the latter with d_0 = (k mod 16) - 8 forces
 // d_0 = 7 (n = 1 mod 16), i.e. k > n: impossible too. The last addition still computes
 // the doubling and selects it in constant time, so the function stays correct for any
-// window width. 258 doublings, 86 additions.
+// window width. 258 doublings, 86 mixed additions, one inversion.
 export function mulCT(r: usize, p: usize, k: usize): void {
-  const tab = WORK; // tab + 108 j = (2j+1) P, Jacobian
+  const tab = WORK;
   fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2P (ACC is free until the loop)
   for (let j: usize = 1; j < 4; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  pcopy(ACC, tab); // d_86 = 1
+  tableToAffine(tab);
+  fcopy(ACC, tab); fcopy(ACC + 36, tab + 36); fcopy(ACC + 72, ONE_P); // d_86 = 1
+  fcopy(SEL + 72, ONE_P);
   for (let i: i32 = 85; i >= 0; i--) {
     pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
     // window: bits 3i .. 3i+3 (may straddle two words; the position is public)
@@ -278,14 +303,14 @@ export function mulCT(r: usize, p: usize, k: usize): void {
     const neg: u32 = 0 - ((win >>> 3) ^ 1); // d < 0 when bit 3 is clear
     const pos = (win & 7) >> 1;               // |d| = 2 pos + 1 when d > 0
     const idx = (pos ^ (neg & 3)) & 3;        // d < 0: |d| = 8 - win, index 3 - pos
-    selectPoint(SEL, tab, idx);
+    selectAffine(SEL, tab, idx);
     fneg(T0, SEL + 36);
     fcmov(SEL + 36, T0, neg);
     if (i != 0) {
-      padd(ACC, ACC, SEL);
+      paddAffine(ACC, ACC, SEL);
     } else {
-      padd(TMP, ACC, SEL);
-      const same: u32 = 0 - <u32>(fisZero(T4) & fisZero(T5));
+      paddAffine(TMP, ACC, SEL);
+      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
       pdouble(SEL, SEL);
       pcmov(TMP, SEL, same);
       pcopy(ACC, TMP);

@@ -5,6 +5,7 @@ import { N_LIMBS, RR_N, ONE_PLAIN } from "./tables";
 import { nmul, nsqr } from "./fe_gen";
 import { FE_SIZE, fcmov, fcopy, limbsFromBytes } from "./field";
 import { modInverse } from "./modinv";
+import { WORK_INV } from "./work";
 
 export { nmul, nsqr };
 
@@ -73,6 +74,6 @@ const N_INV30: i32 = 0x11ff43b1;
 export function ninv(r: usize, a: usize): void {
   nmul(r, a, ONE_PLAIN);
   ncanon(r, r);
-  modInverse(r, r, N_LIMBS, N_INV30);
+  modInverse(r, r, N_LIMBS, N_INV30, WORK_INV);
   ntoMont(r, r);
 }
