@@ -399,13 +399,14 @@ function wnaf4(naf: usize, k: usize): void {
 
 // r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
 // (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
-// (width-4 NAF over Q, 3Q, 5Q, 7Q) and 60 for G (the comb columns, in the last 64
+// (width-4 NAF over Q, 3Q, 5Q, 7Q, made affine by one inversion: mixed additions) and 60 for G (the comb columns, in the last 64
 // doublings). WORK: 432 bytes of table, 129 of digits.
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
   const tab = WORK, naf = WORK + 4 * PT_SIZE;
   fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
   for (let j: usize = 1; j < 4; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
+  tableToAffine(tab);                // tab + 72 j: x, y of (2j+1) Q
   wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
   let started = false;
@@ -413,13 +414,12 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
     if (started) pdouble(ACC, ACC);
     const d = nafDigit(naf, i);
     if (d != 0) {
-      if (d > 0) {
-        paddVar(ACC, ACC, tab + PT_SIZE * <usize>((d - 1) >> 1));
-      } else {
-        const e = tab + PT_SIZE * <usize>((-d - 1) >> 1);
-        fcopy(SEL, e); fneg(SEL + 36, e + 36); fcopy(SEL + 72, e + 72);
-        paddVar(ACC, ACC, SEL);
-      }
+      const e = tab + 72 * <usize>(((d < 0 ? -d : d) - 1) >> 1);
+      fcopy(SEL, e);
+      if (d > 0) fcopy(SEL + 36, e + 36);
+      else fneg(SEL + 36, e + 36);
+      fcopy(SEL + 72, ONE_P);
+      paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
     if (i < 64) {
