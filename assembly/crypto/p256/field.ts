@@ -68,10 +68,13 @@ export function fieldWipe(): void { memory.fill(FT, 0, 36 * 2); }
 
 // r = mask ? a : r, mask all-ones or zero.
 export function fcmov(r: usize, a: usize, mask: u32): void {
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    const x = load<u32>(r + i);
-    store<u32>(r + i, x ^ ((x ^ load<u32>(a + i)) & mask));
+  const m: u64 = <u64>mask | (<u64>mask << 32);
+  for (let i: usize = 0; i < 32; i += 8) {
+    const x = load<u64>(r + i);
+    store<u64>(r + i, x ^ ((x ^ load<u64>(a + i)) & m));
   }
+  const x = load<u32>(r, 32);
+  store<u32>(r, x ^ ((x ^ load<u32>(a, 32)) & mask), 32);
 }
 
 // r = a fully reduced: the unique value below p (same domain as a).

@@ -233,20 +233,17 @@ export function mulBaseCT(r: usize, k: usize): void {
 // Constant time.
 function selectAffine(dst: usize, tab: usize, idx: u32): void {
   for (let c: usize = 0; c < 72; c += 36) {
-    let a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0;
-    let a5: u32 = 0, a6: u32 = 0, a7: u32 = 0, a8: u32 = 0;
+    let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0, a4: u32 = 0;
     let e = tab + c;
     for (let j: u32 = 0; j < 4; j++) {
-      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
-      a0 |= load<u32>(e, 0) & m; a1 |= load<u32>(e, 4) & m; a2 |= load<u32>(e, 8) & m;
-      a3 |= load<u32>(e, 12) & m; a4 |= load<u32>(e, 16) & m; a5 |= load<u32>(e, 20) & m;
-      a6 |= load<u32>(e, 24) & m; a7 |= load<u32>(e, 28) & m; a8 |= load<u32>(e, 32) & m;
+      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31), m2: u64 = <u64>m | (<u64>m << 32);
+      a0 |= load<u64>(e, 0) & m2; a1 |= load<u64>(e, 8) & m2; a2 |= load<u64>(e, 16) & m2;
+      a3 |= load<u64>(e, 24) & m2; a4 |= load<u32>(e, 32) & m;
       e += 72;
     }
     const d = dst + c;
-    store<u32>(d, a0, 0); store<u32>(d, a1, 4); store<u32>(d, a2, 8);
-    store<u32>(d, a3, 12); store<u32>(d, a4, 16); store<u32>(d, a5, 20);
-    store<u32>(d, a6, 24); store<u32>(d, a7, 28); store<u32>(d, a8, 32);
+    store<u64>(d, a0, 0); store<u64>(d, a1, 8); store<u64>(d, a2, 16);
+    store<u64>(d, a3, 24); store<u32>(d, a4, 32);
   }
 }
 
