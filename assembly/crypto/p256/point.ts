@@ -16,8 +16,8 @@ import {
   fcopy, fcmov, fisZero, finv,
   ffromMont, limbsFromLeWords, limbsToBytes, fcanon, fequal,
 } from "./field";
-import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P } from "./tables";
-import { WORK } from "./work";
+import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P, N_WORDS } from "./tables";
+import { WORK, WORK_SCALAR } from "./work";
 
 export const PT_SIZE: usize = 108;
 // @ts-ignore: decorator
@@ -179,14 +179,41 @@ export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
     | (((load<u32>(k + w + 24) >>> s) & 1) << 3);
 }
 
-// SEL = affine table entry c (1..15) read with masks from every entry; c = 0 gives
-// zeros. x at SEL, y at SEL + 36.
-function combSelect(c: u32): void {
+// Signed comb recoding: an odd k' (k if k is odd, else n - k) is sum_i s_i 2^i with
+// s_i = 2 bit_i(h) - 1 in {-1, +1}, h = (k' - 1)/2 + 2^255 = (k' >> 1) | 2^255. The words
+// of h go to dst; returns all-ones when k was even (the caller negates every digit, since
+// k G = -(n - k) G). Constant time.
+function combRecode(dst: usize, k: usize): u32 {
+  const even: u32 = (load<u32>(k) & 1) - 1;
+  let borrow: i64 = 0, prev: u32 = 0;
+  for (let i: usize = 0; i < 32; i += 4) {
+    const a = load<u32>(k + i);
+    const t = <i64>load<u32>(N_WORDS + i) - <i64>a + borrow;
+    borrow = t >> 32;
+    const w = a ^ ((a ^ <u32>t) & even);          // word i of k'
+    if (i != 0) store<u32>(dst + i - 4, (prev >>> 1) | (w << 31));
+    prev = w;
+  }
+  store<u32>(dst, (prev >>> 1) | 0x80000000, 28);
+  return even;
+}
+
+// Column j of a recoded scalar: the comb entry index and whether to negate it (all-ones).
+// Bits j, j+64, j+128 of h pick the signs of 2^0, 2^64, 2^128 G in the entry; bit j+192
+// is the sign of 2^192 G: when it is -1, the entry of the flipped signs is negated.
+// @ts-ignore: decorator
+@inline function combIndex(c: u32): u32 { return (c ^ ((c >> 3) - 1)) & 7; }
+// @ts-ignore: decorator
+@inline function combNegate(c: u32): u32 { return (c >> 3) - 1; }
+
+// SEL = affine table entry idx (0..7) read with masks from every entry, y negated when
+// neg (all-ones). x at SEL, y at SEL + 36.
+function combSelect(idx: u32, neg: u32): void {
   let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
   let a4: u64 = 0, a5: u64 = 0, a6: u64 = 0, a7: u64 = 0;
   let e = COMB;
-  for (let i: u32 = 1; i <= 15; i++) {
-    const m: u64 = 0 - <u64>(((c ^ i) - 1) >>> 31);
+  for (let i: u32 = 0; i < 8; i++) {
+    const m: u64 = 0 - <u64>(((idx ^ i) - 1) >>> 31);
     a0 |= load<u64>(e, 0) & m; a1 |= load<u64>(e, 8) & m;
     a2 |= load<u64>(e, 16) & m; a3 |= load<u64>(e, 24) & m;
     a4 |= load<u64>(e, 32) & m; a5 |= load<u64>(e, 40) & m;
@@ -198,31 +225,44 @@ function combSelect(c: u32): void {
   store<u64>(WORDS, a6, 48); store<u64>(WORDS, a7, 56);
   limbsFromLeWords(SEL, WORDS);
   limbsFromLeWords(SEL + 36, WORDS + 32);
+  fneg(T0, SEL + 36);
+  fcmov(SEL + 36, T0, neg);
 }
 
-// r = k*G (Jacobian), k as 8 little-endian u32 words with k < n (any k < 2^256 works as
-// long as k mod n != 0 ... see the note). Constant time.
+// r = k*G (Jacobian), k as 8 little-endian u32 words, 1 <= k < n. Constant time: a signed
+// 4-tooth comb (teeth 64 bits apart), every column a nonzero digit, 64 doublings and 63
+// mixed additions over the 8 entries of tables.ts, every entry read on every step.
 //
-// Why no exceptional addition can occur: after the doubling at column j the accumulator
-// is A*G and the entry is V*G, where A = sum_l 2^(64l) * 2*floor(K_l / 2^(j+1)) and
-// V = sum_l 2^(64l) * bit_j(K_l) (K_l the 64-bit blocks of k). Both are >= 0 and
-// A + V <= k < n, so A = +-V (mod n) only if A = V = 0, which the masks below handle
-// (V = 0: keep the accumulator; A = 0: take the entry).
+// Why no exceptional addition can occur before the last column: with k' the odd scalar of
+// combRecode and S_l = sum_i s_(i+64l) 2^i its four signed 64-bit blocks, the accumulator
+// before column j >= 1 is A G, A = sum_l 2^(64l) 2 P_l with P_l = sum_(i>j) s_(i+64l)
+// 2^(i-j-1), odd, |P_l| < 2^(63-j); the entry is V G, V = sum_l 2^(64l) s_(j+64l). A -+ V
+// = sum_l 2^(64l) c_l with every c_l odd and |c_l| <= 2^63 + 1: an odd number (not 0) of
+// absolute value below n. So A != +-V (mod n), and A != 0 (mod n) likewise. At j = 0 the
+// sum is k' itself: the addition may only meet the doubling case (A = V), which is computed
+// as well and selected in constant time.
 export function mulBaseCT(r: usize, k: usize): void {
-  // accumulator starts as "infinity" (inf mask set); its coordinates are don't-care.
-  memory.fill(ACC, 0, PT_SIZE);
-  let inf: u32 = 0xffffffff;
+  const h = WORK_SCALAR;
+  const even = combRecode(h, k);
   fcopy(SEL + 72, ONE_P);
-  for (let j: i32 = 63; j >= 0; j--) {
-    if (j != 63) pdouble(ACC, ACC);
-    const c = combColumn(k, <u32>j);
-    combSelect(c);
-    paddAffine(TMP, ACC, SEL);
-    const nz: u32 = 0 - ((c | (0 - c)) >>> 31);  // c != 0
-    pcmov(ACC, TMP, nz & ~inf);
-    pcmov(ACC, SEL, nz & inf);                    // SEL has Z = 1
-    inf &= ~nz;
+  let c = combColumn(h, 63);
+  combSelect(combIndex(c), combNegate(c) ^ even);
+  pcopy(ACC, SEL);
+  for (let j: i32 = 62; j >= 0; j--) {
+    pdouble(ACC, ACC);
+    c = combColumn(h, <u32>j);
+    combSelect(combIndex(c), combNegate(c) ^ even);
+    if (j != 0) {
+      paddAffine(ACC, ACC, SEL);
+    } else {
+      paddAffine(TMP, ACC, SEL);
+      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
+      pdouble(SEL, SEL);
+      pcmov(TMP, SEL, same);
+      pcopy(ACC, TMP);
+    }
   }
+  memory.fill(h, 0, 32);
   pcopy(r, ACC);
 }
 
@@ -404,6 +444,8 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
   pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
   for (let j: usize = 1; j < 4; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
   tableToAffine(tab);                // tab + 72 j: x, y of (2j+1) Q
+  const h1 = tab + 288;              // u1 recoded for the signed comb (free after the table)
+  const even1 = combRecode(h1, u1);
   wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
   let started = false;
@@ -420,15 +462,14 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       started = true;
     }
     if (i < 64) {
-      const c = combColumn(u1, <u32>i);
-      if (c != 0) {
-        const e = COMB + 64 * <usize>(c - 1);
-        limbsFromLeWords(SEL, e);
-        limbsFromLeWords(SEL + 36, e + 32);
-        fcopy(SEL + 72, ONE_P);
-        paddAffineVar(ACC, ACC, SEL);
-        started = true;
-      }
+      const c = combColumn(h1, <u32>i);
+      const e = COMB + 64 * <usize>combIndex(c);
+      limbsFromLeWords(SEL, e);
+      limbsFromLeWords(SEL + 36, e + 32);
+      if ((combNegate(c) ^ even1) != 0) fneg(SEL + 36, SEL + 36);
+      fcopy(SEL + 72, ONE_P);
+      paddAffineVar(ACC, ACC, SEL);
+      started = true;
     }
   }
   pcopy(r, ACC);

@@ -18,6 +18,8 @@ export const WORK_SIZE: usize = <usize>(WORK_HMAC_OFF + HMAC_CTX_SIZE > WORK_VER
 // @ts-ignore: decorator
 @lazy export const WORK_INV: usize = WORK + 112;    // 180 bytes: scratch of modinv.ts (finv, ninv)
 // @ts-ignore: decorator
+@lazy export const WORK_SCALAR: usize = WORK + 112; // 32 bytes: mulBaseCT's recoded scalar (not across finv)
+// @ts-ignore: decorator
 @lazy export const WORK_HMAC: usize = WORK + <usize>WORK_HMAC_OFF;   // HMAC context of RFC 6979 (not across ninv)
 
 export function workWipe(): void { memory.fill(WORK, 0, WORK_SIZE); }

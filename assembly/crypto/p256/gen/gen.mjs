@@ -248,13 +248,14 @@ const mont = (x) => mod(x * R, P);
 // Words of a value below 2^256, least significant first.
 function words(x) { const o = []; for (let i = 0; i < 8; i++) { o.push(Number(x & 0xffffffffn)); x >>= 32n; } return o; }
 
-// Comb: 4 teeth 64 bits apart. T[c] = sum over set bits l of c of 2^(64 l) G, c = 1..15,
-// affine, Montgomery form, 8 32-bit words per coordinate (least significant first).
+// Signed comb: 4 teeth 64 bits apart. T[c] = (2^192 + sum_(l<3) (+1 if bit l of c is set,
+// else -1) 2^(64 l)) G, c = 0..7, affine, Montgomery form, 8 32-bit words per coordinate
+// (least significant first).
 const comb = [];
-for (let c = 1; c < 16; c++) {
-  let k = 0n;
-  for (let l = 0; l < 4; l++) if (c & (1 << l)) k += 1n << BigInt(64 * l);
-  const pt = ecMul(k, G);
+for (let c = 0; c < 8; c++) {
+  let k = 1n << 192n;
+  for (let l = 0; l < 3; l++) k += (c & (1 << l) ? 1n : -1n) << BigInt(64 * l);
+  const pt = ecMul(mod(k, N), G);
   comb.push(...words(mont(pt[0])), ...words(mont(pt[1])));
 }
 const combLines = [];
@@ -282,9 +283,9 @@ export const N_WORDS: usize = memory.data<u32>([${words(N).map(hex).join(", ")}]
 // Plain 1 (leaves Montgomery form when multiplied)
 export const ONE_PLAIN: usize = memory.data<u32>([1, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-// Comb table: 15 affine points, entry c-1 holds sum over set bits l of c of 2^(64 l) G,
-// x then y, Montgomery form, each as 8 32-bit words, least significant first (960 bytes).
-export const COMB_ENTRIES: i32 = 15;
+// Signed comb table: 8 affine points, entry c holds (2^192 + sum_(l<3) (+-1) 2^(64 l)) G,
+// + where bit l of c is set; x then y, Montgomery form, each as 8 32-bit words, least
+// significant first (512 bytes).
 export const COMB: usize = memory.data<u32>([
 ${combLines.join("\n")}
 ]);
