@@ -38,11 +38,12 @@ function loads(name, ptr) {
   l.push(`  const ${name}${L - 1}: u32 = load<u32>(${ptr}, ${4 * (L - 1)});`);
   return l.join("\n");
 }
-const w = (x) => `<i64>${x}`;
-// One limb per load (u32 locals): what lets GCC fuse products and sums into UMLAL.
+const w = (x) => x;
+// One limb per load, zero-extended by the load itself (i64.load32_u): what lets GCC fuse
+// products and sums into UMLAL, with no extension left per product for wasm3 to execute.
 function loads32(name, ptr) {
   const l = [];
-  for (let i = 0; i < L; i++) l.push(`  const ${name}${i}: u32 = load<u32>(${ptr}, ${4 * i});`);
+  for (let i = 0; i < L; i++) l.push(`  const ${name}${i}: i64 = <i64>load<u32>(${ptr}, ${4 * i});`);
   return l.join("\n");
 }
 // Output limb k of a multiplication (from the column sum t); limbs stored two at a time.
@@ -58,7 +59,7 @@ function genP(square) {
   const body = [];
   body.push(loads32("a", "a"));
   if (square) {
-    for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`);
+    for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = <i64>(<u32>a${i} << 1);`);
   } else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
@@ -94,7 +95,7 @@ function genN(square) {
   const n0 = Number(mod(-x, 1n << W));
   const body = [];
   body.push(loads32("a", "a"));
-  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: u32 = a${i} << 1;`); }
+  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = <i64>(<u32>a${i} << 1);`); }
   else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
