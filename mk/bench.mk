@@ -15,6 +15,7 @@ bench-deps:
 	@need=""; \
 	  command -v valgrind >/dev/null || need="$$need valgrind"; \
 	  command -v wasm2c >/dev/null || need="$$need wabt"; \
+	  command -v curl >/dev/null || need="$$need curl"; \
 	  if [ -n "$$need" ]; then echo "bench: apt-get install$$need"; \
 	    SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; fi

@@ -215,7 +215,7 @@ function everyImage(out: string): string[] {
     "- init: `dtls_port_init` and configuration (wasm3: compiling every function; rpk: our public",
     "  key from the private key). handshake: `dtls_port_connect` to connected, HAL waits excluded.",
     "- P-256 accelerator: the -hw modules (no software AES or P-256) with build/accel.wasm",
-    "  translated by wasm2c and compiled at -O2 as the board's P-256 and AES engines",
+    "  translated by wasm2c and compiled with W2C_ARM_CFLAGS (mk/boards.mk) as the board's P-256 and AES engines",
     "  (boards/runtime/hal_accel.c; psk-hw images take its AES half, build/accel-aes.wasm). The",
     "  emulated board has no AES peripheral, so its AES blocks are this software at native speed:",
     "  more instructions than a real AES engine would cost.",

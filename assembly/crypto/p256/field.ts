@@ -9,7 +9,11 @@
 // All functions are constant time: no branch and no memory index depends on the values.
 // Pointers may alias.
 import { P_LIMBS, ONE_PLAIN, RR_P } from "./tables";
+import { modInverse } from "./modinv";
 import { WORK_INV } from "./work";
+
+// p^-1 mod 2^30 (p = -1 mod 2^96)
+const P_INV30: i32 = 0x3fffffff;
 import { fmul, fsqr } from "./fe_gen";
 import { fadd, fsub, fneg, fdbl, fmulSmall, faddMul, fsubMul, fmulSub, fsubSub2, fisZero } from "./fe_lin";
 
@@ -64,10 +68,13 @@ export function fieldWipe(): void { memory.fill(FT, 0, 36 * 2); }
 
 // r = mask ? a : r, mask all-ones or zero.
 export function fcmov(r: usize, a: usize, mask: u32): void {
-  for (let i: usize = 0; i < FE_SIZE; i += 4) {
-    const x = load<u32>(r + i);
-    store<u32>(r + i, x ^ ((x ^ load<u32>(a + i)) & mask));
+  const m: u64 = <u64>mask | (<u64>mask << 32);
+  for (let i: usize = 0; i < 32; i += 8) {
+    const x = load<u64>(r + i);
+    store<u64>(r + i, x ^ ((x ^ load<u64>(a + i)) & m));
   }
+  const x = load<u32>(r, 32);
+  store<u32>(r, x ^ ((x ^ load<u32>(a, 32)) & mask), 32);
 }
 
 // r = a fully reduced: the unique value below p (same domain as a).
@@ -158,30 +165,12 @@ export function limbsIsZero(a: usize): i32 {
   return <i32>(((acc - 1) & ~acc) >>> 31);
 }
 
-// r = a^(p-2) = a^-1 (0 for 0), constant time: 255 squarings and 12 multiplications.
-// Temporaries in WORK_INV (so not while WORK holds a table).
-// @ts-ignore: decorator
-@lazy const INV_T: usize = WORK_INV;
-export function finv(r: usize, a: usize): void {
-  const x2 = INV_T, x3 = INV_T + 36, x15 = INV_T + 72, x30 = INV_T + 108, t = INV_T + 144;
-  // x_k = a^(2^k - 1)
-  fsqr(x2, a); fmul(x2, x2, a);                     // x2
-  fsqr(x3, x2); fmul(x3, x3, a);                    // x3
-  fsqrn(x15, x3, 3); fmul(x15, x15, x3);            // x6
-  fsqrn(t, x15, 6); fmul(x15, t, x15);              // x12
-  fsqrn(x15, x15, 3); fmul(x15, x15, x3);           // x15
-  fsqrn(x30, x15, 15); fmul(x30, x30, x15);         // x30
-  fsqrn(x3, x30, 2); fmul(x3, x3, x2);              // x32 (x3 no longer needed)
-  fsqrn(t, x3, 32); fmul(t, t, a);                  // ffffffff 00000001
-  fsqrn(t, t, 128); fmul(t, t, x3);                 // 00000000 00000000 00000000 ffffffff
-  fsqrn(t, t, 32); fmul(t, t, x3);                  // ffffffff
-  fsqrn(t, t, 30); fmul(t, t, x30);                 // 30 ones
-  fsqrn(t, t, 2); fmul(r, t, a);                    // 01
-  memory.fill(INV_T, 0, 36 * 5);
-}
-
-// r = a^(2^n)
-export function fsqrn(r: usize, a: usize, n: i32): void {
-  fsqr(r, a);
-  for (let i = 1; i < n; i++) fsqr(r, r);
+// r = a^-1 (0 for 0), a and r in Montgomery form (x R -> x^-1 R). Constant time: out of
+// Montgomery form, the divsteps inversion of modinv.ts, back. Its scratch is WORK_INV (so
+// not while WORK holds a table), or the given MODINV_SCRATCH bytes. r may alias a.
+export function finv(r: usize, a: usize, scratch: usize = WORK_INV): void {
+  fmul(r, a, ONE_PLAIN);
+  fcanon(r, r);
+  modInverse(r, r, P_LIMBS, P_INV30, scratch);
+  fmul(r, r, RR_P);
 }

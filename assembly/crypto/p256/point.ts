@@ -16,8 +16,8 @@ import {
   fcopy, fcmov, fisZero, finv,
   ffromMont, limbsFromLeWords, limbsToBytes, fcanon, fequal,
 } from "./field";
-import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P } from "./tables";
-import { WORK } from "./work";
+import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P, N_WORDS } from "./tables";
+import { WORK, WORK_SCALAR } from "./work";
 
 export const PT_SIZE: usize = 108;
 // @ts-ignore: decorator
@@ -179,14 +179,41 @@ export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
     | (((load<u32>(k + w + 24) >>> s) & 1) << 3);
 }
 
-// SEL = affine table entry c (1..15) read with masks from every entry; c = 0 gives
-// zeros. x at SEL, y at SEL + 36.
-function combSelect(c: u32): void {
+// Signed comb recoding: an odd k' (k if k is odd, else n - k) is sum_i s_i 2^i with
+// s_i = 2 bit_i(h) - 1 in {-1, +1}, h = (k' - 1)/2 + 2^255 = (k' >> 1) | 2^255. The words
+// of h go to dst; returns all-ones when k was even (the caller negates every digit, since
+// k G = -(n - k) G). Constant time.
+function combRecode(dst: usize, k: usize): u32 {
+  const even: u32 = (load<u32>(k) & 1) - 1;
+  let borrow: i64 = 0, prev: u32 = 0;
+  for (let i: usize = 0; i < 32; i += 4) {
+    const a = load<u32>(k + i);
+    const t = <i64>load<u32>(N_WORDS + i) - <i64>a + borrow;
+    borrow = t >> 32;
+    const w = a ^ ((a ^ <u32>t) & even);          // word i of k'
+    if (i != 0) store<u32>(dst + i - 4, (prev >>> 1) | (w << 31));
+    prev = w;
+  }
+  store<u32>(dst, (prev >>> 1) | 0x80000000, 28);
+  return even;
+}
+
+// Column j of a recoded scalar: the comb entry index and whether to negate it (all-ones).
+// Bits j, j+64, j+128 of h pick the signs of 2^0, 2^64, 2^128 G in the entry; bit j+192
+// is the sign of 2^192 G: when it is -1, the entry of the flipped signs is negated.
+// @ts-ignore: decorator
+@inline function combIndex(c: u32): u32 { return (c ^ ((c >> 3) - 1)) & 7; }
+// @ts-ignore: decorator
+@inline function combNegate(c: u32): u32 { return (c >> 3) - 1; }
+
+// SEL = affine table entry idx (0..7) read with masks from every entry, y negated when
+// neg (all-ones). x at SEL, y at SEL + 36.
+function combSelect(idx: u32, neg: u32): void {
   let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
   let a4: u64 = 0, a5: u64 = 0, a6: u64 = 0, a7: u64 = 0;
   let e = COMB;
-  for (let i: u32 = 1; i <= 15; i++) {
-    const m: u64 = 0 - <u64>(((c ^ i) - 1) >>> 31);
+  for (let i: u32 = 0; i < 8; i++) {
+    const m: u64 = 0 - <u64>(((idx ^ i) - 1) >>> 31);
     a0 |= load<u64>(e, 0) & m; a1 |= load<u64>(e, 8) & m;
     a2 |= load<u64>(e, 16) & m; a3 |= load<u64>(e, 24) & m;
     a4 |= load<u64>(e, 32) & m; a5 |= load<u64>(e, 40) & m;
@@ -198,60 +225,93 @@ function combSelect(c: u32): void {
   store<u64>(WORDS, a6, 48); store<u64>(WORDS, a7, 56);
   limbsFromLeWords(SEL, WORDS);
   limbsFromLeWords(SEL + 36, WORDS + 32);
+  fneg(T0, SEL + 36);
+  fcmov(SEL + 36, T0, neg);
 }
 
-// r = k*G (Jacobian), k as 8 little-endian u32 words with k < n (any k < 2^256 works as
-// long as k mod n != 0 ... see the note). Constant time.
+// r = k*G (Jacobian), k as 8 little-endian u32 words, 1 <= k < n. Constant time: a signed
+// 4-tooth comb (teeth 64 bits apart), every column a nonzero digit, 64 doublings and 63
+// mixed additions over the 8 entries of tables.ts, every entry read on every step.
 //
-// Why no exceptional addition can occur: after the doubling at column j the accumulator
-// is A*G and the entry is V*G, where A = sum_l 2^(64l) * 2*floor(K_l / 2^(j+1)) and
-// V = sum_l 2^(64l) * bit_j(K_l) (K_l the 64-bit blocks of k). Both are >= 0 and
-// A + V <= k < n, so A = +-V (mod n) only if A = V = 0, which the masks below handle
-// (V = 0: keep the accumulator; A = 0: take the entry).
+// Why no exceptional addition can occur before the last column: with k' the odd scalar of
+// combRecode and S_l = sum_i s_(i+64l) 2^i its four signed 64-bit blocks, the accumulator
+// before column j >= 1 is A G, A = sum_l 2^(64l) 2 P_l with P_l = sum_(i>j) s_(i+64l)
+// 2^(i-j-1), odd, |P_l| < 2^(63-j); the entry is V G, V = sum_l 2^(64l) s_(j+64l). A -+ V
+// = sum_l 2^(64l) c_l with every c_l odd and |c_l| <= 2^63 + 1: an odd number (not 0) of
+// absolute value below n. So A != +-V (mod n), and A != 0 (mod n) likewise. At j = 0 the
+// sum is k' itself: the addition may only meet the doubling case (A = V), which is computed
+// as well and selected in constant time.
 export function mulBaseCT(r: usize, k: usize): void {
-  // accumulator starts as "infinity" (inf mask set); its coordinates are don't-care.
-  memory.fill(ACC, 0, PT_SIZE);
-  let inf: u32 = 0xffffffff;
+  const h = WORK_SCALAR;
+  const even = combRecode(h, k);
   fcopy(SEL + 72, ONE_P);
-  for (let j: i32 = 63; j >= 0; j--) {
-    if (j != 63) pdouble(ACC, ACC);
-    const c = combColumn(k, <u32>j);
-    combSelect(c);
-    paddAffine(TMP, ACC, SEL);
-    const nz: u32 = 0 - ((c | (0 - c)) >>> 31);  // c != 0
-    pcmov(ACC, TMP, nz & ~inf);
-    pcmov(ACC, SEL, nz & inf);                    // SEL has Z = 1
-    inf &= ~nz;
+  let c = combColumn(h, 63);
+  combSelect(combIndex(c), combNegate(c) ^ even);
+  pcopy(ACC, SEL);
+  for (let j: i32 = 62; j >= 0; j--) {
+    pdouble(ACC, ACC);
+    c = combColumn(h, <u32>j);
+    combSelect(combIndex(c), combNegate(c) ^ even);
+    if (j != 0) {
+      paddAffine(ACC, ACC, SEL);
+    } else {
+      paddAffine(TMP, ACC, SEL);
+      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
+      pdouble(SEL, SEL);
+      pcmov(TMP, SEL, same);
+      pcopy(ACC, TMP);
+    }
   }
+  memory.fill(h, 0, 32);
   pcopy(r, ACC);
 }
 
 // ---------------------------------------------------------------------------------------
 // Variable base, constant time.
 
-// dst = tab[idx] (4 Jacobian points), every entry read with masks. Constant time.
-function selectPoint(dst: usize, tab: usize, idx: u32): void {
-  for (let c: usize = 0; c < PT_SIZE; c += 36) {
-    let a0: u32 = 0, a1: u32 = 0, a2: u32 = 0, a3: u32 = 0, a4: u32 = 0;
-    let a5: u32 = 0, a6: u32 = 0, a7: u32 = 0, a8: u32 = 0;
+// dst = tab[idx] (4 affine points, x and y, 72 bytes each), every entry read with masks.
+// Constant time.
+function selectAffine(dst: usize, tab: usize, idx: u32): void {
+  for (let c: usize = 0; c < 72; c += 36) {
+    let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0, a4: u32 = 0;
     let e = tab + c;
     for (let j: u32 = 0; j < 4; j++) {
-      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31);
-      a0 |= load<u32>(e, 0) & m; a1 |= load<u32>(e, 4) & m; a2 |= load<u32>(e, 8) & m;
-      a3 |= load<u32>(e, 12) & m; a4 |= load<u32>(e, 16) & m; a5 |= load<u32>(e, 20) & m;
-      a6 |= load<u32>(e, 24) & m; a7 |= load<u32>(e, 28) & m; a8 |= load<u32>(e, 32) & m;
-      e += PT_SIZE;
+      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31), m2: u64 = <u64>m | (<u64>m << 32);
+      a0 |= load<u64>(e, 0) & m2; a1 |= load<u64>(e, 8) & m2; a2 |= load<u64>(e, 16) & m2;
+      a3 |= load<u64>(e, 24) & m2; a4 |= load<u32>(e, 32) & m;
+      e += 72;
     }
     const d = dst + c;
-    store<u32>(d, a0, 0); store<u32>(d, a1, 4); store<u32>(d, a2, 8);
-    store<u32>(d, a3, 12); store<u32>(d, a4, 16); store<u32>(d, a5, 20);
-    store<u32>(d, a6, 24); store<u32>(d, a7, 28); store<u32>(d, a8, 32);
+    store<u64>(d, a0, 0); store<u64>(d, a1, 8); store<u64>(d, a2, 16);
+    store<u64>(d, a3, 24); store<u32>(d, a4, 32);
+  }
+}
+
+// The table of mulCT, P, 3P, 5P, 7P (tab + 108 j, Jacobian; P with Z = 1), made affine in
+// place (tab + 72 j: x, y) with one inversion (Montgomery's trick). Uses T0..T8; the
+// inversion's scratch is PTS (free here).
+function tableToAffine(tab: usize): void {
+  const z1 = tab + 108 + 72, z2 = tab + 216 + 72, z3 = tab + 324 + 72;
+  fmul(T1, z1, z2);                  // Z1 Z2
+  fmul(T2, T1, z3);                  // Z1 Z2 Z3
+  finv(T3, T2, PTS);
+  fmul(T5, T3, T1);                  // 1/Z3
+  fmul(T3, T3, z3);                  // 1/(Z1 Z2)
+  fmul(T6, T3, z1);                  // 1/Z2
+  fmul(T7, T3, z2);                  // 1/Z1
+  for (let j: usize = 1; j < 4; j++) {
+    // entry j is read before anything is written over it (writes go to 72 j .. 72 j + 72)
+    const zi = j == 1 ? T7 : (j == 2 ? T6 : T5);
+    fsqr(T0, zi);
+    fmul(tab + 72 * j, tab + 108 * j, T0);
+    fmul(T0, T0, zi);
+    fmul(tab + 72 * j + 36, tab + 108 * j + 36, T0);
   }
 }
 
 // r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
-// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P
-// (432 bytes of WORK).
+// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P,
+// affine (built Jacobian in 432 bytes of WORK, then 288), so every addition is mixed.
 //
 // Digits: d_i = ((k >> 3i) & 15 | 1) - 8 for i = 0..85 (odd, -7..7) and d_86 = 1 give
 // k = sum d_i 8^i (each step leaves (k >> 3) | 1, odd, and k >> 258 = 0). Before adding
@@ -260,13 +320,15 @@ function selectPoint(dst: usize, tab: usize, idx: u32): void {
 // (mod n) needs k = 0 or k = n + 2 d_0, and the latter with d_0 = (k mod 16) - 8 forces
 // d_0 = 7 (n = 1 mod 16), i.e. k > n: impossible too. The last addition still computes
 // the doubling and selects it in constant time, so the function stays correct for any
-// window width. 258 doublings, 86 additions.
+// window width. 258 doublings, 86 mixed additions, one inversion.
 export function mulCT(r: usize, p: usize, k: usize): void {
-  const tab = WORK; // tab + 108 j = (2j+1) P, Jacobian
+  const tab = WORK;
   fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2P (ACC is free until the loop)
   for (let j: usize = 1; j < 4; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  pcopy(ACC, tab); // d_86 = 1
+  tableToAffine(tab);
+  fcopy(ACC, tab); fcopy(ACC + 36, tab + 36); fcopy(ACC + 72, ONE_P); // d_86 = 1
+  fcopy(SEL + 72, ONE_P);
   for (let i: i32 = 85; i >= 0; i--) {
     pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
     // window: bits 3i .. 3i+3 (may straddle two words; the position is public)
@@ -278,14 +340,14 @@ export function mulCT(r: usize, p: usize, k: usize): void {
     const neg: u32 = 0 - ((win >>> 3) ^ 1); // d < 0 when bit 3 is clear
     const pos = (win & 7) >> 1;               // |d| = 2 pos + 1 when d > 0
     const idx = (pos ^ (neg & 3)) & 3;        // d < 0: |d| = 8 - win, index 3 - pos
-    selectPoint(SEL, tab, idx);
+    selectAffine(SEL, tab, idx);
     fneg(T0, SEL + 36);
     fcmov(SEL + 36, T0, neg);
     if (i != 0) {
-      padd(ACC, ACC, SEL);
+      paddAffine(ACC, ACC, SEL);
     } else {
-      padd(TMP, ACC, SEL);
-      const same: u32 = 0 - <u32>(fisZero(T4) & fisZero(T5));
+      paddAffine(TMP, ACC, SEL);
+      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
       pdouble(SEL, SEL);
       pcmov(TMP, SEL, same);
       pcopy(ACC, TMP);
@@ -374,13 +436,16 @@ function wnaf4(naf: usize, k: usize): void {
 
 // r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
 // (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
-// (width-4 NAF over Q, 3Q, 5Q, 7Q) and 60 for G (the comb columns, in the last 64
+// (width-4 NAF over Q, 3Q, 5Q, 7Q, made affine by one inversion: mixed additions) and 60 for G (the comb columns, in the last 64
 // doublings). WORK: 432 bytes of table, 129 of digits.
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
   const tab = WORK, naf = WORK + 4 * PT_SIZE;
   fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
   pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
   for (let j: usize = 1; j < 4; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
+  tableToAffine(tab);                // tab + 72 j: x, y of (2j+1) Q
+  const h1 = tab + 288;              // u1 recoded for the signed comb (free after the table)
+  const even1 = combRecode(h1, u1);
   wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
   let started = false;
@@ -388,25 +453,23 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
     if (started) pdouble(ACC, ACC);
     const d = nafDigit(naf, i);
     if (d != 0) {
-      if (d > 0) {
-        paddVar(ACC, ACC, tab + PT_SIZE * <usize>((d - 1) >> 1));
-      } else {
-        const e = tab + PT_SIZE * <usize>((-d - 1) >> 1);
-        fcopy(SEL, e); fneg(SEL + 36, e + 36); fcopy(SEL + 72, e + 72);
-        paddVar(ACC, ACC, SEL);
-      }
+      const e = tab + 72 * <usize>(((d < 0 ? -d : d) - 1) >> 1);
+      fcopy(SEL, e);
+      if (d > 0) fcopy(SEL + 36, e + 36);
+      else fneg(SEL + 36, e + 36);
+      fcopy(SEL + 72, ONE_P);
+      paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
     if (i < 64) {
-      const c = combColumn(u1, <u32>i);
-      if (c != 0) {
-        const e = COMB + 64 * <usize>(c - 1);
-        limbsFromLeWords(SEL, e);
-        limbsFromLeWords(SEL + 36, e + 32);
-        fcopy(SEL + 72, ONE_P);
-        paddAffineVar(ACC, ACC, SEL);
-        started = true;
-      }
+      const c = combColumn(h1, <u32>i);
+      const e = COMB + 64 * <usize>combIndex(c);
+      limbsFromLeWords(SEL, e);
+      limbsFromLeWords(SEL + 36, e + 32);
+      if ((combNegate(c) ^ even1) != 0) fneg(SEL + 36, SEL + 36);
+      fcopy(SEL + 72, ONE_P);
+      paddAffineVar(ACC, ACC, SEL);
+      started = true;
     }
   }
   pcopy(r, ACC);

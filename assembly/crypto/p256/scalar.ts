@@ -1,10 +1,11 @@
 // Arithmetic modulo the group order n of P-256 (scalars), in the representation of
 // field.ts (9 limbs of 29 bits). Canonical values are plain (not Montgomery) unless said.
 // Constant time throughout.
-import { N_LIMBS, RR_N } from "./tables";
+import { N_LIMBS, RR_N, ONE_PLAIN } from "./tables";
 import { nmul, nsqr } from "./fe_gen";
 import { FE_SIZE, fcmov, fcopy, limbsFromBytes } from "./field";
-import { WORK } from "./work";
+import { modInverse } from "./modinv";
+import { WORK_INV } from "./work";
 
 export { nmul, nsqr };
 
@@ -64,53 +65,15 @@ export function nisValid(a: usize): i32 {
 // To Montgomery form (a*R mod n).
 export function ntoMont(r: usize, a: usize): void { nmul(r, a, RR_N); }
 
-// Low 128 bits of n - 2, most significant byte first (the top half is
-// ffffffff 00000000 ffffffff ffffffff and has its own chain).
-// @ts-ignore: decorator
-@lazy const NM2_LOW: usize = memory.data<u8>([
-  0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
-  0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x4f]);
+// n^-1 mod 2^30
+const N_INV30: i32 = 0x11ff43b1;
 
-// Bit b (0 = least significant) of the low 128 bits of n - 2.
-// @ts-ignore: decorator
-@inline function nm2Bit(b: i32): i32 {
-  return (<i32>load<u8>(NM2_LOW + <usize>(15 - (b >> 3))) >> (b & 7)) & 1;
-}
-
-// r = a^(n-2) = a^-1 mod n, a and r in Montgomery form. Constant time (the exponent is
-// public, so its sliding windows are too): 252 squarings, about 40 multiplications.
-// Uses 468 bytes of WORK.
+// r = a^-1 mod n, a and r in Montgomery form (x R -> x^-1 R). Constant time: out of
+// Montgomery form, the divsteps inversion of modinv.ts (its scratch: WORK_INV), back.
+// r may alias a.
 export function ninv(r: usize, a: usize): void {
-  const tab = WORK; // tab + 36 i = a^(2i+1), i = 0..7
-  const a2 = WORK + 8 * 36, x8 = WORK + 9 * 36, x16 = WORK + 10 * 36, x32 = WORK + 11 * 36;
-  const t = WORK + 12 * 36;
-  fcopy(tab, a);
-  nsqr(a2, a);
-  for (let i: usize = 1; i < 8; i++) nmul(tab + 36 * i, tab + 36 * (i - 1), a2);
-  const x4 = tab + 7 * 36; // a^15 = a^(2^4 - 1)
-  nsqrn(x8, x4, 4); nmul(x8, x8, x4);
-  nsqrn(x16, x8, 8); nmul(x16, x16, x8);
-  nsqrn(x32, x16, 16); nmul(x32, x32, x16);
-  nsqrn(t, x32, 64); nmul(t, t, x32);     // ffffffff 00000000 ffffffff
-  nsqrn(t, t, 32); nmul(t, t, x32);       // ffffffff
-  // the low 128 bits: windows of up to 4 bits that end in a 1
-  let i = 127;
-  while (i >= 0) {
-    if (nm2Bit(i) == 0) { nsqr(t, t); i--; continue; }
-    let j = i - 3;
-    if (j < 0) j = 0;
-    while (nm2Bit(j) == 0) j++;
-    let v = 0;
-    for (let b = i; b >= j; b--) v = (v << 1) | nm2Bit(b);
-    nsqrn(t, t, i - j + 1);
-    nmul(t, t, tab + 36 * <usize>((v - 1) >> 1));
-    i = j - 1;
-  }
-  fcopy(r, t);
-  memory.fill(WORK, 0, 13 * 36);
-}
-
-export function nsqrn(r: usize, a: usize, n: i32): void {
-  nsqr(r, a);
-  for (let i = 1; i < n; i++) nsqr(r, r);
+  nmul(r, a, ONE_PLAIN);
+  ncanon(r, r);
+  modInverse(r, r, N_LIMBS, N_INV30, WORK_INV);
+  ntoMont(r, r);
 }

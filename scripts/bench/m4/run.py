@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Instructions per P-256 operation on the emulated Cortex-M4 (`make bench-m4`).
 
-Usage: run.py --plugin libicount.so --elf O2=PATH --elf Os=PATH [--doc docs/BENCHMARKS.md]
+Usage: run.py --plugin libicount.so --elf O2=PATH --elf Os=PATH [--elf wasm3=PATH] [--doc docs/BENCHMARKS.md]
 
 Boots each firmware (scripts/bench/m4/p256_m4.c) in qemu-system-arm -M mps2-an386 with the
 instruction-counting plugin (icount-plugin.c), once with "OP 1" and once with "OP 0" on the
@@ -52,7 +52,7 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-arm")
     a = ap.parse_args()
     plugin = os.path.abspath(a.plugin)
-    elfs = [("-" + l, p) for l, p in (e.split("=", 1) for e in a.elf)]
+    elfs = [("-" + l if l.startswith("O") else l, p) for l, p in (e.split("=", 1) for e in a.elf)]
     res = {}
     for label, elf in elfs:
         res[label] = [figure(a.qemu, plugin, elf, i) for i in range(4)]
@@ -69,8 +69,17 @@ def main():
     lines = ["Instructions executed per P-256 operation by the wasm2c translation of build/kat-p256.wasm",
              "with the board's mini runtime (boards/runtime/wasm_rt_mini.c), bare metal on QEMU's",
              "mps2-an386 (Cortex-M4), arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft,",
-             "newlib-nano; the translated module, the runtime and the driver built at each level, the",
-             "rest as the board images. Counted exactly by a TCG plugin (scripts/bench/m4/icount-plugin.c);",
+             "newlib-nano; the runtime and the driver built at each level, the rest as the board images.",
+             "The translated module: at -O2 with -O2; at -Os with the boards' flags for wasm2c",
+             "translations (W2C_ARM_CFLAGS in mk/boards.mk: -Os with wasm2c's memory helpers forced",
+             "inline), as the board images compile it. Column wasm3: the same driver running",
+             "build/kat-p256.wasm in the wasm3 0.5.0 interpreter of the board images (their libwasm3.a,",
+             "-Os, boards/runtime/dtls_wasm3_config.h), every function compiled before the set-up.",
+             "Column Mbed TLS: an independent native P-256 for comparison, Mbed TLS from Debian's source",
+             "package (fetched and checked by make, not committed) at -O2 with its Thumb-2 UMAAL assembly",
+             "and NIST reduction (scripts/bench/m4/mbedtls_config.h), the same driver and operations",
+             "(scripts/bench/m4/mbedtls_p256.c; its counts vary with the keys: it blinds with random values).",
+             "Counted exactly by a TCG plugin (scripts/bench/m4/icount-plugin.c);",
              "each figure = count(run doing the operation once) - count(same run doing it zero times),",
              "both after the same set-up and warm-up (kat_bench_setup). Instructions, not cycles.",
              "Sum = keygen + ECDH + sign + verify. Regenerate with `make bench-m4`; where one operation's",

@@ -27,11 +27,29 @@ const arr = (ls) => ls.map(hex).join(", ");
 
 // ---------------------------------------------------------------------------------------
 // Field code.
+// Limbs loaded two at a time (one i64 load: one bounds check under wasm2c instead of two)
+// into u32 locals; products widen them with <i64> (a zero extension: UMULL/UMLAL on ARM).
 function loads(name, ptr) {
+  const l = [];
+  for (let i = 0; i + 1 < L; i += 2) {
+    l.push(`  const ${name}${i}${i + 1} = load<u64>(${ptr}, ${4 * i});`);
+    l.push(`  const ${name}${i}: u32 = <u32>${name}${i}${i + 1}, ${name}${i + 1}: u32 = <u32>(${name}${i}${i + 1} >>> 32);`);
+  }
+  l.push(`  const ${name}${L - 1}: u32 = load<u32>(${ptr}, ${4 * (L - 1)});`);
+  return l.join("\n");
+}
+const w = (x) => x;
+// One limb per load, zero-extended by the load itself (i64.load32_u): what lets GCC fuse
+// products and sums into UMLAL, with no extension left per product for wasm3 to execute.
+function loads32(name, ptr) {
   const l = [];
   for (let i = 0; i < L; i++) l.push(`  const ${name}${i}: i64 = <i64>load<u32>(${ptr}, ${4 * i});`);
   return l.join("\n");
 }
+// Output limb k of a multiplication (from the column sum t); limbs stored two at a time.
+const outLimb = (k) => (k & 1) === 0
+  ? `  const o${k}: u64 = <u64>(t & 0x1FFFFFFF); t >>= 29;`
+  : `  store<u64>(r, o${k - 1} | (<u64>(t & 0x1FFFFFFF) << 32), ${4 * (k - 1)}); t >>= 29;`;
 
 // Montgomery multiplication/squaring mod p. p = 2^256 - 2^224 + 2^192 + 2^96 - 1, so
 // -p^-1 = 1 (mod 2^29): m_k is the low limb itself, and m_k * p is a sum of shifts:
@@ -39,10 +57,10 @@ function loads(name, ptr) {
 // -m_k<<21 at k+7 (2^224), +m_k<<24 at k+8 (2^256).
 function genP(square) {
   const body = [];
-  body.push(loads("a", "a"));
+  body.push(loads32("a", "a"));
   if (square) {
-    for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = a${i} << 1;`);
-  } else body.push(loads("b", "b"));
+    for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = <i64>(<u32>a${i} << 1);`);
+  } else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
     const terms = [];
@@ -50,9 +68,9 @@ function genP(square) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
       if (square) {
-        if (i < j) terms.push(`d${i} * a${j}`);
-        else if (i === j) terms.push(`a${i} * a${i}`);
-      } else terms.push(`a${i} * b${j}`);
+        if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`);
+        else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`);
+      } else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
     }
     const red = [];
     if (c - 3 >= 0 && c - 3 < L) red.push(`+ (m${c - 3} << 9)`);
@@ -61,7 +79,7 @@ function genP(square) {
     if (c - 8 >= 0 && c - 8 < L) red.push(`+ (m${c - 8} << 24)`);
     body.push(`  t += ${terms.join(" + ")} ${red.join(" ")};`);
     if (c < L) body.push(`  const m${c}: i64 = t & 0x1FFFFFFF; t >>= 29;`);
-    else body.push(`  store<u32>(r, <u32>(t & 0x1FFFFFFF), ${4 * (c - L)}); t >>= 29;`);
+    else body.push(outLimb(c - L));
   }
   body.push(`  store<u32>(r, <u32>t, ${4 * (L - 1)});`);
   return body.join("\n");
@@ -76,17 +94,17 @@ function genN(square) {
   if (mod(x * N, 1n << W) !== 1n) throw new Error("n0");
   const n0 = Number(mod(-x, 1n << W));
   const body = [];
-  body.push(loads("a", "a"));
-  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = a${i} << 1;`); }
-  else body.push(loads("b", "b"));
+  body.push(loads32("a", "a"));
+  if (square) { for (let i = 0; i < L; i++) body.push(`  const d${i}: i64 = <i64>(<u32>a${i} << 1);`); }
+  else body.push(loads32("b", "b"));
   body.push("  let t: i64 = 0;");
   for (let c = 0; c <= 2 * L - 2; c++) {
     const terms = [];
     for (let i = 0; i < L; i++) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
-      if (square) { if (i < j) terms.push(`d${i} * a${j}`); else if (i === j) terms.push(`a${i} * a${i}`); }
-      else terms.push(`a${i} * b${j}`);
+      if (square) { if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`); else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`); }
+      else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
     }
     for (let k = 0; k < L; k++) {
       const j = c - k;
@@ -97,7 +115,7 @@ function genN(square) {
     if (c < L) {
       body.push(`  const m${c}: i64 = ((t & 0x1FFFFFFF) * ${hex(n0)}) & 0x1FFFFFFF;`);
       body.push(`  t = (t + m${c} * ${hex(nl[0])}) >> 29;`);
-    } else body.push(`  store<u32>(r, <u32>(t & 0x1FFFFFFF), ${4 * (c - L)}); t >>= 29;`);
+    } else body.push(outLimb(c - L));
   }
   body.push(`  store<u32>(r, <u32>t, ${4 * (L - 1)});`);
   return body.join("\n");
@@ -138,11 +156,11 @@ writeFileSync(join(out, "fe_gen.ts"), feGen);
 // subtracted). Then the bits from 2^256 up (q = t8 >> 24) are folded with
 // 2^256 = 2^224 - 2^192 - 2^96 + 1 (mod p) and carries propagate once. The result has
 // normalised limbs and is below 2^256 + 2^240 < 2^257.
-function redundantMultiple(c) {
+function redundantMultiple(c, k = 8n) {
   const ls = limbs(c * P).map(BigInt);
-  const need = (i) => (i < 8 ? 8n << 29n : 8n << 25n);
+  const need = (i) => (i < 8 ? k << 29n : k << 25n);
   for (let i = 0; i < 8; i++) {
-    while (ls[i] < need(i)) { ls[i] += 8n << 29n; ls[i + 1] -= 8n; }
+    while (ls[i] < need(i)) { ls[i] += k << 29n; ls[i + 1] -= k; }
   }
   let v = 0n;
   for (let i = 8; i >= 0; i--) v = (v << 29n) + ls[i];
@@ -150,36 +168,47 @@ function redundantMultiple(c) {
   return ls;
 }
 const MSUB = redundantMultiple(32n);
+// For one element subtracted (fsub, fneg): 4p with limbs 0..7 in [2^29, 2^30), limb 8 at
+// least 2^25, so every limb of a - b + MSUB1 stays below 3 * 2^29 and the whole
+// operation fits i32 (half the instructions of i64 on a 32-bit target).
+const MSUB1 = redundantMultiple(4n, 1n);
+if (MSUB1.some((v, i) => i < 8 && v >= 1n << 30n)) throw new Error("MSUB1");
 
-function linFn(name, params, doc, limbExpr) {
+function linFn(name, params, doc, limbExpr, ty = "i64") {
+  const wide = ty === "i32" ? "<u64><u32>" : "<u64>";
   const body = [];
   body.push(`// ${doc}`);
   body.push(`export function ${name}(${params}): void {`);
-  for (let i = 0; i < L; i++) body.push(`  let t${i}: i64 = ${limbExpr(i)};`);
+  for (const p of ["a", "b", "c"]) if (params.includes(` ${p}: usize`)) body.push(loads(p, p));
+  for (let i = 0; i < L; i++) body.push(`  let t${i}: ${ty} = ${limbExpr(i)};`);
   body.push(`  const q = t8 >> 24; t8 &= 0xffffff;`);
   body.push(`  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;`);
   for (let i = 0; i < L - 1; i++) {
-    body.push(`  t${i + 1} += t${i} >> 29; store<u32>(r, <u32>(t${i} & 0x1fffffff), ${4 * i});`);
+    body.push((i & 1) === 0
+      ? `  t${i + 1} += t${i} >> 29;`
+      : `  t${i + 1} += t${i} >> 29; store<u64>(r, ${wide}(t${i - 1} & 0x1fffffff) | (${wide}(t${i} & 0x1fffffff) << 32), ${4 * (i - 1)});`);
   }
   body.push(`  store<u32>(r, <u32>t8, 32);`);
   body.push(`}`);
   return body.join("\n");
 }
-const ld = (p, i) => `<i64>load<u32>(${p}, ${4 * i})`;
+const ld = (p, i) => `<i64>${p}${i}`;
 const ms = (i) => `${MSUB[i]}`;
+const ld32 = (p, i) => `<i32>${p}${i}`;
+const ms1 = (i) => `${MSUB1[i]}`;
 const feLin = `// GENERATED by gen/gen.mjs: do not edit by hand.
 // Linear operations modulo p on loose elements (see field.ts): one pass each, the
 // multiple of p that keeps limbs non-negative inlined as constants. Inputs: normalised
 // limbs, values below 2^257; k, ka, kb in 1..8 (at most 8 subtracted in all). Output:
 // normalised limbs, value below 2^257. r may alias the inputs. Constant time.
 
-${linFn("fadd", "r: usize, a: usize, b: usize", "r = a + b", (i) => `${ld("a", i)} + ${ld("b", i)}`)}
+${linFn("fadd", "r: usize, a: usize, b: usize", "r = a + b (i32)", (i) => `${ld32("a", i)} + ${ld32("b", i)}`, "i32")}
 
-${linFn("fsub", "r: usize, a: usize, b: usize", "r = a - b", (i) => `${ld("a", i)} - ${ld("b", i)} + ${ms(i)}`)}
+${linFn("fsub", "r: usize, a: usize, b: usize", "r = a - b (i32)", (i) => `${ld32("a", i)} - ${ld32("b", i)} + ${ms1(i)}`, "i32")}
 
-${linFn("fneg", "r: usize, a: usize", "r = -a", (i) => `${ms(i)} - ${ld("a", i)}`)}
+${linFn("fneg", "r: usize, a: usize", "r = -a (i32)", (i) => `${ms1(i)} - ${ld32("a", i)}`, "i32")}
 
-${linFn("fdbl", "r: usize, a: usize", "r = 2a", (i) => `${ld("a", i)} << 1`)}
+${linFn("fdbl", "r: usize, a: usize", "r = 2a (i32)", (i) => `${ld32("a", i)} << 1`, "i32")}
 
 ${linFn("fmulSmall", "r: usize, a: usize, k: i64", "r = k a", (i) => `${ld("a", i)} * k`)}
 
@@ -220,13 +249,14 @@ const mont = (x) => mod(x * R, P);
 // Words of a value below 2^256, least significant first.
 function words(x) { const o = []; for (let i = 0; i < 8; i++) { o.push(Number(x & 0xffffffffn)); x >>= 32n; } return o; }
 
-// Comb: 4 teeth 64 bits apart. T[c] = sum over set bits l of c of 2^(64 l) G, c = 1..15,
-// affine, Montgomery form, 8 32-bit words per coordinate (least significant first).
+// Signed comb: 4 teeth 64 bits apart. T[c] = (2^192 + sum_(l<3) (+1 if bit l of c is set,
+// else -1) 2^(64 l)) G, c = 0..7, affine, Montgomery form, 8 32-bit words per coordinate
+// (least significant first).
 const comb = [];
-for (let c = 1; c < 16; c++) {
-  let k = 0n;
-  for (let l = 0; l < 4; l++) if (c & (1 << l)) k += 1n << BigInt(64 * l);
-  const pt = ecMul(k, G);
+for (let c = 0; c < 8; c++) {
+  let k = 1n << 192n;
+  for (let l = 0; l < 3; l++) k += (c & (1 << l) ? 1n : -1n) << BigInt(64 * l);
+  const pt = ecMul(mod(k, N), G);
   comb.push(...words(mont(pt[0])), ...words(mont(pt[1])));
 }
 const combLines = [];
@@ -254,9 +284,9 @@ export const N_WORDS: usize = memory.data<u32>([${words(N).map(hex).join(", ")}]
 // Plain 1 (leaves Montgomery form when multiplied)
 export const ONE_PLAIN: usize = memory.data<u32>([1, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-// Comb table: 15 affine points, entry c-1 holds sum over set bits l of c of 2^(64 l) G,
-// x then y, Montgomery form, each as 8 32-bit words, least significant first (960 bytes).
-export const COMB_ENTRIES: i32 = 15;
+// Signed comb table: 8 affine points, entry c holds (2^192 + sum_(l<3) (+-1) 2^(64 l)) G,
+// + where bit l of c is set; x then y, Montgomery form, each as 8 32-bit words, least
+// significant first (512 bytes).
 export const COMB: usize = memory.data<u32>([
 ${combLines.join("\n")}
 ]);
