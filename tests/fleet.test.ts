@@ -7,6 +7,7 @@ import { runCli, runProgram } from "./support/cli";
 import { CLI } from "./support/paths";
 import { PSK_HEX, PSK_IDENTITY, ServerProcess, startGnuTls, bindLoopbackUdp } from "./support/servers";
 import { isLoopback, percentile } from "../host/fleet";
+import { RefServerUdp } from "../host/refserver/udp";
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -98,4 +99,30 @@ test("on a terminal a fleet shows a progress line, rewritten in place, and clear
   silent.close();
   assert.match(r.stdout, /\rfleet: 0 handshakes, 0 failed, 0\/s, [01] s left\x1b\[K/);
   assert.match(r.stdout, /\r\x1b\[Kfleet: 2 devices against 127\.0\.0\.1:\d+ for 1\.\d s/);
+});
+
+test("a fleet of 8 PSK devices against the reference server, all at once: 16 handshakes, 16 echoes, the server's counts the same", async () => {
+  // The reference server (host/refserver) serves many peers at once: no --concurrent.
+  const udp = await RefServerUdp.start({ psk: { [PSK_IDENTITY]: Buffer.from(PSK_HEX, "hex") }, maxPeers: 64 });
+  after(() => udp.close());
+  let handshakes = 0, echoes = 0, closes = 0;
+  const peers = new Set<string>();
+  udp.server.on("handshake", (i) => { handshakes++; peers.add(i.peer); });
+  udp.server.on("data", (_peer, d) => { if (d.toString() === "ping") echoes++; });
+  udp.server.on("alert", (a) => { if (!a.sent && a.description === 0) closes++; });
+  const r = await runCli(["fleet", `127.0.0.1:${udp.port}`, ...PSK, "--clients", "8", "--handshakes", "2",
+    "--send", "ping", "--duration", "60", "--json"], 90000);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.clients, 8);
+  assert.equal(j.handshakes, 16);
+  assert.equal(j.failures, 0);
+  assert.equal(j.unfinished, 0);
+  assert.equal(j.replies, 16);
+  assert.ok(j.latency_ms.p50 > 0 && j.latency_ms.p50 <= j.latency_ms.max);
+  assert.equal(handshakes, 16, "the server completed as many handshakes as the fleet counts");
+  assert.equal(echoes, 16, "and echoed each device's data");
+  assert.equal(peers.size, 16, "each connection from its own socket (source port)");
+  assert.equal(closes, 16, "every device closed with close_notify");
+  assert.equal(udp.server.peers().length, 0, "so the server holds no state afterwards");
 });

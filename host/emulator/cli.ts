@@ -3,11 +3,14 @@
 // (--server HOST:PORT); prints the timeline and a JSON summary.
 // Node only (the emulator is the Node harness's). Exit codes as dtls-client: 0 done,
 // 1 the handshake or the exchange failed, 2 bad usage.
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { KeylogWriter } from "../keylog";
+import { VIRTUAL_PORTS, traceLines, writePcap } from "./capture";
 import { emulate, Emulated } from "./emulate";
 import { emulateRealtime, udpServer } from "./realtime";
 import { cpuModel, CPU_MHZ, HANDSHAKE_MINSTR } from "./cpu";
 import { DirectionParams } from "./link";
+import { EngineOptions } from "../engine";
 import { LinkProfile, PROFILES, PROFILE_NAMES } from "./profiles";
 import { refServer } from "./servers";
 
@@ -35,6 +38,11 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   --send TEXT         application data sent once connected (default "hello"); its echo is awaited
   --limit S           virtual seconds before the run stops (default 200)
   --trace-out FILE    the trace as JSON lines (every datagram's bytes)
+  --pcap FILE         the client's datagrams (sent, and received when the link delivered them)
+                      as a pcap file, with virtual timestamps (0 = connect)
+  --keylog FILE       the NSS key log (CLIENT_RANDOM line) so Wireshark/tshark decrypt the capture
+  --trace             each record and handshake message the client sent or received, decoded,
+                      one line each, after its (virtual) time
   --json              only the JSON summary on stdout (the timeline goes to stderr)
   --quiet             no timeline
   --wasm PATH         the module (default build/dtls.wasm)
@@ -64,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
   const down: Partial<DirectionParams> = {};
   let seed = "1", rto = 9000, budget = 63000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
   let cpu: string | undefined, send = "hello", limit = 200, traceOut: string | undefined, wasm: string | undefined;
+  let pcap: string | undefined, keylog: string | undefined, traced = false;
   let target: { host: string; port: number } | undefined, identity: string | undefined, pskHex: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -104,6 +113,9 @@ async function run(argv: string[]): Promise<number> {
       case "--send": send = v(); break;
       case "--limit": limit = number(a, v(), 1, 86400); break;
       case "--trace-out": traceOut = v(); break;
+      case "--pcap": pcap = v(); break;
+      case "--keylog": keylog = v(); break;
+      case "--trace": traced = true; break;
       case "--json": json = true; break;
       case "--quiet": quiet = true; break;
       case "--wasm": wasm = v(); break;
@@ -119,7 +131,17 @@ async function run(argv: string[]): Promise<number> {
   }
   const pmtu = Math.min(link.up.mtu, link.down.mtu);
   const options = { seed, link: { ...link, pmtu }, data: Buffer.from(send, "utf8"), cpu: model, limitMs: limit * 1000 };
-  const client = { rtoMs: rto, budgetMs: budget, wasmPath: wasm };
+  const client: EngineOptions = { rtoMs: rto, budgetMs: budget, wasmPath: wasm };
+  // The files are refused before anything runs when they cannot be written (as dtls-client's).
+  const writable = (file: string, mode: number) => {
+    try { appendFileSync(file, "", { mode }); } catch { throw new Usage(`cannot write ${file}`); }
+  };
+  if (pcap !== undefined) writable(pcap, 0o600);
+  if (keylog !== undefined) {
+    writable(keylog, 0o600);
+    const writer = new KeylogWriter(keylog);
+    client.keylog = (random, master) => writer.write(random, master);
+  }
   let out: Emulated;
   if (target) {
     if (rpk || cpu !== undefined) throw new Usage("--server runs PSK without --cpu (the processing-time model is for virtual time)");
@@ -140,6 +162,8 @@ async function run(argv: string[]): Promise<number> {
   const { result, trace } = out;
   if (!quiet) (json ? process.stderr : process.stdout).write(trace.timeline().join("\n") + "\n");
   if (traceOut !== undefined) writeFileSync(traceOut, trace.jsonl());
+  if (traced) process.stderr.write(traceLines(trace).map((l) => l + "\n").join(""));
+  if (pcap !== undefined) writePcap(trace, pcap, { client: VIRTUAL_PORTS.client, server: target?.port ?? VIRTUAL_PORTS.server });
   const summary = { ...result, server: target ? `${target.host}:${target.port}` : "refserver", time: target ? "real" : "virtual",
     rto_ms: rto, flight_budget_ms: budget, server_rto_ms: target ? null : serverRto ?? rto, credential: rpk ? "rpk" : "psk", cpu: model?.name ?? null,
     link: { up: link.up, down: link.down } };
