@@ -126,3 +126,29 @@ test("a fleet of 8 PSK devices against the reference server, all at once: 16 han
   assert.equal(closes, 16, "every device closed with close_notify");
   assert.equal(udp.server.peers().length, 0, "so the server holds no state afterwards");
 });
+
+test("an emulated fleet (emulate --clients): 100 devices at once against one reference server in virtual time, the server's counts; a seed repeats", async () => {
+  // No loss, all starting at 0: the server holds 100 peers at once (maxPeers follows --clients).
+  const clean = await runCli(["emulate", "--clients", "100", "--spread", "0", "--seed", "f", "--json"], 60000);
+  assert.equal(clean.code, 0, clean.stderr);
+  const c = clean.json;
+  assert.deepEqual([c.clients, c.completed, c.failures, c.unfinished, c.replies], [100, 100, 0, 0, 100]);
+  assert.equal(c.client_retransmissions, 0, "no device waited for a timer: none was evicted");
+  assert.deepEqual([c.server.handshakes, c.server.peers_left, c.server.retransmissions], [100, 0, 0]);
+  assert.ok(c.latency_ms.p50 > 0 && c.latency_ms.max < 10, JSON.stringify(c.latency_ms));
+  // 20 % loss on 6LoWPAN: every device accounted for, lost echoes are not failures.
+  const args = ["emulate", "--clients", "40", "--profile", "6lowpan", "--loss", "0.2", "--rto", "1000", "--seed", "g", "--json"];
+  const a = await runCli(args, 60000);
+  const j = a.json;
+  assert.equal(j.completed + j.failures + j.unfinished, 40);
+  assert.equal(a.code, j.completed === 40 ? 0 : 1);
+  assert.ok(j.client_retransmissions > 0 && j.server.retransmissions > 0);
+  assert.ok(j.server.handshakes >= j.completed && j.replies <= j.completed);
+  assert.ok(j.latency_ms.p95 >= 1000, "retransmissions show in the latencies");
+  const b = await runCli(args, 60000);
+  assert.equal(b.json.fleet_sha256, j.fleet_sha256, "the same seed, the same fleet byte for byte");
+  const other = await runCli([...args.slice(0, -2), "h", "--json"], 60000);
+  assert.notEqual(other.json.fleet_sha256, j.fleet_sha256);
+  const refused = await runCli(["emulate", "--clients", "2", "--pcap", "x.pcap"]);
+  assert.equal(refused.code, 2);
+});

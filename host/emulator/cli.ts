@@ -13,6 +13,7 @@ import { DirectionParams } from "./link";
 import { EngineOptions } from "../engine";
 import { LinkProfile, PROFILES, PROFILE_NAMES } from "./profiles";
 import { refServer } from "./servers";
+import { emulateFleet } from "./fleet";
 
 export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   one emulated handshake + data exchange in virtual time against the reference server
@@ -43,6 +44,10 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   --keylog FILE       the NSS key log (CLIENT_RANDOM line) so Wireshark/tshark decrypt the capture
   --trace             each record and handshake message the client sent or received, decoded,
                       one line each, after its (virtual) time
+  --clients N         an emulated fleet: N devices (each its own module instance and link, seeds
+                      SEED/i) against one reference server, one handshake + --send each; prints
+                      the fleet's report (host/emulator/fleet.ts); with --spread S: devices
+                      start at seeded times within S virtual seconds (default 10)
   --json              only the JSON summary on stdout (the timeline goes to stderr)
   --quiet             no timeline
   --wasm PATH         the module (default build/dtls.wasm)
@@ -72,7 +77,7 @@ async function run(argv: string[]): Promise<number> {
   const down: Partial<DirectionParams> = {};
   let seed = "1", rto = 9000, budget = 63000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
   let cpu: string | undefined, send = "hello", limit = 200, traceOut: string | undefined, wasm: string | undefined;
-  let pcap: string | undefined, keylog: string | undefined, traced = false;
+  let pcap: string | undefined, keylog: string | undefined, traced = false, clients: number | undefined, spread = 10;
   let target: { host: string; port: number } | undefined, identity: string | undefined, pskHex: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -114,6 +119,8 @@ async function run(argv: string[]): Promise<number> {
       case "--limit": limit = number(a, v(), 1, 86400); break;
       case "--trace-out": traceOut = v(); break;
       case "--pcap": pcap = v(); break;
+      case "--clients": clients = number(a, v(), 1, 2000); break;
+      case "--spread": spread = number(a, v(), 0, 86400); break;
       case "--keylog": keylog = v(); break;
       case "--trace": traced = true; break;
       case "--json": json = true; break;
@@ -132,6 +139,17 @@ async function run(argv: string[]): Promise<number> {
   const pmtu = Math.min(link.up.mtu, link.down.mtu);
   const options = { seed, link: { ...link, pmtu }, data: Buffer.from(send, "utf8"), cpu: model, limitMs: limit * 1000 };
   const client: EngineOptions = { rtoMs: rto, budgetMs: budget, wasmPath: wasm };
+  if (clients !== undefined) {
+    if (target || pcap !== undefined || keylog !== undefined || traced || traceOut !== undefined) {
+      throw new Usage("--clients runs in virtual time against the reference server, without --server, --pcap, --keylog, --trace or --trace-out");
+    }
+    if (!Number.isInteger(clients)) throw new Usage(`--clients needs a whole number, not ${clients}`);
+    const r = emulateFleet({ ...options, clients, spreadMs: spread * 1000, client, server: { rtoMs: serverRto ?? rto, hvr, rpk } });
+    const summary = { ...r, profile: profile.name, seed, rto_ms: rto, server_rto_ms: serverRto ?? rto, credential: rpk ? "rpk" : "psk",
+      cpu: model?.name ?? null };
+    process.stdout.write((json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2)) + "\n");
+    return r.completed === clients ? 0 : 1; // lost echoes are the link's (DTLS does not resend data)
+  }
   // The files are refused before anything runs when they cannot be written (as dtls-client's).
   const writable = (file: string, mode: number) => {
     try { appendFileSync(file, "", { mode }); } catch { throw new Usage(`cannot write ${file}`); }
