@@ -84,3 +84,17 @@ test("emulate --pcap: the same seed writes the same capture twice; an unwritable
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^dtls-client emulate: cannot write .*no-such-dir\/x\.pcap\n/);
 });
+
+test("emulate --OPTION-up / --OPTION-down: each direction of the link on its own", async () => {
+  // 500 ms one way, server to client only: the PSK handshake's three round trips (HVR,
+  // flight 4, flight 6) take 1.5 s more than on the clean LAN.
+  const r = await runCli(["emulate", "--delay-down", "500", "--mtu-up", "1000", "--json", "--quiet"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.link.down.delayMs, 500);
+  assert.equal(r.json.link.up.delayMs, 0.1, "the profile's, untouched");
+  assert.deepEqual([r.json.link.up.mtu, r.json.link.down.mtu], [1000, 1472]);
+  assert.ok(r.json.handshake_ms > 1500 && r.json.handshake_ms < 1502, String(r.json.handshake_ms));
+  const bad = await runCli(["emulate", "--corrupt-up", "2"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^dtls-client emulate: --corrupt-up needs a number from 0 to 1, not 2\n/);
+});

@@ -26,6 +26,8 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
   --corrupt P         probability one bit of a datagram flips
   --mtu BYTES         largest datagram the link carries (the client's PMTU too)
   --bandwidth BPS     bits per second (0 = unlimited)
+  --OPTION-up, --OPTION-down   any of the link's options above (--delay-up, --mtu-down, ...)
+                      for one direction only: client -> server (up) or server -> client (down)
   --rto MS            the client's initial retransmission timer (default 9000, RFC 7925 s. 11)
   --server-rto MS     the server's initial retransmission timer (default: as --rto)
   --timeout MS        the client's per-flight give-up time (default 63000: RFC 7925 s. 11's
@@ -55,6 +57,13 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
 
 class Usage extends Error {}
 
+/** The link's options: the parameter each sets and its range (--X-up / --X-down: one direction). */
+const LINK_OPTIONS: Record<string, [keyof DirectionParams, number, number]> = {
+  "--loss": ["loss", 0, 1], "--delay": ["delayMs", 0, 3600e3], "--jitter": ["jitterMs", 0, 3600e3],
+  "--reorder": ["reorder", 0, 1], "--reorder-ms": ["reorderMs", 0, 3600e3], "--duplicate": ["duplicate", 0, 1],
+  "--corrupt": ["corrupt", 0, 1], "--mtu": ["mtu", 64, 1536], "--bandwidth": ["bandwidthBps", 0, 1e10],
+};
+
 const number = (option: string, v: string | undefined, min: number, max: number): number => {
   const n = v !== undefined && /^[0-9]+(\.[0-9]+)?$/.test(v) ? Number(v) : NaN;
   if (!(n >= min && n <= max)) throw new Usage(`${option} needs a number from ${min} to ${max}, not ${v ?? "nothing"}`);
@@ -82,6 +91,12 @@ async function run(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => { if (i + 1 >= argv.length) throw new Usage(`${a} needs a value`); return argv[++i]; };
+    const one = /^(--[a-z-]+?)-(up|down)$/.exec(a);
+    if (one && LINK_OPTIONS[one[1]]) {
+      const [key, min, max] = LINK_OPTIONS[one[1]];
+      (one[2] === "up" ? up : down)[key] = number(a, v(), min, max);
+      continue;
+    }
     switch (a) {
       case "--profile": {
         const name = v();
