@@ -2,7 +2,7 @@
 // emulated) as a pcap file"): an emulated handshake over a lossy link, in virtual time against
 // the reference server; tshark dissects the capture, with the key log shows the application
 // data both ways, and its timestamps are the emulator's virtual times (the --trace-out record).
-import { test } from "node:test";
+import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { runCli } from "./support/cli";
 import { VIRTUAL_PORTS } from "../host/emulator/capture";
 import * as codes from "../host/codes";
+import { RefServerUdp } from "../host/refserver/udp";
 
 const dir = mkdtempSync(join(tmpdir(), "emulator-capture-"));
 
@@ -97,4 +98,19 @@ test("emulate --OPTION-up / --OPTION-down: each direction of the link on its own
   const bad = await runCli(["emulate", "--corrupt-up", "2"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^dtls-client emulate: --corrupt-up needs a number from 0 to 1, not 2\n/);
+});
+
+test("emulate --server (a real server in real time) --pcap --keylog: the reference server on UDP, its real port, decrypted by tshark", async () => {
+  const key = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  const udp = await RefServerUdp.start({ psk: { "device-0001": Buffer.from(key, "hex") } });
+  after(() => udp.close());
+  const pcap = join(dir, "real.pcap"), keylog = join(dir, "real.keys");
+  const r = await runCli(["emulate", "--server", `127.0.0.1:${udp.port}`, "--psk-identity", "device-0001", "--psk", key,
+    "--send", "real time", "--limit", "20", "--pcap", pcap, "--keylog", keylog, "--json", "--quiet"], 60000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.time, "real");
+  const data = tshark(pcap, ["udp.srcport", "udp.dstport", "data.data"], keylog).filter((f) => f[2] !== "");
+  const hex = Buffer.from("real time").toString("hex");
+  assert.deepEqual(data, [[String(VIRTUAL_PORTS.client), String(udp.port), hex], [String(udp.port), String(VIRTUAL_PORTS.client), hex]]);
+  assert.equal(udp.server.stats.handshakes, 1);
 });
