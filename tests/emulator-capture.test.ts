@@ -5,7 +5,8 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createPublicKey, generateKeyPairSync, KeyObject } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/cli";
@@ -113,4 +114,33 @@ test("emulate --server (a real server in real time) --pcap --keylog: the referen
   const hex = Buffer.from("real time").toString("hex");
   assert.deepEqual(data, [[String(VIRTUAL_PORTS.client), String(udp.port), hex], [String(udp.port), String(VIRTUAL_PORTS.client), hex]]);
   assert.equal(udp.server.stats.handshakes, 1);
+});
+
+test("emulate --server --rpk --server-key --key: ECDHE-ECDSA with mutual raw keys against the reference server in real time, decrypted", async () => {
+  const pem = (k: KeyObject) => k.export({ format: "pem", type: "pkcs8" }) as string;
+  const server = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const device = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const serverPem = join(dir, "server.pem"), devicePem = join(dir, "device.pem");
+  writeFileSync(serverPem, pem(server));
+  writeFileSync(devicePem, pem(device));
+  const udp = await RefServerUdp.start({ rawKey: server, rpk: true, clientAuth: "require",
+    clientKeys: [createPublicKey(device).export({ format: "der", type: "spki" })] });
+  after(() => udp.close());
+  let clientCertType: unknown;
+  udp.server.on("handshake", (i) => { clientCertType = i.clientCertType; });
+  const pcap = join(dir, "rpk.pcap"), keylog = join(dir, "rpk.keys");
+  const r = await runCli(["emulate", "--server", `127.0.0.1:${udp.port}`, "--rpk", "--server-key", serverPem, "--key", devicePem,
+    "--send", "raw keys", "--limit", "20", "--pcap", pcap, "--keylog", keylog, "--json", "--quiet"], 60000);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.credential, "rpk");
+  assert.equal(clientCertType, "rpk", "the server authenticated our raw key");
+  const data = tshark(pcap, ["udp.srcport", "data.data"], keylog).filter((f) => f[1] !== "").map((f) => f[1]);
+  assert.deepEqual(data, [Buffer.from("raw keys").toString("hex"), Buffer.from("raw keys").toString("hex")]);
+  // A wrong pin: the handshake fails (the server's key is not the pinned one).
+  const wrong = await runCli(["emulate", "--server", `127.0.0.1:${udp.port}`, "--rpk", "--server-key", devicePem, "--key", devicePem,
+    "--limit", "20", "--json", "--quiet"], 60000);
+  assert.equal(wrong.code, 1);
+  assert.equal(wrong.json.completed, false);
+  const missing = await runCli(["emulate", "--server", `127.0.0.1:${udp.port}`, "--rpk"]);
+  assert.equal(missing.code, 2);
 });

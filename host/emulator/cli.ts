@@ -11,6 +11,7 @@ import { emulateRealtime, udpServer } from "./realtime";
 import { cpuModel, CPU_MHZ, HANDSHAKE_MINSTR } from "./cpu";
 import { DirectionParams } from "./link";
 import { EngineOptions } from "../engine";
+import { readPrivateKey, readServerPin } from "../keys";
 import { LinkProfile, PROFILES, PROFILE_NAMES } from "./profiles";
 import { refServer } from "./servers";
 import { emulateFleet } from "./fleet";
@@ -36,7 +37,8 @@ export const EMULATE_USAGE = `usage: dtls-client emulate [options]
                       randomized, so only PSK runs repeat byte for byte
   --no-hvr            the server sends no HelloVerifyRequest
   --server HOST:PORT  a real DTLS server instead, in real time (not repeatable: the seed fixes
-                      the link's draws only); with --psk-identity ID --psk HEX
+                      the link's draws only); with --psk-identity ID --psk HEX, or with --rpk
+                      --server-key FILE|SHA256HEX [--key FILE] (P-256 PEM, as dtls-client's)
   --cpu PART:BACKEND  charge the client's compute: PART ${Object.keys(CPU_MHZ).join(", ")}; BACKEND ${Object.keys(HANDSHAKE_MINSTR).join(", ")}
   --send TEXT         application data sent once connected (default "hello"); its echo is awaited
   --limit S           virtual seconds before the run stops (default 200)
@@ -86,6 +88,7 @@ async function run(argv: string[]): Promise<number> {
   const down: Partial<DirectionParams> = {};
   let seed = "1", rto = 9000, budget = 63000, serverRto: number | undefined, rpk = false, hvr = true, json = false, quiet = false;
   let cpu: string | undefined, send = "hello", limit = 200, traceOut: string | undefined, wasm: string | undefined;
+  let serverKey: string | undefined, keyFile: string | undefined;
   let pcap: string | undefined, keylog: string | undefined, traced = false, clients: number | undefined, spread = 10;
   let target: { host: string; port: number } | undefined, identity: string | undefined, pskHex: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -130,6 +133,8 @@ async function run(argv: string[]): Promise<number> {
       }
       case "--psk-identity": identity = v(); break;
       case "--psk": pskHex = v(); break;
+      case "--server-key": serverKey = v(); break;
+      case "--key": keyFile = v(); break;
       case "--send": send = v(); break;
       case "--limit": limit = number(a, v(), 1, 86400); break;
       case "--trace-out": traceOut = v(); break;
@@ -177,14 +182,22 @@ async function run(argv: string[]): Promise<number> {
   }
   let out: Emulated;
   if (target) {
-    if (rpk || cpu !== undefined) throw new Usage("--server runs PSK without --cpu (the processing-time model is for virtual time)");
-    if (identity === undefined || pskHex === undefined || !/^([0-9a-fA-F]{2})+$/.test(pskHex)) {
-      throw new Usage("--server needs --psk-identity ID and --psk HEX");
+    if (cpu !== undefined) throw new Usage("--server runs without --cpu (the processing-time model is for virtual time)");
+    let credentials: EngineOptions;
+    if (rpk) {
+      if (serverKey === undefined) throw new Usage("--server with --rpk needs --server-key FILE|SHA256HEX");
+      try {
+        credentials = { rpk: { serverPin: readServerPin(serverKey), privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile) } };
+      } catch (e) { throw new Usage((e as Error).message); }
+    } else {
+      if (identity === undefined || pskHex === undefined || !/^([0-9a-fA-F]{2})+$/.test(pskHex)) {
+        throw new Usage("--server needs --psk-identity ID and --psk HEX (or --rpk --server-key)");
+      }
+      credentials = { psk: { identity: Buffer.from(identity), key: Buffer.from(pskHex, "hex") } };
     }
     const real = await udpServer(target.host, target.port);
     try {
-      out = await emulateRealtime({ ...options, client: { ...client, psk: { identity: Buffer.from(identity), key: Buffer.from(pskHex, "hex") } },
-        server: real.factory });
+      out = await emulateRealtime({ ...options, client: { ...client, ...credentials }, server: real.factory });
     } finally {
       real.close();
     }
