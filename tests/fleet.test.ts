@@ -7,6 +7,7 @@ import { runCli, runProgram } from "./support/cli";
 import { CLI } from "./support/paths";
 import { PSK_HEX, PSK_IDENTITY, ServerProcess, startGnuTls, bindLoopbackUdp } from "./support/servers";
 import { isLoopback, percentile } from "../host/fleet";
+import { RefServerUdp } from "../host/refserver/udp";
 
 const servers: ServerProcess[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
@@ -98,4 +99,56 @@ test("on a terminal a fleet shows a progress line, rewritten in place, and clear
   silent.close();
   assert.match(r.stdout, /\rfleet: 0 handshakes, 0 failed, 0\/s, [01] s left\x1b\[K/);
   assert.match(r.stdout, /\r\x1b\[Kfleet: 2 devices against 127\.0\.0\.1:\d+ for 1\.\d s/);
+});
+
+test("a fleet of 8 PSK devices against the reference server, all at once: 16 handshakes, 16 echoes, the server's counts the same", async () => {
+  // The reference server (host/refserver) serves many peers at once: no --concurrent.
+  const udp = await RefServerUdp.start({ psk: { [PSK_IDENTITY]: Buffer.from(PSK_HEX, "hex") }, maxPeers: 64 });
+  after(() => udp.close());
+  let handshakes = 0, echoes = 0, closes = 0;
+  const peers = new Set<string>();
+  udp.server.on("handshake", (i) => { handshakes++; peers.add(i.peer); });
+  udp.server.on("data", (_peer, d) => { if (d.toString() === "ping") echoes++; });
+  udp.server.on("alert", (a) => { if (!a.sent && a.description === 0) closes++; });
+  const r = await runCli(["fleet", `127.0.0.1:${udp.port}`, ...PSK, "--clients", "8", "--handshakes", "2",
+    "--send", "ping", "--duration", "60", "--json"], 90000);
+  assert.equal(r.code, 0, r.stderr);
+  const j = r.json;
+  assert.equal(j.clients, 8);
+  assert.equal(j.handshakes, 16);
+  assert.equal(j.failures, 0);
+  assert.equal(j.unfinished, 0);
+  assert.equal(j.replies, 16);
+  assert.ok(j.latency_ms.p50 > 0 && j.latency_ms.p50 <= j.latency_ms.max);
+  assert.equal(handshakes, 16, "the server completed as many handshakes as the fleet counts");
+  assert.equal(echoes, 16, "and echoed each device's data");
+  assert.equal(peers.size, 16, "each connection from its own socket (source port)");
+  assert.equal(closes, 16, "every device closed with close_notify");
+  assert.equal(udp.server.peers().length, 0, "so the server holds no state afterwards");
+});
+
+test("an emulated fleet (emulate --clients): 100 devices at once against one reference server in virtual time, the server's counts; a seed repeats", async () => {
+  // No loss, all starting at 0: the server holds 100 peers at once (maxPeers follows --clients).
+  const clean = await runCli(["emulate", "--clients", "100", "--spread", "0", "--seed", "f", "--json"], 60000);
+  assert.equal(clean.code, 0, clean.stderr);
+  const c = clean.json;
+  assert.deepEqual([c.clients, c.completed, c.failures, c.unfinished, c.replies], [100, 100, 0, 0, 100]);
+  assert.equal(c.client_retransmissions, 0, "no device waited for a timer: none was evicted");
+  assert.deepEqual([c.server.handshakes, c.server.peers_left, c.server.retransmissions], [100, 0, 0]);
+  assert.ok(c.latency_ms.p50 > 0 && c.latency_ms.max < 10, JSON.stringify(c.latency_ms));
+  // 20 % loss on 6LoWPAN: every device accounted for, lost echoes are not failures.
+  const args = ["emulate", "--clients", "40", "--profile", "6lowpan", "--loss", "0.2", "--rto", "1000", "--seed", "g", "--json"];
+  const a = await runCli(args, 60000);
+  const j = a.json;
+  assert.equal(j.completed + j.failures + j.unfinished, 40);
+  assert.equal(a.code, j.completed === 40 ? 0 : 1);
+  assert.ok(j.client_retransmissions > 0 && j.server.retransmissions > 0);
+  assert.ok(j.server.handshakes >= j.completed && j.replies <= j.completed);
+  assert.ok(j.latency_ms.p95 >= 1000, "retransmissions show in the latencies");
+  const b = await runCli(args, 60000);
+  assert.equal(b.json.fleet_sha256, j.fleet_sha256, "the same seed, the same fleet byte for byte");
+  const other = await runCli([...args.slice(0, -2), "h", "--json"], 60000);
+  assert.notEqual(other.json.fleet_sha256, j.fleet_sha256);
+  const refused = await runCli(["emulate", "--clients", "2", "--pcap", "x.pcap"]);
+  assert.equal(refused.code, 2);
 });

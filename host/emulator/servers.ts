@@ -17,13 +17,15 @@ export interface ServerSetup {
   mtu: number;
   /** HelloVerifyRequest (default true). */
   hvr?: boolean;
+  /** Most peers with state at once (RefServer's default 64; fleet.ts: one per device). */
+  maxPeers?: number;
 }
 
 let serverKey: KeyObject | undefined; // one per process: key generation is the slow part
 
 /** The server factory and the client credentials that go with it (seed: the client's key). */
 export function refServer(s: ServerSetup, seed: string): { factory: ServerFactory; credentials: Pick<EngineOptions, "psk" | "rpk"> } {
-  const common = { hvr: s.hvr ?? true, mtu: s.mtu, rtoMs: s.rtoMs };
+  const common = { hvr: s.hvr ?? true, mtu: s.mtu, rtoMs: s.rtoMs, ...(s.maxPeers ? { maxPeers: s.maxPeers } : {}) };
   if (!s.rpk) {
     const psk = { [EMULATED_PSK.identity.toString()]: EMULATED_PSK.key };
     return { factory: (io) => new RefServer({ ...common, psk }, io), credentials: { psk: EMULATED_PSK } };
