@@ -58,16 +58,16 @@ $(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mj
 	$(w2c_translate)
 
 # ---- posix program ----
-POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c $(RUNTIME_SRC)
+POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c boards/posix/x509_cli.c $(RUNTIME_SRC)
 POSIX_CFLAGS := $(BOARD_CSTD) -O2 $(BOARD_DEFS) $(BOARD_INC) -Iboards/posix
 
 $(BOARDS_OUT)/posix-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c
 	@mkdir -p $(@D)
 	$(CC) $(POSIX_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
 
-$(BOARDS_OUT)/dtls-posix: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-full/dtls.o
+$(BOARDS_OUT)/dtls-posix: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h boards/posix/x509_cli.h $(BOARDS_OUT)/posix-full/dtls.o
 	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,full) -I$(BOARDS_OUT)/w2c/full $(POSIX_SRC) $(BOARDS_OUT)/posix-full/dtls.o -lcrypto -o $@
-$(BOARDS_OUT)/dtls-posix-psk: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-psk/dtls.o
+$(BOARDS_OUT)/dtls-posix-psk: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h boards/posix/x509_cli.h $(BOARDS_OUT)/posix-psk/dtls.o
 	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,psk) -I$(BOARDS_OUT)/w2c/psk $(POSIX_SRC) $(BOARDS_OUT)/posix-psk/dtls.o -lcrypto -o $@
 
 posix: $(BOARDS_OUT)/dtls-posix $(BOARDS_OUT)/dtls-posix-psk
