@@ -683,7 +683,7 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
   printf(",\"reply\":%s", !a->send_text || s->too_large ? "null" : s->replies ? "true" : "false");
   if (state == DTLS_PORT_STATE_FAILED || state < 0) {
     int32_t reason = dtls_port_last_error(), packed = dtls_port_last_alert();
-    char msg[256], alert[64];
+    char msg[1024], alert[64];
     int has_alert = describe_alert(packed, alert, sizeof alert);
     if (state < 0) snprintf(msg, sizeof msg, "the module trapped: %s", dtls_port_error_message());
     else describe_failure(reason, packed, msg, sizeof msg);
@@ -765,7 +765,7 @@ int main(int argc, char **argv) {
   fflush(stdout);
   close(fd);
   if (!s.connected || state == DTLS_PORT_STATE_FAILED || state < 0) {
-    char msg[256];
+    char msg[1024];
     describe_failure(dtls_port_last_error(), dtls_port_last_alert(), msg, sizeof msg);
     if (a.n_ca) x509_cli_failure_prefix(msg, sizeof msg);
     complain(s.connected ? CLI_MSG_CONNECTION_FAILED : CLI_MSG_HANDSHAKE_FAILED,

@@ -226,7 +226,7 @@ void x509_cli_print_summary(int done) {
 
 void x509_cli_failure_prefix(char *msg, size_t cap) {
   int32_t i = dtls_port_info(DTLS_INFO_CERT_FAIL_INDEX);
-  char head[640], subject[512], rest[256];
+  char head[640], subject[512], rest[1024];
   const uint8_t *der;
   size_t len, k;
   if (g_anchors == 0 || dtls_port_info(DTLS_INFO_CERT_RESULT) <= 0 || i < 0) return;
