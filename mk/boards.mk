@@ -128,7 +128,10 @@ QEMU_EXTRA_OBJS_wasm3-psk-hw = $(QEMU_ACCEL_AES_OBJS) $(QEMU_OUT)/accel/wasm_rt_
 QEMU_EXTRA_OBJS_wasm2c-full-hw = $(QEMU_ACCEL_OBJS)
 QEMU_EXTRA_OBJS_wasm2c-psk-hw = $(QEMU_ACCEL_AES_OBJS)
 QEMU_NO_ACCEL_OBJS = $(QEMU_OUT)/common/runtime/hal_p256_none.o $(QEMU_OUT)/common/qemu/aes_none.o
-QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m)))
+# X.509 (issue 11): build/dtls-cert-hw.wasm under wasm3 with the accelerator, like full-hw (the
+# wasm2c images of full, build/dtls.wasm, have X.509 too).
+QEMU_EXTRA_OBJS_wasm3-cert-hw = $(QEMU_ACCEL_OBJS) $(QEMU_OUT)/accel/wasm_rt_mini.o
+QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m))) wasm3-cert-hw
 QEMU_OUT := $(BOARDS_OUT)/qemu
 ARM_CC := arm-none-eabi-gcc
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
