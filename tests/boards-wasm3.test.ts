@@ -16,6 +16,7 @@ import { spawn } from "node:child_process";
 import { runProgram, CliResult } from "./support/cli";
 import { makePki, Chain } from "./support/certs";
 import { subjectOf } from "../host/certs";
+import { LINK } from "../host/slip-bridge";
 import { ROOT, BUILD } from "./support/paths";
 import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
 import {
@@ -263,4 +264,12 @@ test("qemu wasm2c-full: a refused chain (wrong name) gets bad_certificate and th
   assert.equal(absent.code, 2, absent.stderr + absent.stdout);
   assert.match(absent.stderr, /built without X\.509 certificates/);
   assert.equal(datagrams, 0);
+});
+
+test("the bridge's link numbers are boards/runtime/slip.h's (LINK_CFG_*, LINK_STEP_*, LINK_SUM_*)", () => {
+  const header = readFileSync(join(ROOT, "boards", "runtime", "slip.h"), "utf8");
+  const defined = new Map([...header.matchAll(/^#define LINK_((?:CFG|STEP|SUM)_[A-Z0-9_]+) +(0x[0-9A-Fa-f]+|\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  assert.ok(defined.has("CFG_CA") && defined.has("CFG_MORE") && defined.has("STEP_X509"), "the X.509 records are in slip.h");
+  for (const [name, value] of Object.entries(LINK)) assert.equal(value, defined.get(name), `LINK.${name}`);
+  for (const name of defined.keys()) assert.ok(name in LINK, `host/slip-bridge.ts knows LINK_${name}`);
 });
