@@ -71,7 +71,7 @@ export function parseArgs(argv: string[]): CliArgs {
   let rpk = false;
   let keyFile: string | undefined;
   let serverKey: string | undefined;
-  // X.509 (RFC 7925 s. 4.4): node-only options (tests/cli-consistency.test.ts leaves them out).
+  // X.509 (RFC 7925 s. 4.4): in all three CLIs (dtls-posix: boards/posix/x509_cli.c).
   const caFiles: string[] = [];
   let certFile: string | undefined;
   let serverName: string | undefined;

@@ -20,6 +20,7 @@ import { parseArgs } from "./cli";
 import * as codes from "./codes";
 import { ConfigError, sessionRefusal } from "./engine";
 import { seededBytes } from "./hal";
+import { ChainObserver } from "./certs";
 import { EXIT, MSG, SUMMARY_COUNTERS, USAGE } from "./messages";
 import { CIPHER_NAMES, describeAlert, describeReason, reasonName, stateName } from "./names";
 
@@ -32,12 +33,12 @@ const SLIP_END = 0xc0, SLIP_ESC = 0xdb, SLIP_ESC_END = 0xdc, SLIP_ESC_ESC = 0xdd
 // boards/runtime/slip.h
 export const LINK = {
   CFG_IDENTITY: 1, CFG_PSK: 2, CFG_SNI: 3, CFG_SEND: 4, CFG_OPTION: 5, CFG_WALL_TIME: 6, CFG_WAIT_MS: 7,
-  CFG_PRIVATE_KEY: 8, CFG_SERVER_PIN: 9, CFG_SESSION: 10,
+  CFG_PRIVATE_KEY: 8, CFG_SERVER_PIN: 9, CFG_SESSION: 10, CFG_CA: 11, CFG_CERT: 12, CFG_PEER_NAME: 13, CFG_MORE: 14,
   SUM_STATE: 0x80, SUM_LAST_ERROR: 0x81, SUM_LAST_ALERT: 0x82, SUM_CONNECT_RC: 0x83,
   SUM_CORE_TICKS_LO: 0x84, SUM_CORE_TICKS_HI: 0x85, SUM_STACK_USED: 0x86, SUM_MEMORY_CAP: 0x87,
   SUM_TICK_HZ: 0x88, SUM_HANDSHAKE_TICKS_LO: 0x89, SUM_HANDSHAKE_TICKS_HI: 0x8a, SUM_TRAP: 0x8b,
   SUM_CONFIG_STEP: 0x90, SUM_CONFIG_RC: 0x91, SUM_CONFIG_OPTION: 0x92, SUM_SEND_TOO_LARGE: 0x93,
-  STEP_INIT: 1, STEP_PSK: 2, STEP_RPK: 3, STEP_SNI: 4, STEP_OPTION: 5, STEP_SESSION: 6,
+  STEP_INIT: 1, STEP_PSK: 2, STEP_RPK: 3, STEP_SNI: 4, STEP_OPTION: 5, STEP_SESSION: 6, STEP_X509: 7,
   SUM_HEAP_PEAK: 0xa0, SUM_HEAP_REGION_PEAK: 0xa1, SUM_HEAP_SIZE: 0xa2, SUM_HEAP_INIT_PEAK: 0xa3,
   SUM_HEAP_INIT_REGION: 0xa4, SUM_HEAP_CALLS_AFTER: 0xa5, SUM_INIT_TICKS_LO: 0xa6, SUM_INIT_TICKS_HI: 0xa7,
 } as const;
@@ -170,18 +171,43 @@ function numericOptions(a: BridgeArgs): Array<[string, number, number]> {
     ["--heartbeat-mode", codes.OPT_HEARTBEAT, e.heartbeat], ["--heartbeat", codes.OPT_HEARTBEAT_INTERVAL_MS, e.heartbeatIntervalMs],
     ["--cid", codes.OPT_CID, e.cid],
     ["--false-start", codes.OPT_FALSE_START, e.falseStart === undefined ? undefined : e.falseStart ? 1 : 0],
+    ["--accept-unknown-time", codes.OPT_CERT_UNKNOWN_TIME, e.x509?.acceptUnknownTime ? 1 : undefined],
   ];
   return all.filter((o): o is [string, number, number] => o[2] !== undefined);
 }
 
-/** The configuration frame: credentials, options and the text to send, from the CLI's options.
- *  The key-carrying parts are wiped here; the caller wipes the frame once it is written. */
+/** The firmware's frame buffer (boards/qemu/link.h LINK_FRAME_MAX) less room for a MORE record. */
+const CONFIG_FRAME_MAX = 1600 - 8;
+
+/** The configuration frames: credentials, options and the text to send, from the CLI's options;
+ *  X.509 certificates, which do not fit one frame, continue in more frames (LINK.CFG_MORE).
+ *  The key-carrying parts are wiped here; the caller wipes the frames once they are written. */
+function configFrames(a: BridgeArgs): Buffer[] {
+  const x = a.cli.engine.x509;
+  const frames = [configFrame(a)];
+  if (!x) return frames;
+  const records = [...x.anchors.map((d) => tlv(LINK.CFG_CA, d)), ...(x.chain ?? []).map((d) => tlv(LINK.CFG_CERT, d)),
+    ...(x.peerName !== undefined ? [tlv(LINK.CFG_PEER_NAME, Buffer.from(x.peerName, "ascii"))] : [])];
+  let parts: Buffer[] = [Buffer.from("C")];
+  for (const r of records) {
+    if (parts.reduce((n, p) => n + p.length, 0) + r.length > CONFIG_FRAME_MAX && parts.length > 1) {
+      frames.push(Buffer.concat(parts));
+      parts = [Buffer.from("C")];
+    }
+    parts.push(r);
+  }
+  frames.push(Buffer.concat(parts));
+  // Every frame but the last says another follows.
+  return frames.map((f, i) => (i < frames.length - 1 ? Buffer.concat([f, tlv(LINK.CFG_MORE, Buffer.alloc(0))]) : f));
+}
+
 function configFrame(a: BridgeArgs): Buffer {
   const e = a.cli.engine;
   const parts: Buffer[] = [Buffer.from("C")];
   if (e.psk) {
     parts.push(tlv(LINK.CFG_IDENTITY, e.psk.identity), tlv(LINK.CFG_PSK, e.psk.key));
   }
+  if (e.x509?.privateKey) parts.push(tlv(LINK.CFG_PRIVATE_KEY, e.x509.privateKey)); // the leaf's key (no pin: X.509)
   if (e.rpk) {
     // Raw public keys (RFC 7250): the pin turns them on; our key only for client authentication.
     if (e.rpk.privateKey) parts.push(tlv(LINK.CFG_PRIVATE_KEY, e.rpk.privateKey));
@@ -191,9 +217,12 @@ function configFrame(a: BridgeArgs): Buffer {
   if (e.session !== undefined) parts.push(tlv(LINK.CFG_SESSION, e.session));
   for (const [, key, value] of numericOptions(a)) parts.push(tlv(LINK.CFG_OPTION, i32pair(key, value)));
   if (a.cli.send !== undefined) parts.push(tlv(LINK.CFG_SEND, Buffer.from(a.cli.send, "utf8")));
-  const wall = Buffer.alloc(8);
-  wall.writeBigInt64LE(BigInt(Math.floor(Date.now() / 1000)));
-  parts.push(tlv(LINK.CFG_WALL_TIME, wall));
+  // The board's trusted clock: the host's, or --time SECONDS; none with --time unknown.
+  if (e.wallTime !== null) {
+    const wall = Buffer.alloc(8);
+    wall.writeBigInt64LE(BigInt(Math.floor(e.wallTime ?? Date.now() / 1000)));
+    parts.push(tlv(LINK.CFG_WALL_TIME, wall));
+  }
   const wait = Buffer.alloc(4);
   wait.writeUInt32LE(a.cli.waitMs);
   parts.push(tlv(LINK.CFG_WAIT_MS, wait));
@@ -201,6 +230,7 @@ function configFrame(a: BridgeArgs): Buffer {
   for (const p of parts) p.fill(0);
   e.psk?.key.fill(0);
   e.rpk?.privateKey?.fill(0);
+  e.x509?.privateKey?.fill(0);
   return frame;
 }
 
@@ -213,13 +243,15 @@ export interface BridgeResult {
   logs: string[];
   /** The firmware's last log line before its summary (a trap's message). */
   lastLog: string;
+  /** X.509: the certificate the chain failed at, in host/engine.ts's words, or null. */
+  failedCertificate?: string | null;
 }
 
 /** dtls-client's --json summary (DtlsEngine.summary(), received, reply) from the firmware's
  *  numbers: what the handshake negotiated only once it completed, the counters of
  *  host/messages.json, the server key and client authentication with raw public keys. */
 function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | null, received: Buffer[],
-  cids: { sent: string; received: string } | null = null): Record<string, unknown> {
+  cids: { sent: string; received: string } | null = null, chain: ChainObserver | null = null): Record<string, unknown> {
   const info = (k: number) => sum.get(k) ?? 0;
   const state = sum.get(LINK.SUM_STATE) ?? -1;
   const handshakeMs = sum.get(codes.INFO_HANDSHAKE_MS) ?? -1;
@@ -245,10 +277,28 @@ function summarize(a: BridgeArgs, sum: Map<number, number>, peerKey: Buffer | nu
     handshake_ms: negotiated(handshakeMs),
     ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, k]) => [key, info(k)])),
     ...(a.cli.engine.rpk ? { server_key_sha256: peerKey ? peerKey.toString("hex") : null, client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
+    ...(a.cli.engine.x509 && chain ? { server_chain: chain.subjects(), verify_result: certResult(sum) < 0 ? null : certResult(sum) === 0 ? "ok" : reasonName(certResult(sum)),
+      failed_certificate: certResult(sum) > 0 && (sum.get(codes.INFO_CERT_FAIL_INDEX) ?? -1) >= 0 ? sum.get(codes.INFO_CERT_FAIL_INDEX) : null,
+      client_auth: negotiated(info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
     state: state < 0 ? "trapped" : stateName(state),
     received: text.toString("utf8"),
     reply: a.cli.send === undefined || sum.get(LINK.SUM_SEND_TOO_LARGE) === 1 ? null : text.length > 0,
   };
+}
+
+/** boards/runtime/dtls_port.h: the module has no such export (no X.509 in it). */
+const DTLS_PORT_EABSENT = -1005;
+
+/** INFO_CERT_RESULT as the firmware reported it (-1: not checked, or not reported). */
+const certResult = (sum: Map<number, number>) => sum.get(codes.INFO_CERT_RESULT) ?? -1;
+
+/** The certificate the chain failed at, as host/engine.ts certificateFailed words it. */
+function certificateFailed(sum: Map<number, number>, chain: ChainObserver): string | null {
+  const i = sum.get(codes.INFO_CERT_FAIL_INDEX) ?? -1;
+  if (certResult(sum) <= 0 || i < 0) return null;
+  const subjects = chain.subjects() ?? [];
+  const of = chain.complete() ? ` of ${subjects.length}` : "";
+  return `${i}${of}${subjects[i] !== undefined ? ` (${subjects[i]})` : ""}`;
 }
 
 export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => void = () => {}): Promise<BridgeResult> {
@@ -263,6 +313,7 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
   let cids: { sent: string; received: string } | null = null;
   let lastLog = "";
   let reported = false; // the summary arrived: no more datagrams for the firmware
+  const chain = a.cli.engine.x509 ? new ChainObserver() : null; // X.509: the server's chain as it crossed the wire
 
   return new Promise((resolve, reject) => {
     const udp: UdpSocket = createSocket(isIPv6(host) ? "udp6" : "udp4");
@@ -318,7 +369,8 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
           board.handshake_instructions = instructions(Math.max(0, board.handshake_ticks - board.init_ticks));
         }
       }
-      resolve({ sum, summary: summarize(a, sum, peerKey, received, cids), board, exitCode: exitCode ?? exitByte, logs, lastLog });
+      resolve({ sum, summary: summarize(a, sum, peerKey, received, cids, chain), board, exitCode: exitCode ?? exitByte, logs, lastLog,
+        failedCertificate: chain ? certificateFailed(sum, chain) : null });
     };
     const guard = setTimeout(() => finish(null, new Error(`no result from the firmware within ${a.qemuTimeoutS} s`)),
       a.qemuTimeoutS * 1000 + 5000);
@@ -328,7 +380,7 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
       const body = f.subarray(1);
       switch (type) {
         case "H":
-          sendFrame(configFrame(a), true);
+          for (const frame of configFrames(a)) sendFrame(frame, true);
           break;
         case "D":
           trace?.write(`> ${body.toString("hex")}\n`);
@@ -371,7 +423,7 @@ export function runBridge(a: BridgeArgs, say: (line: string, level?: number) => 
 
     udp.on("message", (msg) => {
       trace?.write(`< ${msg.toString("hex")}\n`);
-      if (!reported) sendFrame(Buffer.concat([Buffer.from("D"), msg]));
+      if (!reported) { chain?.feed(msg); sendFrame(Buffer.concat([Buffer.from("D"), msg])); }
     });
     udp.on("error", (e) => log(`[bridge] udp: ${e.message}`));
     udp.bind(0, () => {
@@ -406,6 +458,9 @@ function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: stri
     const o = numericOptions(a).find(([, key]) => key === s.get(LINK.SUM_CONFIG_OPTION));
     return { code: EXIT.usage, message: format(MSG.option_refused, o?.[0] ?? "an option", String(o?.[2] ?? "")) };
   }
+  if (step === LINK.STEP_X509) {
+    return { code: EXIT.usage, message: rc === DTLS_PORT_EABSENT ? MSG.x509_unsupported : `the module refused the X.509 configuration (record ${s.get(LINK.SUM_CONFIG_OPTION)}, error ${rc})` };
+  }
   if (step === LINK.STEP_SESSION) {
     return { code: EXIT.usage, message: format(MSG.session_refused, a.cli.sessionIn ?? "", sessionRefusal(rc)) };
   }
@@ -415,6 +470,7 @@ function verdict(a: BridgeArgs, r: BridgeResult): { code: number; message?: stri
     const reason = state < 0 ? codes.REASON_INTERNAL : s.get(LINK.SUM_LAST_ERROR) ?? 0;
     const alert = state < 0 ? null : describeAlert(s.get(LINK.SUM_LAST_ALERT) ?? -1);
     let error = state < 0 ? `the module trapped: ${r.lastLog}` : describeReason(reason);
+    if (state >= 0 && r.failedCertificate) error = `the server's certificate ${r.failedCertificate}: ${error}`;
     if (alert && (reason === codes.REASON_PEER_ALERT || alert.includes("sent"))) error += ` (${alert})`;
     return { code: EXIT.failed, message: format(connected ? MSG.connection_failed : MSG.handshake_failed, error),
       failure: { error, reason: reasonName(reason), alert } };

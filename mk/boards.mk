@@ -58,16 +58,16 @@ $(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mj
 	$(w2c_translate)
 
 # ---- posix program ----
-POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c $(RUNTIME_SRC)
+POSIX_SRC := boards/posix/main.c boards/posix/hal_posix.c boards/posix/x509_cli.c $(RUNTIME_SRC)
 POSIX_CFLAGS := $(BOARD_CSTD) -O2 $(BOARD_DEFS) $(BOARD_INC) -Iboards/posix
 
 $(BOARDS_OUT)/posix-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c
 	@mkdir -p $(@D)
 	$(CC) $(POSIX_CFLAGS) $(W2C_NOWARN) -I$(<D) -c $< -o $@
 
-$(BOARDS_OUT)/dtls-posix: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-full/dtls.o
+$(BOARDS_OUT)/dtls-posix: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h boards/posix/x509_cli.h $(BOARDS_OUT)/posix-full/dtls.o
 	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,full) -I$(BOARDS_OUT)/w2c/full $(POSIX_SRC) $(BOARDS_OUT)/posix-full/dtls.o -lcrypto -o $@
-$(BOARDS_OUT)/dtls-posix-psk: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h $(BOARDS_OUT)/posix-psk/dtls.o
+$(BOARDS_OUT)/dtls-posix-psk: $(POSIX_SRC) $(RUNTIME_HDR) boards/posix/hal_posix.h boards/posix/x509_cli.h $(BOARDS_OUT)/posix-psk/dtls.o
 	$(CC) $(POSIX_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,psk) -I$(BOARDS_OUT)/w2c/psk $(POSIX_SRC) $(BOARDS_OUT)/posix-psk/dtls.o -lcrypto -o $@
 
 posix: $(BOARDS_OUT)/dtls-posix $(BOARDS_OUT)/dtls-posix-psk
@@ -128,7 +128,10 @@ QEMU_EXTRA_OBJS_wasm3-psk-hw = $(QEMU_ACCEL_AES_OBJS) $(QEMU_OUT)/accel/wasm_rt_
 QEMU_EXTRA_OBJS_wasm2c-full-hw = $(QEMU_ACCEL_OBJS)
 QEMU_EXTRA_OBJS_wasm2c-psk-hw = $(QEMU_ACCEL_AES_OBJS)
 QEMU_NO_ACCEL_OBJS = $(QEMU_OUT)/common/runtime/hal_p256_none.o $(QEMU_OUT)/common/qemu/aes_none.o
-QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m)))
+# X.509 (issue 11): build/dtls-cert-hw.wasm under wasm3 with the accelerator, like full-hw (the
+# wasm2c images of full, build/dtls.wasm, have X.509 too).
+QEMU_EXTRA_OBJS_wasm3-cert-hw = $(QEMU_ACCEL_OBJS) $(QEMU_OUT)/accel/wasm_rt_mini.o
+QEMU_VARIANTS := $(foreach b,$(QEMU_BACKENDS),$(foreach m,$(QEMU_MODULES),$(b)-$(m))) wasm3-cert-hw
 QEMU_OUT := $(BOARDS_OUT)/qemu
 ARM_CC := arm-none-eabi-gcc
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft

@@ -12,11 +12,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { runProgram, CliResult } from "./support/cli";
+import { makePki, Chain } from "./support/certs";
+import { subjectOf } from "../host/certs";
+import { LINK } from "../host/slip-bridge";
 import { ROOT, BUILD } from "./support/paths";
 import { MockUdpPskServer, Exchanged } from "./support/mock-udp-server";
 import {
-  bindLoopbackUdp, generateKeyPair, PSK_HEX, PSK_IDENTITY, ServerProcess, spkiSha256, startGnuTls, startGnuTlsRpk, startOpenSsl,
+  bindLoopbackUdp, freeUdpPort, generateKeyPair, PSK_HEX, PSK_IDENTITY, ServerProcess, spkiSha256, startGnuTls, startGnuTlsRpk, startOpenSsl,
 } from "./support/servers";
 
 const QEMU = join(BUILD, "boards", "qemu");
@@ -209,4 +213,63 @@ test("qemu nRF52832 (64 KiB RAM): wasm2c-psk completes a PSK handshake; wasm3-ps
   assert.match(w3.r.stderr, /module init failed: wasm3 init: .*memory allocation failed/);
   assert.equal(w3.datagrams, 0);
   assert.ok(boardOf(w3.r).heap_size_bytes < NRF52832_RAM);
+});
+
+// ---- X.509 (issue 11, RFC 7925 s. 4.4) on the Cortex-M4: the certificates cross the SLIP
+// bridge (LINK_CFG_CA / _CERT / _PEER_NAME, several configuration frames) ----
+const GNUTLS_X509 = "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" +
+  "-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256";
+async function gnutlsX509(c: Chain, clientCa?: string): Promise<ServerProcess> {
+  const port = await freeUdpPort();
+  const s = new ServerProcess(spawn("gnutls-serv", ["--udp", "--echo", "-p", String(port), "--x509certfile", c.pem,
+    "--x509keyfile", c.key, "--priority", GNUTLS_X509, ...(clientCa ? ["--require-client-cert", "--x509cafile", clientCa] : [])]), port);
+  servers.push(s);
+  await s.waitFor("listening");
+  return s;
+}
+
+test("qemu wasm3-cert-hw and wasm2c-full: X.509 with gnutls-serv (leaf + 2 intermediates to the root), mutual (our leaf + 1 intermediate) and server-only; inside the nRF52840", async () => {
+  const pki = makePki();
+  const chain = pki.server[2], ours = pki.client[1];
+  const CA = ["--ca", pki.root.pem, "--servername", pki.serverName];
+  const elf = image("wasm3-cert-hw");
+  // gnutls-serv reads one record per datagram under max_fragment_length 512: mutual with it off.
+  const mutual = await bridge(elf, (await gnutlsX509(chain, pki.root.pem)).port, [...CA, "--cert", ours.pem, "--key", ours.key,
+    "--mfl", "off", "--send", "x509 from wasm3", "--wait", "20000"]);
+  assert.equal(mutual.code, 0, mutual.stderr + mutual.stdout);
+  assert.equal(mutual.json.verify_result, "ok");
+  assert.deepEqual(mutual.json.server_chain, chain.certs.map(subjectOf), "the 3 certificates the board validated");
+  assert.equal(mutual.json.client_auth, true, "gnutls-serv asked for our chain and verified it");
+  assert.equal(mutual.json.received, "x509 from wasm3");
+  const b = assertRamFixedAtBoot(mutual, elf, "wasm3-cert-hw X.509 mutual");
+  assert.ok(b.heap_region_bytes + b.stack_peak_bytes < NRF52840_RAM, "the interpreter's RAM inside the nRF52840");
+  const server = await bridge(image("wasm2c-full"), (await gnutlsX509(chain)).port, [...CA, "--send", "x509 from wasm2c", "--wait", "20000"]);
+  assert.equal(server.code, 0, server.stderr + server.stdout);
+  assert.equal(server.json.verify_result, "ok");
+  assert.equal(server.json.client_auth, false);
+  assert.equal(server.json.received, "x509 from wasm2c");
+});
+
+test("qemu wasm2c-full: a refused chain (wrong name) gets bad_certificate and the message names the certificate, as dtls-client; wasm3-full-hw (no X.509) refuses --ca at configuration, nothing sent", async () => {
+  const pki = makePki();
+  const bad = pki.refusals.wrongName;
+  const r = await bridge(image("wasm2c-full"), (await gnutlsX509(bad)).port, ["--ca", bad.anchorPem, "--servername", bad.refName || pki.serverName, "--rto", "1000"]);
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.equal(r.json.reason, "cert_name_mismatch");
+  assert.equal(r.json.verify_result, "cert_name_mismatch");
+  assert.equal(r.json.failed_certificate, 0);
+  assert.equal(r.json.alert, "fatal bad_certificate sent");
+  assert.ok(r.json.error.startsWith(`the server's certificate 0 of ${bad.certs.length} (${subjectOf(bad.certs[0])}): `), r.json.error);
+  const { r: absent, datagrams } = await bootSilently(image("wasm3-full-hw"), ["--ca", pki.root.pem]);
+  assert.equal(absent.code, 2, absent.stderr + absent.stdout);
+  assert.match(absent.stderr, /built without X\.509 certificates/);
+  assert.equal(datagrams, 0);
+});
+
+test("the bridge's link numbers are boards/runtime/slip.h's (LINK_CFG_*, LINK_STEP_*, LINK_SUM_*)", () => {
+  const header = readFileSync(join(ROOT, "boards", "runtime", "slip.h"), "utf8");
+  const defined = new Map([...header.matchAll(/^#define LINK_((?:CFG|STEP|SUM)_[A-Z0-9_]+) +(0x[0-9A-Fa-f]+|\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  assert.ok(defined.has("CFG_CA") && defined.has("CFG_MORE") && defined.has("STEP_X509"), "the X.509 records are in slip.h");
+  for (const [name, value] of Object.entries(LINK)) assert.equal(value, defined.get(name), `LINK.${name}`);
+  for (const name of defined.keys()) assert.ok(name in LINK, `host/slip-bridge.ts knows LINK_${name}`);
 });

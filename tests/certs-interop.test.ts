@@ -17,7 +17,7 @@ import { freeUdpPort, ServerProcess } from "./support/servers";
 import { UdpRelay } from "./support/udp-relay";
 import { parseRecords } from "./support/wire";
 import { runCli, runProgram, buildPrograms } from "./support/cli";
-import { WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
+import { WASM3_PYTHON, WASM3_HARNESS, POSIX } from "./support/paths";
 import { subjectOf } from "../host/certs";
 
 const pki = makePki();
@@ -212,4 +212,25 @@ test("dtls_wasm3.py (the module under wasm3): the same flags, mutual authenticat
   assert.equal(py.code, 1, py.stderr);
   for (const key of ["reason", "verify_result", "failed_certificate", "alert", "error"]) assert.deepEqual(py.json[key], node.json[key], key);
   assert.equal(py.stderr.split("\n").filter((l) => l.startsWith("dtls_wasm3.py: ")).join(), node.stderr.split("\n").filter((l) => l.startsWith("dtls-client: ")).join().replace(/dtls-client/g, "dtls_wasm3.py"));
+});
+
+test("dtls-posix (the wasm2c C program): the same flags, mutual authentication with 3 intermediates, and a refusal in dtls-client's words", async () => {
+  buildPrograms();
+  const posix = (args: string[]) => runProgram(POSIX, args, 60000);
+  const chain = pki.server[3];
+  const s = await openssl(chain, true);
+  const r = await posix([`127.0.0.1:${s.port}`, ...CA, "--cert", pki.client[1].pem, "--key", pki.client[1].key, "--json", "--rto", "3000"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.verify_result, "ok");
+  assert.equal(r.json.failed_certificate, null);
+  assert.deepEqual(r.json.server_chain, subjects(chain), "the server's 4 certificates, named as dtls-client names them");
+  assert.equal(r.json.client_auth, true);
+  await s.waitFor("Test Intermediate 1", 5000); // s_server verified our chain
+  const bad = pki.refusals.wrongName;
+  const args = (port: number) => [`127.0.0.1:${port}`, "--ca", bad.anchorPem, "--servername", bad.refName || pki.serverName, "--json", "--rto", "3000"];
+  const [c, node] = [await posix(args((await openssl(bad)).port)), await runCli(args((await openssl(bad)).port))];
+  assert.equal(c.code, 1, c.stderr);
+  assert.equal(c.json.reason, "cert_name_mismatch");
+  for (const key of ["reason", "verify_result", "failed_certificate", "server_chain", "client_auth", "alert", "error"]) assert.deepEqual(c.json[key], node.json[key], key);
+  assert.equal(c.stderr.split("\n").filter((l) => l.startsWith("dtls-posix: ")).join(), node.stderr.split("\n").filter((l) => l.startsWith("dtls-client: ")).join().replace(/dtls-client/g, "dtls-posix"));
 });

@@ -2,7 +2,7 @@
 // identical bytes (issue 10). A session saved by a full handshake with gnutls-serv is resumed
 // by Node through a recording relay; the recording's server side is then played back to the
 // posix and wasm3 programs with the same session blob and seed: every datagram they send must
-// be the one Node sent.
+// be the one Node sent. The same for a full X.509 handshake with client authentication.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync } from "node:fs";
@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProgram, buildPrograms } from "./support/cli";
 import { ROOT, BUILD, CLI, POSIX, WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
-import { generateKeyPair, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_HEX, PSK_IDENTITY } from "./support/servers";
+import { freeUdpPort, generateKeyPair, startGnuTls, startGnuTlsRpk, ServerProcess, PSK_HEX, PSK_IDENTITY } from "./support/servers";
+import { spawn } from "node:child_process";
+import { makePki } from "./support/certs";
 import { UdpRelay } from "./support/udp-relay";
 import { ReplayPeer } from "./support/replay-peer";
 import { parseRecords } from "./support/wire";
@@ -74,4 +76,44 @@ test("raw public keys with client authentication: the resumed handshake is byte-
   const s = await startGnuTlsRpk(serverKeys, { requireClientKey: true });
   servers.push(s);
   await sameResumption("rpk", s, ["--rpk", "--server-key", serverKeys.pub, "--key", clientKeys.key]);
+});
+
+test("X.509 with client authentication (issue 11): the full handshake is byte-identical under Node, posix (wasm2c) and wasm3", async () => {
+  const pki = makePki();
+  const chain = pki.server[2];
+  const port = await freeUdpPort();
+  const s = new ServerProcess(spawn("gnutls-serv", ["--udp", "--echo", "-p", String(port), "--x509certfile", chain.pem,
+    "--x509keyfile", chain.key, "--require-client-cert", "--x509cafile", pki.root.pem, "--priority",
+    "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256"]), port);
+  servers.push(s);
+  await s.waitFor("listening");
+  // max_fragment_length off: gnutls-serv reads one record per datagram under 512.
+  const common = ["--ca", pki.root.pem, "--servername", pki.serverName, "--cert", pki.client[1].pem, "--key", pki.client[1].key,
+    "--mfl", "off", "--seed", "identity-x509", "--rto", "5000", "--send", "the same certified bytes", "--wait", "10000", "--json"];
+  const relay = await UdpRelay.start(s.port);
+  let node;
+  try {
+    node = await runProgram(process.execPath, [CLI, `127.0.0.1:${relay.port}`, ...common], 30000);
+  } finally {
+    relay.close();
+  }
+  assert.equal(node.code, 0, node.stderr);
+  assert.equal(node.json.verify_result, "ok");
+  assert.equal(node.json.client_auth, true);
+  const nodeSent = relay.sentBy("client");
+  for (const [program, args] of [["posix (wasm2c)", [POSIX]], ["wasm3", [WASM3_PYTHON, WASM3_HARNESS, "--hal-p256"]]] as Array<[string, string[]]>) {
+    const peer = await ReplayPeer.start(relay.log);
+    try {
+      const r = await runProgram(args[0], [...args.slice(1), `127.0.0.1:${peer.port}`, ...common], 60000);
+      await new Promise((res) => setTimeout(res, 200)); // the close_notify of an exiting client
+      assert.equal(r.code, 0, `${program}: ${r.stderr}`);
+      for (const key of ["verify_result", "server_chain", "failed_certificate", "client_auth", "received"]) {
+        assert.deepEqual(r.json[key], node.json[key], `${program}: ${key}`);
+      }
+      assert.equal(peer.mismatchAt, -1, `${program}: datagram ${peer.mismatchAt} differs from Node's`);
+      assert.deepEqual(peer.received.map((d) => d.toString("hex")), nodeSent.map((d) => d.toString("hex")), `${program}: every datagram as Node's`);
+    } finally {
+      peer.close();
+    }
+  }
 });

@@ -33,6 +33,12 @@ static uint64_t g_sent_datagrams, g_sent_bytes, g_aes_blocks;
 void hal_posix_set_socket(int fd) { g_fd = fd; }
 void hal_posix_set_aes_hw(int on) { g_aes_hw = on; }
 void hal_posix_set_log_level(int level) { g_log_level = level; }
+static int g_wall_fixed;
+static int64_t g_wall_time;
+void hal_posix_set_wall_time(int64_t seconds) {
+  g_wall_fixed = 1;
+  g_wall_time = seconds;
+}
 
 void hal_posix_set_seed(const char *seed) {
   g_seed_len = strlen(seed) < sizeof g_seed_text ? strlen(seed) : sizeof g_seed_text;
@@ -104,6 +110,7 @@ uint32_t hal_clock_ms(void) {
 
 int64_t hal_wall_time_s(void) {
   struct timespec ts;
+  if (g_wall_fixed) return g_wall_time;
   if (clock_gettime(CLOCK_REALTIME, &ts) != 0) return -1;
   return (int64_t)ts.tv_sec;
 }

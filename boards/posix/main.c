@@ -31,6 +31,7 @@
 #include "dtls_vm.h"
 #include "hal.h"
 #include "hal_posix.h"
+#include "x509_cli.h"
 
 /* "dtls-posix: " and a message of cli_messages.h on stderr. */
 __attribute__((format(printf, 1, 2))) static void complain(const char *fmt, ...) {
@@ -185,6 +186,9 @@ struct args {
   long heartbeat;                             /* --heartbeat SECONDS, -1: not given */
   int heartbeat_mode;                         /* --heartbeat-mode: 1 allow, 2 deny, 0 not given */
   long cid;                                   /* --cid LEN, -1: not given */
+  /* X.509 (RFC 7925 s. 4.4; x509_cli.c): --ca (repeatable), --cert, --servername, --time */
+  const char *ca[X509_CLI_CA_FILES_MAX], *cert_file, *servername, *time;
+  int n_ca, accept_unknown_time;
 };
 
 /* HOST:PORT or [IPV6]:PORT (as host/cli.ts's parseTarget); -1 after the message. */
@@ -226,7 +230,8 @@ static int takes_value(const char *a) {
   static const char *const with_value[] = {"--psk-identity", "--psk", "--sni", "--mfl", "--rto", "--timeout",
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
                                            "--server-key", "--stop-before", "--session-in", "--session-out",
-                                           "--heartbeat", "--heartbeat-mode", "--cid", "--keylog"};
+                                           "--heartbeat", "--heartbeat-mode", "--cid", "--keylog",
+                                           "--ca", "--cert", "--servername", "--time"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -290,6 +295,11 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--session-in")) a->session_in = val;
     else if (!strcmp(o, "--session-out")) a->session_out = val;
     else if (!strcmp(o, "--keylog")) a->keylog = val;
+    else if (!strcmp(o, "--ca") && a->n_ca < X509_CLI_CA_FILES_MAX) a->ca[a->n_ca++] = val;
+    else if (!strcmp(o, "--cert")) a->cert_file = val;
+    else if (!strcmp(o, "--servername")) a->servername = val;
+    else if (!strcmp(o, "--time")) a->time = val;
+    else if (!strcmp(o, "--accept-unknown-time")) a->accept_unknown_time = 1;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
     else if (!strcmp(o, "--tickets")) a->tickets = 1;
     else if (!strcmp(o, "--false-start")) a->false_start = 1;
@@ -318,9 +328,16 @@ static int parse_args(int argc, char **argv, struct args *a) {
     return usage_error();    \
   }
   REFUSE_IF(!a->identity != !a->psk_hex, CLI_MSG_PSK_PAIR)
-  REFUSE_IF(!a->rpk && (a->key_file || a->server_key), CLI_MSG_RPK_ONLY)
+  REFUSE_IF(!a->rpk && (a->server_key || (a->key_file && !a->n_ca)), CLI_MSG_RPK_ONLY)
   REFUSE_IF(a->rpk && !a->server_key, CLI_MSG_RPK_NEEDS_SERVER_KEY)
-  REFUSE_IF(!a->rpk && !a->identity, CLI_MSG_CREDENTIALS_REQUIRED)
+  REFUSE_IF(!a->rpk && !a->n_ca && !a->identity, CLI_MSG_CREDENTIALS_REQUIRED)
+  REFUSE_IF(!a->n_ca && (a->cert_file || a->servername || a->time || a->accept_unknown_time), CLI_MSG_X509_ONLY)
+  REFUSE_IF(a->n_ca && a->rpk, CLI_MSG_X509_WITH_RPK)
+  REFUSE_IF(a->cert_file && !a->key_file, CLI_MSG_CERT_NEEDS_KEY)
+  if (a->time && strcmp(a->time, "now") && strcmp(a->time, "unknown") && a->time[strspn(a->time, "0123456789")]) {
+    complain(CLI_MSG_BAD_TIME, a->time);
+    return usage_error();
+  }
   REFUSE_IF(a->expect_reply && !a->send_text, CLI_MSG_EXPECT_REPLY_NEEDS_SEND)
   REFUSE_IF(a->identity && !*a->identity, CLI_MSG_IDENTITY_EMPTY)
 #undef REFUSE_IF
@@ -450,6 +467,10 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
+  if (a->n_ca && x509_cli_configure(has_key ? client_key : NULL, a->servername, a->accept_unknown_time) != 0) {
+    memset(client_key, 0, 32);
+    return CLI_EXIT_USAGE;
+  }
   if (a->identity && dtls_port_config_psk((const uint8_t *)a->identity, strlen(a->identity), psk, psk_len) != 0) {
     complain(CLI_MSG_PSK_REFUSED);
     return CLI_EXIT_USAGE;
@@ -588,6 +609,7 @@ static void run_session(const struct args *a, int fd, struct session *s) {
        * MSG_TRUNC: the real length, so the module counts a datagram too large for it. */
       ssize_t len = recv(fd, rx, sizeof rx, MSG_TRUNC);
       if (len > 0) {
+        if (a->n_ca) x509_cli_feed(rx, (size_t)len);
         dtls_port_on_datagram(rx, (size_t)len);
         report_flights(a->json);
         drain(s, a->json);
@@ -654,16 +676,18 @@ static void print_summary(const struct args *a, const struct session *s, int32_t
     } else printf("\"server_key_sha256\":null,");
     printf("\"client_auth\":%s,", NEGOTIATED(dtls_port_info(DTLS_INFO_CLIENT_AUTH) == 1));
   }
+  if (a->n_ca) x509_cli_print_summary(done);
 #undef NEGOTIATED
   printf("\"state\":\"%s\",", state_name(state));
   json_string("received", s->received, s->received_len);
   printf(",\"reply\":%s", !a->send_text || s->too_large ? "null" : s->replies ? "true" : "false");
   if (state == DTLS_PORT_STATE_FAILED || state < 0) {
     int32_t reason = dtls_port_last_error(), packed = dtls_port_last_alert();
-    char msg[256], alert[64];
+    char msg[1024], alert[64];
     int has_alert = describe_alert(packed, alert, sizeof alert);
     if (state < 0) snprintf(msg, sizeof msg, "the module trapped: %s", dtls_port_error_message());
     else describe_failure(reason, packed, msg, sizeof msg);
+    if (state >= 0 && a->n_ca) x509_cli_failure_prefix(msg, sizeof msg);
     printf(",");
     json_string("error", (const uint8_t *)msg, strlen(msg));
     printf(",\"reason\":\"%s\",", reason_name(reason));
@@ -688,6 +712,13 @@ int main(int argc, char **argv) {
   }
   if (rc != 0) return rc;
   if (a.identity) hex_decode(a.psk_hex, psk, sizeof psk, &psk_len);
+  if (a.n_ca && x509_cli_read(a.ca, a.n_ca, a.cert_file) != 0) return CLI_EXIT_USAGE;
+  if (a.n_ca && a.key_file) {
+    if (read_private_key(a.key_file, client_key) != 0) return CLI_EXIT_USAGE;
+    has_key = 1;
+  }
+  /* --time: the HAL's trusted clock (RFC 7925 s. 12): the host's, fixed seconds, or unknown. */
+  if (a.time && strcmp(a.time, "now")) hal_posix_set_wall_time(strcmp(a.time, "unknown") ? atoll(a.time) : -1);
   if (a.rpk) {
     pin_len = read_server_pin(a.server_key, server_pin);
     if (pin_len < 0) return CLI_EXIT_USAGE;
@@ -734,8 +765,9 @@ int main(int argc, char **argv) {
   fflush(stdout);
   close(fd);
   if (!s.connected || state == DTLS_PORT_STATE_FAILED || state < 0) {
-    char msg[256];
+    char msg[1024];
     describe_failure(dtls_port_last_error(), dtls_port_last_alert(), msg, sizeof msg);
+    if (a.n_ca) x509_cli_failure_prefix(msg, sizeof msg);
     complain(s.connected ? CLI_MSG_CONNECTION_FAILED : CLI_MSG_HANDSHAKE_FAILED,
              state < 0 ? dtls_port_error_message() : msg);
     return CLI_EXIT_FAILED;

@@ -28,6 +28,11 @@ static uint8_t g_app[1600];
 /* A session blob to resume (dtls_port_session_import): in a product, from where the PSK lives. */
 static uint8_t g_session[1024];
 static size_t g_session_len;
+/* X.509: the LINK_CFG_CA / _CERT / _PEER_NAME records as received (tag, u16 length, value),
+ * given to the module in that order at configuration. */
+static uint8_t g_x509[3072];
+static size_t g_x509_len;
+static int g_more;
 
 static uint32_t le32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -77,6 +82,17 @@ static void parse_config(const uint8_t *p, size_t n) {
         break;
       case LINK_CFG_SESSION:
         if (len <= sizeof g_session) memcpy(g_session, v, g_session_len = len);
+        break;
+      case LINK_CFG_CA:
+      case LINK_CFG_CERT:
+      case LINK_CFG_PEER_NAME:
+        if (len <= sizeof g_x509 - 3 - g_x509_len) {
+          memcpy(g_x509 + g_x509_len, p, 3 + len);
+          g_x509_len += 3 + len;
+        }
+        break;
+      case LINK_CFG_MORE:
+        g_more = 1;
         break;
       case LINK_CFG_SERVER_PIN:
         if (len == 32 || len == 65) {
@@ -130,6 +146,29 @@ static int32_t configure(void) {
   int32_t rc;
   int i;
   if ((rc = dtls_port_init()) != 0 || (rc = dtls_port_config_reset()) != 0) return refuse(LINK_STEP_INIT, rc, 0);
+  if (g_x509_len) { /* as host/engine.ts configureX509: anchors, our key, our chain, the name */
+    size_t off, len;
+    int pass;
+    for (pass = 0; pass < 3; pass++) {
+      if (pass == 1 && g_key_len && !g_has_rpk && (rc = dtls_port_config_rpk(g_key, g_key_len, NULL, 0)) != 0)
+        return refuse(LINK_STEP_X509, rc, LINK_CFG_PRIVATE_KEY);
+      for (off = 0; off + 3 <= g_x509_len; off += 3 + len) {
+        uint8_t tag = g_x509[off];
+        len = (size_t)g_x509[off + 1] | (size_t)g_x509[off + 2] << 8;
+        if (tag != (pass == 0 ? LINK_CFG_CA : pass == 1 ? LINK_CFG_CERT : LINK_CFG_PEER_NAME)) continue;
+        if (tag == LINK_CFG_PEER_NAME) {
+          static char name[256];
+          if (len >= sizeof name) return refuse(LINK_STEP_X509, DTLS_ERR_BAD_ARGUMENT, tag);
+          memcpy(name, g_x509 + off + 3, len);
+          name[len] = 0;
+          rc = dtls_port_config_peer_name(name);
+        } else {
+          rc = tag == LINK_CFG_CA ? dtls_port_config_ca(g_x509 + off + 3, len) : dtls_port_config_cert(g_x509 + off + 3, len);
+        }
+        if (rc != 0) return refuse(LINK_STEP_X509, rc, tag);
+      }
+    }
+  }
   if (g_identity_len && (rc = dtls_port_config_psk(g_identity, g_identity_len, g_psk, g_psk_len)) != 0)
     return refuse(LINK_STEP_PSK, rc, 0);
   if (g_has_rpk && (rc = dtls_port_config_rpk(g_key_len ? g_key : NULL, g_key_len, g_pin, g_pin_len)) != 0)
@@ -155,8 +194,9 @@ int main(void) {
       DTLS_INFO_RECORDS_DROPPED, DTLS_INFO_APP_RECORDS_LOST, DTLS_INFO_DATAGRAMS_TOO_LARGE,
       DTLS_INFO_CLIENT_AUTH, DTLS_INFO_MAX_WRITE, DTLS_INFO_HANDSHAKE_BYTES_SENT, DTLS_INFO_HANDSHAKE_BYTES_RECEIVED,
       DTLS_INFO_HANDSHAKE_DATAGRAMS_SENT, DTLS_INFO_HANDSHAKE_DATAGRAMS_RECEIVED, DTLS_INFO_HEARTBEATS_SENT, DTLS_INFO_HEARTBEAT_RESPONSES,
-      DTLS_INFO_HEARTBEATS_ANSWERED, DTLS_INFO_HEARTBEAT_PEER_MODE, DTLS_INFO_FALSE_START, DTLS_INFO_MAX_DATAGRAM_SENT};
-  uint8_t hello = LINK_VERSION, sum[400];
+      DTLS_INFO_HEARTBEATS_ANSWERED, DTLS_INFO_HEARTBEAT_PEER_MODE, DTLS_INFO_FALSE_START, DTLS_INFO_MAX_DATAGRAM_SENT,
+      DTLS_INFO_CERT_RESULT, DTLS_INFO_CERT_FAIL_INDEX, DTLS_INFO_CERT_COUNT, DTLS_INFO_CERT_TYPE};
+  uint8_t hello = LINK_VERSION, sum[420];
   size_t n, i;
   int32_t rc = 0, state = -1, written;
   int connected = 0, got = 0, trapped = 0, too_large = 0, hold = 0;
@@ -169,9 +209,10 @@ int main(void) {
   for (;;) { /* wait for the configuration */
     n = link_poll();
     if (n && link_frame[0] == 'C') {
+      g_more = 0;
       parse_config(link_frame + 1, n - 1);
       wipe(link_frame, n); /* the frame held the PSK and the private key */
-      break;
+      if (!g_more) break;
     }
   }
 

@@ -108,6 +108,24 @@ int32_t dtls_port_config_sni(const char *host_name) {
   return call(DTLS_X_CONFIG_SNI, (int32_t)n, 0);
 }
 
+int dtls_port_has_x509(void) { return g_ready && dtls_vm_has(DTLS_X_CONFIG_CA); }
+
+/* One export taking len bytes from the I/O buffer. */
+static int32_t call_bytes(dtls_vm_export_t fn, const uint8_t *data, size_t len) {
+  uint8_t *p;
+  if (!g_ready) return DTLS_PORT_ESTATE;
+  p = io_buffer(len);
+  if (p == 0) return DTLS_PORT_ETOOBIG;
+  if (len) memcpy(p, data, len);
+  return call(fn, (int32_t)len, 0);
+}
+
+int32_t dtls_port_config_ca(const uint8_t *der, size_t len) { return call_bytes(DTLS_X_CONFIG_CA, der, len); }
+int32_t dtls_port_config_cert(const uint8_t *der, size_t len) { return call_bytes(DTLS_X_CONFIG_CERT, der, len); }
+int32_t dtls_port_config_peer_name(const char *name) {
+  return call_bytes(DTLS_X_CONFIG_PEER_NAME, (const uint8_t *)name, name ? strlen(name) : 0);
+}
+
 int32_t dtls_port_connect(void) { return call(DTLS_X_CONNECT, 0, 0); }
 
 int32_t dtls_port_on_datagram(const uint8_t *data, size_t len) {

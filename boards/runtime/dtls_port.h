@@ -27,6 +27,7 @@ extern "C" {
 #define DTLS_PORT_ETOOBIG (-1002)  /* input larger than the module's I/O buffer */
 #define DTLS_PORT_ESMALL (-1003)   /* output buffer too small for the received record */
 #define DTLS_PORT_ESTATE (-1004)   /* dtls_port_init() not called (or failed) */
+#define DTLS_PORT_EABSENT (-1005)  /* the module has no such export (X.509 in a build without it) */
 
 /* States (dtls_state). */
 #define DTLS_PORT_STATE_IDLE 0
@@ -52,6 +53,18 @@ int32_t dtls_port_config_rpk(const uint8_t *private_key, size_t private_len, con
                              size_t pin_len);
 /* NUL-terminated host name, or NULL for none. */
 int32_t dtls_port_config_sni(const char *host_name);
+
+/* X.509 certificates (RFC 7925 s. 4.4; docs/X509.md), in modules built with them
+ * (build/dtls.wasm, build/dtls-cert-hw.wasm; dtls_port_has_x509() says): one trust anchor
+ * (a CA certificate, DER) per call, up to TRUST_ANCHOR_MAX (assembly/config.ts); one certificate of our own
+ * chain per call, leaf first (its key is dtls_port_config_rpk's private key, with no pin); the
+ * name the server's certificate must carry when not the SNI value (NULL: the SNI value).
+ * 0, DTLS_PORT_EABSENT (a module without X.509) or the module's negative error. The time
+ * policy: hal_wall_time_s() and DTLS_OPT_CERT_UNKNOWN_TIME. */
+int dtls_port_has_x509(void);
+int32_t dtls_port_config_ca(const uint8_t *der, size_t len);
+int32_t dtls_port_config_cert(const uint8_t *der, size_t len);
+int32_t dtls_port_config_peer_name(const char *name);
 
 /* Sessions across deep sleep and reboots (docs/API.md "Sessions"): the kept session as a
  * versioned, checked blob of at most dtls_port_buffer_size() bytes. It holds the master

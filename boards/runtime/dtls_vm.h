@@ -28,7 +28,10 @@
   X(DTLS_X_STATE, "dtls_state", 0, 1)             \
   X(DTLS_X_LAST_ALERT, "dtls_last_alert", 0, 1)   \
   X(DTLS_X_LAST_ERROR, "dtls_last_error", 0, 1)   \
-  X(DTLS_X_INFO, "dtls_info", 1, 1)
+  X(DTLS_X_INFO, "dtls_info", 1, 1)               \
+  X(DTLS_X_CONFIG_CA, "dtls_config_ca", 1, 1)     \
+  X(DTLS_X_CONFIG_CERT, "dtls_config_cert", 1, 1) \
+  X(DTLS_X_CONFIG_PEER_NAME, "dtls_config_peer_name", 1, 1)
 
 typedef enum {
 #define DTLS_VM_ENUM(id, name, nparams, nresults) id,
@@ -37,14 +40,22 @@ typedef enum {
   DTLS_X_COUNT
 } dtls_vm_export_t;
 
+/* The exports from here to the end of the list are optional: only the X.509 builds
+ * (build/dtls.wasm, build/dtls-cert-hw.wasm) have them; a module without them loads and runs
+ * as before, and dtls_vm_call answers DTLS_PORT_EABSENT for them. */
+#define DTLS_X_FIRST_OPTIONAL DTLS_X_CONFIG_CA
+
 /* Instantiates the module (data segments loaded, memory capped). 0 or a DTLS_PORT_E* code. */
 int dtls_vm_init(void);
 /* Drops the instance (after a trap, dtls_vm_init() makes a fresh one). */
 void dtls_vm_free(void);
 /* The module's linear memory as the backend backs it: *size is the cap, not 64 KiB. */
 uint8_t *dtls_vm_memory(uint32_t *size);
-/* Calls one export with up to two i32 arguments. 0 and *result set, or a DTLS_PORT_E* code. */
+/* Calls one export with up to two i32 arguments. 0 and *result set, or a DTLS_PORT_E* code
+ * (DTLS_PORT_EABSENT: an optional export this module does not have). */
 int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result);
+/* 1 when the instantiated module has that export (always for the required ones). */
+int dtls_vm_has(dtls_vm_export_t fn);
 /* A readable reason for the last failure of dtls_vm_init or dtls_vm_call. */
 const char *dtls_vm_error(void);
 /* Caps the memory the next dtls_vm_init() provides (never above DTLS_MEMORY_CAP); used to

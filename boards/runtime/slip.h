@@ -58,6 +58,13 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_CFG_PRIVATE_KEY 8 /* 32 bytes: our P-256 private key (raw public keys, optional) */
 #define LINK_CFG_SERVER_PIN 9  /* 65-byte point or 32-byte SPKI SHA-256: raw public keys on */
 #define LINK_CFG_SESSION 10    /* a session blob (dtls_session_export) to resume: OPT_RESUME on */
+/* X.509 (RFC 7925 s. 4.4), for modules built with it (dtls_port_has_x509). A chain does not
+ * fit one frame: a 'C' frame with LINK_CFG_MORE is followed by another 'C' frame. */
+#define LINK_CFG_CA 11         /* one trust anchor (DER); repeatable */
+#define LINK_CFG_CERT 12       /* one certificate of our chain (DER), leaf first; repeatable;
+                                  its key: LINK_CFG_PRIVATE_KEY */
+#define LINK_CFG_PEER_NAME 13  /* the name the server's certificate must carry (default: SNI) */
+#define LINK_CFG_MORE 14       /* empty: another 'C' frame follows */
 
 #define LINK_SUM_STATE 0x80
 #define LINK_SUM_LAST_ERROR 0x81
@@ -91,5 +98,6 @@ void slip_encode(void (*put)(uint8_t), uint8_t type, const uint8_t *head, size_t
 #define LINK_STEP_SNI 4
 #define LINK_STEP_OPTION 5
 #define LINK_STEP_SESSION 6
+#define LINK_STEP_X509 7 /* a trust anchor, our chain or the peer name (module without X.509: DTLS_PORT_EABSENT) */
 
 #endif /* DTLS_SLIP_H */

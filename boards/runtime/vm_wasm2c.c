@@ -99,6 +99,12 @@ u32 Z_halZ_p256_validate(struct Z_hal_instance_t *hal, u32 pub) {
   return (u32)hal_p256_validate(q);
 }
 
+/* The optional exports (dtls_vm.h): declared weak, so a module translated without them
+ * (no X.509) links and they read as NULL here; wasm2c's own declarations are the same. */
+u32 Z_dtlsZ_dtls_config_ca(Z_dtls_instance_t *, u32) __attribute__((weak));
+u32 Z_dtlsZ_dtls_config_cert(Z_dtls_instance_t *, u32) __attribute__((weak));
+u32 Z_dtlsZ_dtls_config_peer_name(Z_dtls_instance_t *, u32) __attribute__((weak));
+
 /* ---- backend ---- */
 
 const char *dtls_vm_name(void) { return "wasm2c"; }
@@ -140,6 +146,15 @@ void dtls_vm_free(void) {
   g_instantiated = 0;
 }
 
+int dtls_vm_has(dtls_vm_export_t fn) {
+  switch (fn) {
+    case DTLS_X_CONFIG_CA: return Z_dtlsZ_dtls_config_ca != 0;
+    case DTLS_X_CONFIG_CERT: return Z_dtlsZ_dtls_config_cert != 0;
+    case DTLS_X_CONFIG_PEER_NAME: return Z_dtlsZ_dtls_config_peer_name != 0;
+    default: return fn < DTLS_X_COUNT;
+  }
+}
+
 uint8_t *dtls_vm_memory(uint32_t *size) {
   if (!g_instantiated) {
     *size = 0;
@@ -155,6 +170,7 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
   volatile int32_t r = 0;
   Z_dtls_instance_t *m = &g_instance;
   if (!g_instantiated) return DTLS_PORT_ESTATE;
+  if (!dtls_vm_has(fn)) return DTLS_PORT_EABSENT;
   wasm_rt_mini_trap_target = &jb;
   if (setjmp(jb) != 0) {
     wasm_rt_mini_trap_target = saved;
@@ -185,6 +201,9 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
     case DTLS_X_LAST_ALERT: r = (int32_t)Z_dtlsZ_dtls_last_alert(m); break;
     case DTLS_X_LAST_ERROR: r = (int32_t)Z_dtlsZ_dtls_last_error(m); break;
     case DTLS_X_INFO: r = (int32_t)Z_dtlsZ_dtls_info(m, (u32)a); break;
+    case DTLS_X_CONFIG_CA: r = (int32_t)Z_dtlsZ_dtls_config_ca(m, (u32)a); break;
+    case DTLS_X_CONFIG_CERT: r = (int32_t)Z_dtlsZ_dtls_config_cert(m, (u32)a); break;
+    case DTLS_X_CONFIG_PEER_NAME: r = (int32_t)Z_dtlsZ_dtls_config_peer_name(m, (u32)a); break;
     default: break;
   }
   (void)b;

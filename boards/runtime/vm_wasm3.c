@@ -261,13 +261,22 @@ int dtls_vm_init(void) {
    * here or never (an import the glue does not provide also fails here). */
   r = m3_CompileModule(module);
   if (r) return init_failed("compiling the module: ", r);
-  for (i = 0; !r && i < DTLS_X_COUNT; i++) r = m3_FindFunction(&g_fn[i], g_rt, g_names[i]);
+  for (i = 0; !r && i < DTLS_X_COUNT; i++) {
+    g_fn[i] = 0;
+    r = m3_FindFunction(&g_fn[i], g_rt, g_names[i]);
+    if (r && i >= DTLS_X_FIRST_OPTIONAL) { /* a module without X.509: absent, not an error */
+      g_fn[i] = 0;
+      r = m3Err_none;
+    }
+  }
   if (r) return init_failed("finding the exports: ", r);
   r = m3_RunStart(module);
   if (r) return init_failed("running the start function: ", r);
   g_error = "";
   return 0;
 }
+
+int dtls_vm_has(dtls_vm_export_t fn) { return g_rt && fn < DTLS_X_COUNT && g_fn[fn] != 0; }
 
 uint8_t *dtls_vm_memory(uint32_t *size) {
   *size = 0;
@@ -281,6 +290,7 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
   IM3Function f;
   if (!g_rt || fn >= DTLS_X_COUNT) return DTLS_PORT_ESTATE;
   f = g_fn[fn];
+  if (!f) return DTLS_PORT_EABSENT;
   switch (m3_GetArgCount(f)) {
     case 0: r = m3_CallV(f); break;
     case 1: r = m3_CallV(f, a); break;

@@ -19,12 +19,20 @@
 //                           the public key from the private key)
 //   handshake_instructions  dtls_port_connect to connected, HAL waits excluded
 //   handshake_bytes_*, handshake_datagrams_*  UDP payload of the handshake (INFO_HANDSHAKE_*)
+// Images whose module has X.509 (full: build/dtls.wasm, cert-hw) also run (issue 11, RFC 7925
+// s. 4.4) with the tests' PKI (tests/support/certs.ts: a root, two intermediates, a server
+// leaf): "x509" (the server's leaf + 2 intermediates validated up to the root; no client
+// authentication), "x509 mutual" (and our chain: a client leaf + 1 intermediate, max_fragment_length
+// off since gnutls-serv reads one record per datagram under 512) and "rpk server" (raw public
+// keys with the same server key and no client authentication: x509 - rpk server is what the
+// certificate path costs, mostly validating the 3-certificate chain).
 import { execFileSync, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const QEMU = join(ROOT, "build", "boards", "qemu");
@@ -62,11 +70,27 @@ const freePort = () => new Promise((resolve, reject) => {
   s.bind(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
+const GNUTLS_X509 = "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-CIPHER-ALL:+AES-128-CCM-8:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" +
+  "-GROUP-ALL:+GROUP-SECP256R1:-SIGN-ALL:+SIGN-ECDSA-SHA256";
+let pkiCache;
+/** The tests' PKI (dist/tests/support/certs.js, made with openssl once per process). */
+function pki() {
+  pkiCache ??= createRequire(import.meta.url)(join(ROOT, "dist", "tests", "support", "certs.js")).makePki();
+  return pkiCache;
+}
+const X509_SERVER = () => pki().server[2]; // leaf + 2 intermediates, issued under the root
+const X509_CLIENT = () => pki().client[1]; // leaf + 1 intermediate
+
 /** gnutls-serv --echo on 127.0.0.1, stopped by the returned function. */
 async function startServer(cred, dir) {
   const port = await freePort();
   let extra;
-  if (cred === "psk") {
+  if (cred.startsWith("x509")) {
+    extra = ["--x509certfile", X509_SERVER().pem, "--x509keyfile", X509_SERVER().key, "--priority", GNUTLS_X509,
+      ...(cred === "x509 mutual" ? ["--require-client-cert", "--x509cafile", pki().root.pem] : [])];
+  } else if (cred === "rpk server") {
+    extra = ["--rawpkkeyfile", X509_SERVER().key, "--rawpkfile", join(dir, "server.pub"), "--priority", GNUTLS_RPK];
+  } else if (cred === "psk") {
     writeFileSync(join(dir, "psk.txt"), `${PSK_ID}:${PSK_HEX}\n`);
     extra = ["--pskpasswd", join(dir, "psk.txt"), "--priority", GNUTLS_PSK];
   } else {
@@ -100,6 +124,12 @@ async function measure(elf, cred, resumed = false) {
       keyPair(dir, "server");
       keyPair(dir, "client");
       credArgs = ["--rpk", "--server-key", join(dir, "server.pub"), "--key", join(dir, "client.key")];
+    } else if (cred === "rpk server") {
+      execFileSync("openssl", ["pkey", "-in", X509_SERVER().key, "-pubout", "-out", join(dir, "server.pub")], { stdio: "ignore" });
+      credArgs = ["--rpk", "--server-key", join(dir, "server.pub")];
+    } else if (cred.startsWith("x509")) {
+      credArgs = ["--ca", pki().root.pem, "--servername", pki().serverName,
+        ...(cred === "x509 mutual" ? ["--cert", X509_CLIENT().pem, "--key", X509_CLIENT().key, "--mfl", "off"] : [])];
     }
     const server = await startServer(cred, dir);
     const sessionArgs = [];
@@ -121,9 +151,11 @@ async function measure(elf, cred, resumed = false) {
       p.on("exit", (code) => resolve({ code, stdout, stderr }));
     });
     server.stop();
-    if (r.code === 2 && /without raw public keys/.test(r.stderr)) return null;
+    if (r.code === 2 && /without (raw public keys|X\.509)/.test(r.stderr)) return null;
     const summary = JSON.parse(r.stdout.trim().split("\n").pop() || "{}");
-    if (r.code !== 0 || summary.received !== text || summary.resumed !== resumed) {
+    const x509ok = !cred.startsWith("x509") || (summary.verify_result === "ok" && summary.server_chain?.length === 3 &&
+      summary.client_auth === (cred === "x509 mutual"));
+    if (r.code !== 0 || summary.received !== text || summary.resumed !== resumed || !x509ok) {
       throw new Error(`${elf} ${cred}${resumed ? " resumed" : ""}: exit ${r.code}\n${r.stdout}${r.stderr}`);
     }
     const board = JSON.parse(readFileSync(boardFile, "utf8"));
@@ -152,8 +184,12 @@ for (const variant of variants) {
   const [backend, ...rest] = variant.split("-");
   const module = rest.join("-");
   const img = imageFigures(variant);
-  for (const [cred, resumed] of [["psk", false], ["rpk", false], ["psk", true], ["rpk", true]]) {
+  let x509 = true; // until the module refuses it
+  for (const [cred, resumed] of [["psk", false], ["rpk", false], ["psk", true], ["rpk", true], ["x509", false],
+    ["x509 mutual", false], ["rpk server", false]]) {
+    if (!x509 && (cred.startsWith("x509") || cred === "rpk server")) continue;
     const b = await measure(img.elf, cred, resumed);
+    if (!b && cred === "x509") x509 = false;
     if (!b) continue;
     const row = {
       backend, module, credential: resumed ? `${cred} resumed` : cred, p256_accelerator: img.accelerator,
@@ -185,9 +221,19 @@ for (const r of rows) {
 lines.push("", "| backend | module | credential | handshake | bytes sent / received | datagrams sent / received | handshake (M instr.) |",
   "|---|---|---|---|---:|---:|---:|");
 for (const r of rows) {
-  const [cred, resumed] = r.credential.split(" ");
+  const resumed = r.credential.endsWith(" resumed"), cred = r.credential.replace(/ resumed$/, "");
   lines.push(`| ${r.backend} | ${r.module} | ${cred} | ${resumed ? "abbreviated" : "full"} | ${r.handshake_bytes_sent} / ` +
     `${r.handshake_bytes_received} | ${r.handshake_datagrams_sent} / ${r.handshake_datagrams_received} | ${mi(r.handshake_instructions)} |`);
+}
+lines.push("", "| backend | module | X.509 handshake, leaf + 2 intermediates (M instr.) | raw-key handshake, same server key (M instr.) | " +
+  "difference: the certificate path (M instr.) | X.509 mutual (M instr.) | heap peak / region (KB) | C stack peak (B) |",
+"|---|---|---:|---:|---:|---:|---:|---:|");
+for (const x of rows.filter((r) => r.credential === "x509")) {
+  const same = (c) => rows.find((r) => r.backend === x.backend && r.module === x.module && r.credential === c);
+  const rpk = same("rpk server"), mutual = same("x509 mutual");
+  lines.push(`| ${x.backend} | ${x.module} | ${mi(x.handshake_instructions)} | ${rpk ? mi(rpk.handshake_instructions) : "–"} | ` +
+    `${rpk ? mi(x.handshake_instructions - rpk.handshake_instructions) : "–"} | ${mutual ? mi(mutual.handshake_instructions) : "–"} | ` +
+    `${kb(x.heap_peak_bytes)} / ${kb(x.heap_region_bytes)} | ${Math.max(x.stack_peak_bytes, mutual?.stack_peak_bytes ?? 0)} |`);
 }
 lines.push("", `| backend | module | P-256 accelerator | DTLS RAM (KB, worst credential) | ${PARTS.map((p) => p.name).join(" | ")} |`,
   `|---|---|---|---:|${PARTS.map(() => "---").join("|")}|`);
