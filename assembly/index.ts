@@ -40,9 +40,8 @@ import { TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "./protocol";
 import { certsOffered, certResult, certFailIndex, clientChainReset, clientChainLen } from "./handshake/certificate";
 import { anchorsReset, anchorCount } from "./x509/anchors";
 import { chainCount } from "./x509/chain";
-import { INFO_CACHED_INFO_USED, INFO_CACHED_INFO_KEPT, INFO_CERT_URL_USED, INFO_TRUSTED_CA_KEYS,
-  INFO_CERT_EXT_OFFERED, CERT_EXT_TRUSTED_CA_KEYS } from "./api_codes";
-import { certExtReset, cachedUsed, cacheKept, certUrlSent, certExtAccepted, certExtOffered } from "./handshake/cert_ext";
+import { INFO_CACHED_INFO_USED, INFO_CERT_EXT_OFFERED } from "./api_codes";
+import { certExtReset, cachedUsed, certExtInfo } from "./handshake/cert_ext";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -198,11 +197,7 @@ export function dtls_info(key: i32): i32 {
     if (key == INFO_CERT_COUNT) return certResult < 0 || cachedUsed ? 0 : chainCount();
     if (key == INFO_ANCHOR_COUNT) return anchorCount();
     if (key == INFO_CLIENT_CHAIN_LEN) return clientChainLen;
-    if (key == INFO_CACHED_INFO_USED) return cachedUsed ? 1 : 0;
-    if (key == INFO_CACHED_INFO_KEPT) return cacheKept ? 1 : 0;
-    if (key == INFO_CERT_URL_USED) return certUrlSent ? 1 : 0;
-    if (key == INFO_TRUSTED_CA_KEYS) return (certExtAccepted & CERT_EXT_TRUSTED_CA_KEYS) != 0 ? 1 : 0;
-    if (key == INFO_CERT_EXT_OFFERED) return certExtOffered;
+    if (key >= INFO_CACHED_INFO_USED && key <= INFO_CERT_EXT_OFFERED) return certExtInfo(key - INFO_CACHED_INFO_USED);
   }
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;

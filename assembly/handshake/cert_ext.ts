@@ -35,6 +35,11 @@ export const LEAVE_OUT_TRUSTED_CA_KEYS: i32 = 64;
 export const CERT_EXT_HELLO_MAX: i32 = X509_ENABLED ? 40 + 4 + 6 + TRUST_ANCHOR_MAX * (3 + ANCHOR_NAME_MAX) : 0;
 const HASH_LEN: i32 = 32;
 const CACHED_CERT: i32 = 1;        // RFC 7924 s. 3: CachedInformationType cert
+// cached_info's first 8 bytes (type 25, length 36, list length 34, cert, hash length 32), then
+// client_certificate_url, empty (RFC 6066 s. 5).
+// @ts-ignore: decorator
+@lazy const HELLO_BYTES = memory.data<u8>([0, <u8>EXT_CACHED_INFO, 0, 36, 0, 34, <u8>CACHED_CERT, <u8>HASH_LEN,
+  0, <u8>EXT_CLIENT_CERTIFICATE_URL, 0, 0]);
 
 // The cache (RFC 7924): hash, key, earliest notAfter, binding; CACHE_BLOB_LEN bytes in a blob.
 // @ts-ignore: decorator
@@ -59,6 +64,13 @@ export let certExtAccepted: i32 = 0;
 export let cachedUsed: bool = false;
 export let certUrlSent: bool = false;
 let cacheUsable: bool = false;
+
+// INFO_CACHED_INFO_USED (0), _KEPT, INFO_CERT_URL_USED, INFO_TRUSTED_CA_KEYS, INFO_CERT_EXT_OFFERED (4).
+export function certExtInfo(i: i32): i32 {
+  if (i == 4) return certExtOffered;
+  if (i == 3) return (certExtAccepted & CERT_EXT_TRUSTED_CA_KEYS) >> 2;
+  return <i32>(i == 0 ? cachedUsed : i == 1 ? cacheKept : certUrlSent);
+}
 
 export function certExtReset(): void { cacheForget(); certUrlLen = 0; }
 export function cacheForget(): void { cacheKept = false; cacheFilled = false; }
@@ -116,14 +128,13 @@ export function certExtWrite(p: usize, leaveOut: i32): usize {
   }
   if ((want & LEAVE_OUT_CACHED_INFO) != 0) {
     // RFC 7924 s. 3: CachedObject cached_info<1..2^16-1>, one of type cert with our hash.
-    put16(p, EXT_CACHED_INFO); put16(p + 2, 36); put16(p + 4, 34);
-    put8(p + 6, CACHED_CERT); put8(p + 7, HASH_LEN);
+    memory.copy(p, HELLO_BYTES, 8);
     memory.copy(p + 8, cache, HASH_LEN);
     p += 40;
     offered |= CERT_EXT_CACHED_INFO;
   }
   if ((want & LEAVE_OUT_CERT_URL) != 0) {
-    put16(p, EXT_CLIENT_CERTIFICATE_URL); put16(p + 2, 0);     // RFC 6066 s. 5: empty
+    memory.copy(p, HELLO_BYTES + 8, 4);
     p += 4;
     offered |= CERT_EXT_CERT_URL;
   }

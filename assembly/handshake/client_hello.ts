@@ -57,11 +57,12 @@ export let helloLeftOut: i32 = 0;
 export function fitClientHello(messageSeq: i32, cookie: usize, cookieLen: i32, retry: bool): i32 {
   const extensions = optPmtu < optMfl + RECORD_OVERHEAD ? LEAVE_OUT_POINT_FORMATS | LEAVE_OUT_MFL : LEAVE_OUT_POINT_FORMATS;
   let leaveOut = 0;
-  // Only what would be sent is left out (the X.509 ones when configured).
-  const spare = LEAVE_OUT_RENEGOTIATION_INFO | LEAVE_OUT_SESSION_ID | (X509_ENABLED ? certExtSpare() : 0);
+  // Only what would be sent is left out (the X.509 ones when configured; the other builds go
+  // from renegotiation_info straight to the session ID).
+  const spare = X509_ENABLED ? LEAVE_OUT_RENEGOTIATION_INFO | LEAVE_OUT_SESSION_ID | certExtSpare() : 0;
   if (retry) leaveOut = helloLeftOut;
-  else for (let bit = LEAVE_OUT_RENEGOTIATION_INFO; bit <= LEAVE_OUT_TRUSTED_CA_KEYS; bit <<= 1) {
-    if ((bit & spare) == 0) continue;
+  else for (let bit = LEAVE_OUT_RENEGOTIATION_INFO; bit <= (X509_ENABLED ? LEAVE_OUT_TRUSTED_CA_KEYS : LEAVE_OUT_SESSION_ID); bit <<= X509_ENABLED ? 1 : 3) {
+    if (X509_ENABLED && (bit & spare) == 0) continue;
     if (helloFits(messageSeq, cookie, 0, leaveOut | extensions, COOKIE_ROOM)) break;
     leaveOut |= bit;
   }

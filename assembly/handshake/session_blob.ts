@@ -70,7 +70,7 @@ function computeCheck(blob: usize, len: i32): void {
 // Writes the kept session to out (room: SESSION_BLOB_MAX); its length, or ERR_BAD_STATE
 // when no session is kept (OPT_RESUME and OPT_TICKETS off, or neither ID nor ticket given).
 export function sessionExport(out: usize, room: i32): i32 {
-  const cached = X509_ENABLED != 0 && cacheKept;
+  const cached = X509_ENABLED ? cacheKept : false;
   if (!sessionKept() && !cached) return ERR_BAD_STATE;
   if (room < SESSION_BLOB_MAX) return ERR_BAD_ARGUMENT;
   memory.fill(out, 0, <usize>SESSION_BLOB_FIXED);
@@ -106,12 +106,11 @@ export function sessionImport(src: usize, len: i32): i32 {
   const suite = get16(src + 4);
   const idLen = get8(src + 6);
   const ticketLen = get16(src + <usize>OFF_TICKET - 2);
-  const cached = X509_ENABLED != 0 && (flags & FLAG_CACHED) != 0;
-  const session = idLen != 0 || ticketLen != 0;
+  const cached = X509_ENABLED ? (flags & FLAG_CACHED) != 0 : false;
   // A session has an ID, a ticket or both (RFC 5077 3.4: a server may give a ticket alone),
   // unless the blob carries only a cached chain.
   if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH | (X509_ENABLED ? FLAG_CACHED : 0))) != 0 || idLen > SESSION_ID_MAX ||
-      ticketLen > TICKET_MAX || (!session && !cached) ||
+      ticketLen > TICKET_MAX || (idLen == 0 && ticketLen == 0 && !cached) ||
       len != SESSION_BLOB_FIXED + ticketLen + (cached ? CACHE_BLOB_LEN : 0)) return ERR_BAD_ARGUMENT;
   const bodyLen = len - CHECK_LEN;
   computeCheck(src, bodyLen);
@@ -120,8 +119,11 @@ export function sessionImport(src: usize, len: i32): i32 {
   if (!ok) return ERR_SESSION_REFUSED;
   const usable = (suite == TLS_PSK_WITH_AES_128_CCM_8 && hasPsk()) ||
     (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (hasRpk() || (X509_ENABLED != 0 && certsWanted())));
-  if (session ? !usable : !certsWanted()) return ERR_UNSUPPORTED;
-  if (X509_ENABLED) if (cached) cacheImport(src + <usize>(OFF_TICKET + ticketLen));
+  if (X509_ENABLED) {
+    // A cache alone needs certificates configured; a session, credentials that can resume it.
+    if (idLen == 0 && ticketLen == 0 ? !certsWanted() : !usable) return ERR_UNSUPPORTED;
+    if (cached) cacheImport(src + <usize>(OFF_TICKET + ticketLen));
+  } else if (!usable) return ERR_UNSUPPORTED;
   sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
     (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);
   ticketStore(src + <usize>OFF_TICKET, ticketLen,
