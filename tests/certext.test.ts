@@ -125,6 +125,40 @@ test("cached_info: a cached chain past its earliest notAfter is not offered (the
   assert.equal(renamed.json.reason, "cert_name_mismatch");
 });
 
+/** A ServerHello body with its extensions rewritten by f (extension_data by type). */
+function rewriteExtensions(body: Buffer, f: (exts: Array<[number, Buffer]>) => Array<[number, Buffer]>): Buffer {
+  const start = 35 + body[34] + 3;
+  const exts: Array<[number, Buffer]> = [];
+  for (let p = start + 2; p < body.length;) {
+    const n = body.readUInt16BE(p + 2);
+    exts.push([body.readUInt16BE(p), body.subarray(p + 4, p + 4 + n)]);
+    p += 4 + n;
+  }
+  const out = Buffer.concat(f(exts).map(([t, d]) => Buffer.concat([Buffer.from([t >> 8, t & 255, d.length >> 8, d.length & 255]), d])));
+  return Buffer.concat([body.subarray(0, start), Buffer.from([out.length >> 8, out.length & 255]), out]);
+}
+
+test("ServerHello: an extension of these we did not offer is unsupported_extension; cached_info with another type illegal_parameter; trusted_ca_keys with data decode_error", async () => {
+  const hello = (f: (exts: Array<[number, Buffer]>) => Array<[number, Buffer]>) =>
+    ({ message: (type: number, body: Buffer) => (type === 2 ? rewriteExtensions(body, f) : body) });
+  const cases: Array<[string, RefServerOptions, string[], string, string]> = [
+    ["unoffered trusted_ca_keys", { chains: [chain3], hooks: hello((e) => [...e, [3, Buffer.alloc(0)]]) }, [], "unsupported_extension", "unsupported_extension"],
+    ["unoffered cached_info", { chains: [chain3], hooks: hello((e) => [...e, [25, Buffer.from([0, 1, 1])]]) }, [], "unsupported_extension", "unsupported_extension"],
+    ["cached_info cert_req", { chains: [chain3], cachedInfo: true, hooks: hello((e) => e.map(([t, d]) => [t, t === 25 ? Buffer.from([0, 1, 2]) : d])) },
+      ["--cached-info", "--session-in", blob("g")], "illegal_parameter", "illegal_parameter"],
+    ["trusted_ca_keys with data", { chains: [chain3], trustedCaKeys: true, hooks: hello((e) => e.map(([t, d]) => [t, t === 3 ? Buffer.from([0]) : d])) },
+      ["--trusted-ca-keys"], "decode", "decode_error"],
+  ];
+  const s = await serve({ chains: [chain3], cachedInfo: true });
+  assert.equal((await cli(s, ["--ca", rootPem, "--cached-info", "--session-out", blob("g")])).code, 0);
+  for (const [what, opts, args, reason, alert] of cases) {
+    const bad = await cli(await serve(opts), ["--ca", rootPem, ...args]);
+    assert.equal(bad.code, 1, what);
+    assert.equal(bad.json.reason, reason, what);
+    assert.equal(bad.json.alert, `fatal ${alert} sent`, what);
+  }
+});
+
 async function httpServe(files: Record<string, Buffer>): Promise<{ url: (p: string) => string; hits: string[] }> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
