@@ -12,7 +12,7 @@
 #
 # Targets: client (the datagram entry point, PSK and ECDHE-ECDSA raw-public-key inputs),
 # der (ecdsaSigFromDer), point (spkiPoint and p256ValidatePublic), session (dtls_session_import
-# of a stored blob, then dtls_connect).
+# of a stored blob, then dtls_connect), x509 (the certificate validator, assembly/x509/).
 
 .PHONY: fuzz fuzz-check fuzz-build fuzz-corpus fuzz-deps fuzz-replay fuzz-regressions fuzz-coverage
 
@@ -28,6 +28,8 @@ FUZZ_CHECK_RUNS_PARSERS ?= 20000
 FUZZ_MAX_LEN_client := 16384
 FUZZ_MAX_LEN_der := 100
 FUZZ_MAX_LEN_point := 160
+# A mode byte and a certificate (CERT_MAX is 1024; longer ones are refused unread).
+FUZZ_MAX_LEN_x509 := 1100
 # A session blob is at most 141 + 512 (ticket) bytes.
 FUZZ_MAX_LEN_session := 1024
 FUZZ_CHECK_RUNS_SESSION ?= 20000
@@ -46,7 +48,7 @@ FUZZ_RUNTIME := boards/runtime/dtls_port.c boards/runtime/vm_wasm2c.c \
   fuzz/src/p256_openssl.c
 FUZZ_HDR := $(wildcard fuzz/src/*.h boards/hal/*.h boards/runtime/*.h)
 FUZZ_CLIENT_CORPORA := client-psk client-rpk
-FUZZ_PARSER_TARGETS := der point
+FUZZ_PARSER_TARGETS := der point x509
 # Targets run on the client module (build/dtls.wasm) but not on ops: their reproducers run
 # with the libFuzzer binary like the parsers'.
 FUZZ_MODULE_TARGETS := session
@@ -155,6 +157,7 @@ fuzz: fuzz-build
 	$(call fuzz_run,client-rpk,client,fuzz/corpus/client-rpk,-max_total_time=$(SECONDS))
 	$(call fuzz_run,der,der,fuzz/corpus/der,-max_total_time=$(SECONDS))
 	$(call fuzz_run,point,point,fuzz/corpus/point,-max_total_time=$(SECONDS))
+	$(call fuzz_run,x509,x509,fuzz/corpus/x509,-max_total_time=$(SECONDS))
 	$(call fuzz_run,session,session,fuzz/corpus/session,-max_total_time=$(SECONDS))
 	@echo "make fuzz: every target ran $(SECONDS) s without a finding"
 
@@ -163,6 +166,7 @@ fuzz-check: fuzz-replay fuzz-regressions
 	$(call fuzz_run,check-client-rpk,client,fuzz/corpus/client-rpk,-runs=$(FUZZ_CHECK_RUNS_CLIENT) -seed=1)
 	$(call fuzz_run,check-der,der,fuzz/corpus/der,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
 	$(call fuzz_run,check-point,point,fuzz/corpus/point,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
+	$(call fuzz_run,check-x509,x509,fuzz/corpus/x509,-runs=$(FUZZ_CHECK_RUNS_PARSERS) -seed=1)
 	$(call fuzz_run,check-session,session,fuzz/corpus/session,-runs=$(FUZZ_CHECK_RUNS_SESSION) -seed=1)
 	@echo "fuzz-check: seeds replay to CONNECTED; fixed-count passes found nothing"
 

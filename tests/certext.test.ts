@@ -14,7 +14,8 @@ import { UdpDtlsClient } from "../host/udp-client";
 import { readPrivateKey } from "../host/keys";
 import * as codes from "../host/codes";
 import { MiniPki } from "./support/mini-pki";
-import { runCli, CliResult } from "./support/cli";
+import { runCli, runProgram, buildPrograms, CliResult } from "./support/cli";
+import { WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 
 const pki = new MiniPki();
 // A chain of 3 certificates as sent (leaf and two intermediates), under root.
@@ -246,4 +247,25 @@ test("small PMTU: the extensions are left out, client_certificate_url first, the
   const noCert = await runCli([`127.0.0.1:${s.port}`, "--ca", rootPem, "--cert-url", "http://x/"]);
   assert.equal(noCert.code, 2);
   assert.match(noCert.stderr, /--cert-url needs --cert/);
+});
+
+test("dtls_wasm3.py (the module under wasm3): --cached-info across runs and --trusted-ca-keys, the same JSON as dtls-client", async () => {
+  buildPrograms();
+  const wasm3 = (s: Served, args: string[]) => runProgram(WASM3_PYTHON, [WASM3_HARNESS, `127.0.0.1:${s.port}`, ...X509, "--hal-p256", ...args], 60000);
+  const s = await serve({ chains: [chain2, chain3], cachedInfo: true, trustedCaKeys: true });
+  const first = await wasm3(s, ["--ca", rootPem, "--cached-info", "--trusted-ca-keys", "--session-out", blob("w")]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.json.trusted_ca_keys_accepted, true);
+  assert.equal(first.json.cached_info_used, false);
+  assert.equal(first.json.cert_url_used, null);
+  assert.equal(s.handshakes[0].chainIndex, 1);
+  const py = await wasm3(s, ["--ca", rootPem, "--cached-info", "--trusted-ca-keys", "--session-in", blob("w")]);
+  const node = await cli(s, ["--ca", rootPem, "--cached-info", "--trusted-ca-keys", "--session-in", blob("w")]);
+  assert.equal(py.code, 0, py.stderr);
+  for (const key of ["cached_info_used", "trusted_ca_keys_accepted", "cert_url_used", "server_chain", "verify_result"]) {
+    assert.deepEqual(py.json[key], node.json[key], key);
+  }
+  // The same bytes, but for the ECDSA signature's DER length (the server signs each time anew).
+  assert.ok(Math.abs(py.json.handshake_bytes_received - node.json.handshake_bytes_received) <= 2);
+  assert.equal(py.json.cached_info_used, true);
 });

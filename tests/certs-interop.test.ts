@@ -16,7 +16,8 @@ import { makePki, derToPem, scalarOf, Chain } from "./support/certs";
 import { freeUdpPort, ServerProcess } from "./support/servers";
 import { UdpRelay } from "./support/udp-relay";
 import { parseRecords } from "./support/wire";
-import { runCli } from "./support/cli";
+import { runCli, runProgram, buildPrograms } from "./support/cli";
+import { WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
 import { subjectOf } from "../host/certs";
 
 const pki = makePki();
@@ -193,4 +194,22 @@ test("the server's flight reversed on the wire: what falls beyond the window or 
   } finally {
     client.close();
   }
+});
+
+test("dtls_wasm3.py (the module under wasm3): the same flags, mutual authentication with 3 intermediates, and a refusal in the same words", async () => {
+  buildPrograms();
+  const wasm3 = (args: string[]) => runProgram(WASM3_PYTHON, [WASM3_HARNESS, ...args], 60000);
+  const chain = pki.server[3];
+  const s = await openssl(chain, true);
+  const r = await wasm3([`127.0.0.1:${s.port}`, ...CA, "--cert", pki.client[1].pem, "--key", pki.client[1].key, "--json", "--rto", "3000"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.verify_result, "ok");
+  assert.deepEqual(r.json.server_chain, subjects(chain));
+  assert.equal(r.json.client_auth, true);
+  const bad = pki.refusals.expired;
+  const args = (port: number) => [`127.0.0.1:${port}`, "--ca", bad.anchorPem, "--servername", bad.refName || pki.serverName, "--json", "--rto", "3000"];
+  const [py, node] = [await wasm3(args((await openssl(bad)).port)), await runCli(args((await openssl(bad)).port))];
+  assert.equal(py.code, 1, py.stderr);
+  for (const key of ["reason", "verify_result", "failed_certificate", "alert", "error"]) assert.deepEqual(py.json[key], node.json[key], key);
+  assert.equal(py.stderr.split("\n").filter((l) => l.startsWith("dtls_wasm3.py: ")).join(), node.stderr.split("\n").filter((l) => l.startsWith("dtls-client: ")).join().replace(/dtls-client/g, "dtls_wasm3.py"));
 });

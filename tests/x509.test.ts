@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createPublicKey } from "node:crypto";
 import { BUILD } from "./support/paths";
 import { seededPrng } from "./support/kat";
-import { makePki, Pki, RefusalName, ALERT_CERTIFICATE_EXPIRED, ALERT_CERTIFICATE_UNKNOWN, ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE } from "./support/certs";
+import { makePki, Pki, RefusalName, CHAIN_DEPTH_MAX, ALERT_CERTIFICATE_EXPIRED, ALERT_CERTIFICATE_UNKNOWN, ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE } from "./support/certs";
 import * as codes from "../host/codes";
 
 const WASM = path.join(BUILD, "kat-x509.wasm");
@@ -63,14 +63,17 @@ class X509 {
 
   // Runs chainBegin, chainAdd for each certificate (stopping at the first refusal, as the
   // handshake does), chainEnd.
-  validate(certs: Buffer[], o: Options = {}): Outcome {
+  // With atEnd, each certificate is copied to the very end of linear memory: a read past
+  // its last byte would trap (the module's memory is 2 pages, fixed), failing the test.
+  validate(certs: Buffer[], o: Options = {}, atEnd = false): Outcome {
     const name = Buffer.from(o.name ?? "server.example", "latin1");
     this.put(NAME, name);
     this.x.x509_chain_begin(NAME, name.length, o.now ?? NOW, o.acceptUnknownTime ? 1 : 0, o.purpose ?? CHAIN_SERVER);
     let v = 0;
     for (const c of certs) {
-      this.put(CERT, c);
-      v = this.x.x509_chain_add(CERT, c.length);
+      const off = atEnd ? this.x.memory.buffer.byteLength - this.base - c.length : CERT;
+      this.mem().set(c, this.base + off);
+      v = this.x.x509_chain_add(off, c.length);
       if (v != 0) break;
     }
     if (v == 0) v = this.x.x509_chain_end();
@@ -93,6 +96,7 @@ before(async () => {
 describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting the anchor)", () => {
   for (let n = 0; n <= 3; n++) {
     test(`server leaf with ${n} intermediate(s) is accepted; the leaf key is the certificate's`, () => {
+      assert.ok(n < CHAIN_DEPTH_MAX, `CHAIN_DEPTH_MAX (${CHAIN_DEPTH_MAX}) is below issue 11's 3 intermediates`);
       lib.anchors([pki.root.der]);
       const out = lib.validate(pki.server[n].certs);
       assert.deepEqual(out, { verdict: 0, reason: 0, alert: 0, index: -1, count: n + 1 });
@@ -111,6 +115,17 @@ describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting t
     // Certificates after the one the anchor issued are not part of the path.
     assert.equal(lib.validate(pki.server[2].certs).verdict, 0);
   });
+  test("an intermediate without keyUsage (RFC 5280 6.1.4 (n)); a self-signed leaf that is its own anchor", () => {
+    const a = pki.accepted.caWithoutKeyUsage;
+    lib.anchors(a.anchors);
+    assert.equal(lib.validate(a.certs).verdict, 0);
+    const s = pki.accepted.selfSigned;
+    lib.anchors(s.anchors);
+    assert.deepEqual(lib.validate(s.certs), { verdict: 0, reason: 0, alert: 0, index: -1, count: 1 });
+    // Not an anchor: unknown_ca.
+    lib.anchors([pki.root.der]);
+    assert.equal(lib.validate(s.certs).reason, reasonOf("REASON_CERT_UNKNOWN_CA"));
+  });
   test("the reference name compares ASCII case-insensitively (RFC 6125 6.4.1)", () => {
     lib.anchors([pki.root.der]);
     assert.equal(lib.validate(pki.server[1].certs, { name: "SERVER.Example" }).verdict, 0);
@@ -128,6 +143,30 @@ describe("good chains (RFC 7925 s. 4.4.4: at least 3 certificates not counting t
       assert.equal(lib.get(OUT + 65, 8).toString("hex"), pki.eui64.replace(/-/g, ""));
     });
   }
+  test("a client leaf with its EUI-64 only in the CN (RFC 7925 s. 4.4.2)", () => {
+    const a = pki.accepted.clientEuiInCn;
+    lib.anchors(a.anchors);
+    assert.equal(lib.validate(a.certs, { name: "", purpose: CHAIN_CLIENT }).verdict, 0);
+    assert.equal(lib.x.x509_leaf(OUT), 1);
+    assert.equal(lib.get(OUT + 65, 8).toString("hex"), pki.eui64.replace(/-/g, ""));
+    // A server leaf has no EUI-64 (its CN is "Test Server"): not a client identity.
+    const s = pki.accepted.caWithoutKeyUsage;
+    lib.anchors(s.anchors);
+    assert.equal(lib.validate(s.certs, { name: "", purpose: CHAIN_CLIENT }).reason, reasonOf("REASON_CERT_NAME_MISMATCH"));
+  });
+  test("a reference name that is an EUI-64 is compared with the leaf's EUI-64 (RFC 7925 s. 4.4.1 last paragraph)", () => {
+    lib.anchors([pki.root.der]);
+    const c = pki.client[1].certs;
+    const hex = pki.eui64.replace(/-/g, "");
+    // The identity matches (in any of the text forms); then the client leaf's extKeyUsage
+    // (clientAuth only) refuses it as a server's.
+    for (const name of [hex.toUpperCase(), hex.replace(/(..)(?!$)/g, "$1:"), pki.eui64]) {
+      assert.equal(lib.validate(c, { name }).reason, reasonOf("REASON_CERT_KEY_USAGE"), name);
+    }
+    for (const name of [hex.slice(0, 15) + "2", pki.eui64.slice(0, -1), pki.eui64.replace(/-/g, ".")]) {
+      assert.equal(lib.validate(c, { name }).reason, reasonOf("REASON_CERT_NAME_MISMATCH"), name);
+    }
+  });
   test("a server certificate is not a client's, nor a client certificate a server's (extKeyUsage)", () => {
     lib.anchors([pki.root.der]);
     const asClient = lib.validate(pki.server[1].certs, { name: "", purpose: CHAIN_CLIENT });
@@ -242,30 +281,103 @@ describe("trust anchor store", () => {
   });
 });
 
+// The offsets of every DER header's length byte(s) in a certificate (constructed elements,
+// and OCTET STRINGs that carry DER, are walked into).
+function lengthOffsets(der: Buffer): number[] {
+  const out: number[] = [];
+  const walk = (p: number, end: number): void => {
+    while (p + 2 <= end) {
+      const tag = der[p];
+      let n = der[p + 1], h = 2;
+      if (n & 0x80) { const k = n & 0x7f; n = 0; for (let i = 0; i < k; i++) n = n * 256 + der[p + 2 + i]; h += k; }
+      for (let i = 1; i < h; i++) out.push(p + i);
+      if (tag & 0x20 || tag == 0x04) walk(p + h, p + h + n);
+      p += h + n;
+    }
+  };
+  walk(0, der.length);
+  return out;
+}
+
+// A DER tree, re-encoded with one element's header written otherwise (BER forms DER forbids).
+interface Node { tag: number; body: Buffer; kids?: Node[] }
+function parseTree(der: Buffer): Node[] {
+  const out: Node[] = [];
+  let p = 0;
+  while (p < der.length) {
+    const tag = der[p];
+    let n = der[p + 1], h = 2;
+    if (n & 0x80) { const k = n & 0x7f; n = 0; for (let i = 0; i < k; i++) n = n * 256 + der[p + 2 + i]; h += k; }
+    const body = der.subarray(p + h, p + h + n);
+    out.push({ tag, body, kids: tag & 0x20 ? parseTree(body) : undefined });
+    p += h + n;
+  }
+  return out;
+}
+type Form = "nonMinimal" | "indefinite";
+function encode(nodes: Node[], target: Node | undefined, form: Form): Buffer {
+  return Buffer.concat(nodes.map((x) => {
+    const body = x.kids ? encode(x.kids, target, form) : x.body;
+    const n = body.length;
+    let len: Buffer;
+    if (x === target && form == "indefinite") return Buffer.concat([Buffer.from([x.tag, 0x80]), body, Buffer.from([0, 0])]);
+    if (x === target) len = n < 256 ? Buffer.from([0x82, 0, n]) : Buffer.from([0x83, 0, n >> 8, n & 0xff]);
+    else len = n < 0x80 ? Buffer.from([n]) : n < 256 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+    return Buffer.concat([Buffer.from([x.tag]), len, body]);
+  }));
+}
+function allNodes(nodes: Node[]): Node[] { return nodes.flatMap((x) => [x, ...(x.kids ? allNodes(x.kids) : [])]); }
+
+describe("BER forms in a real certificate: refused as malformed, not passed on to the signature check", () => {
+  test("each element's length re-encoded non-minimally, each constructed one with an indefinite length, a trailing byte", () => {
+    lib.anchors([pki.root.der]);
+    const [leaf, int1] = pki.server[1].certs;
+    const tree = parseTree(leaf);
+    assert.deepEqual(encode(tree, undefined, "nonMinimal"), leaf, "the re-encoder gives DER back");
+    const malformed = reasonOf("REASON_CERT_MALFORMED");
+    let cases = 0;
+    for (const node of allNodes(tree)) {
+      for (const form of ["nonMinimal", "indefinite"] as Form[]) {
+        if (form == "indefinite" && !node.kids) continue;
+        const out = lib.validate([encode(tree, node, form), int1], {}, true);
+        assert.deepEqual([out.reason, out.alert, out.index], [malformed, ALERT_BAD_CERTIFICATE, 0], `${form} length of tag ${node.tag.toString(16)}`);
+        cases++;
+      }
+    }
+    assert.ok(cases > 80, `${cases} cases`);
+    assert.equal(lib.validate([Buffer.concat([leaf, Buffer.from([0])]), int1]).reason, malformed);
+  });
+});
+
 describe("DER mutation corpus (seeded): no trap, no mutated certificate accepted", () => {
   // Mutations of the leaf and of the intermediate of a one-intermediate chain: bit flips,
-  // length bytes set to boundary values, truncations, insertions and deletions. Every byte of
+  // random bytes, length bytes (of every DER header) set to boundary values or off by one,
+  // truncations, insertions and deletions. Each certificate ends at the end of the module's
+  // memory, so reading past it would trap. Every byte of
   // a DER certificate is either under the signature or strictly encoded, so every mutation
   // must be refused; and a wasm trap would throw here.
   const CASES = 3000;
   test(`${CASES} mutated chains are refused, the good chain still passes after them`, () => {
     lib.anchors([pki.root.der]);
     const good = pki.server[1].certs;
+    const lengths = good.map(lengthOffsets);
+    assert.ok(lengths[0].length > 60, "the walker finds the leaf's headers");
     const rnd = seededPrng(0x5eed1109);
     const int = (n: number): number => rnd(4).readUInt32LE(0) % n;
     const reasons = new Map<number, number>();
     for (let k = 0; k < CASES; k++) {
       const which = int(4) == 0 ? 1 : 0; // mostly the leaf
       let c = Buffer.from(good[which]);
-      const kind = int(5);
+      const kind = int(6);
       if (kind == 0) c[int(c.length)] ^= 1 << int(8);
-      else if (kind == 1) c[int(Math.min(c.length, 64))] = [0x00, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xff][int(7)];
+      else if (kind == 1) { const at = lengths[which][int(lengths[which].length)]; c[at] = [0x00, 0x01, 0x7f, 0x80, 0x81, 0x82, 0x83, 0xff, c[at] + 1, c[at] - 1][int(10)] & 0xff; }
+      else if (kind == 5) c[int(c.length)] = rnd(1)[0];
       else if (kind == 2) c = c.subarray(0, int(c.length));
       else if (kind == 3) { const at = int(c.length + 1); c = Buffer.concat([c.subarray(0, at), rnd(1 + int(3)), c.subarray(at)]); }
       else { const at = int(c.length); c = Buffer.concat([c.subarray(0, at), c.subarray(at + 1 + int(2))]); }
       if (c.equals(good[which])) continue;
       const chain = which == 0 ? [c, good[1]] : [good[0], c];
-      const out = lib.validate(chain);
+      const out = lib.validate(chain, {}, true);
       assert.notEqual(out.verdict, 0, `mutation ${k} (kind ${kind}) was accepted: ${c.toString("hex")}`);
       assert.ok(out.index == 0 || out.index == 1, `mutation ${k}: fail index ${out.index}`);
       reasons.set(out.reason, (reasons.get(out.reason) ?? 0) + 1);

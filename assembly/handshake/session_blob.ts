@@ -19,7 +19,8 @@ import { keptTicket, keptTicketLen, keptTicketLifetime, ticketStore } from "./ti
 import { ctEqual, wipe } from "../crypto/ct";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { prfSha256 } from "../crypto/prf";
-import { certsWanted } from "./certificate";
+import { certsWanted, clientChain, clientChainLen } from "./certificate";
+import { anchorCount, anchorKey } from "../x509/anchors";
 import { cacheKept, cacheExport, cacheImport, CACHE_BLOB_LEN } from "./cert_ext";
 import { pskIdentity, pskIdentityLen, psk, pskLen, serverName, serverNameLen, hasPsk, hasRpk,
   serverPin, serverPinKind, clientPublicKey, hasClientKey } from "../credentials";
@@ -62,6 +63,12 @@ function computeCheck(blob: usize, len: i32): void {
   // Empty in PSK-only builds, so every build computes the same owner for the same PSK.
   absorb(serverPin, ECDHE_ENABLED ? serverPinKind : 0);
   absorb(clientPublicKey, ECDHE_ENABLED && hasClientKey ? 65 : 0);
+  // X.509: the trust anchors' keys and our chain, which the session's authentication used.
+  // Only when configured, so PSK and raw-key owners stay the same in every build.
+  if (X509_ENABLED && (anchorCount() > 0 || clientChainLen > 0)) {
+    for (let i = 0; i < anchorCount(); i++) absorb(anchorKey(i), 65);
+    absorb(clientChain, clientChainLen);
+  }
   sha256Final(hashCtx, owner);
   prfSha256(owner, 32, LABEL, LABEL_LEN, blob, len, check, CHECK_LEN);
   wipe(owner, 32);

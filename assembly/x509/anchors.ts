@@ -6,6 +6,7 @@ import { ERR_BAD_ARGUMENT, ERR_TOO_LARGE } from "../errors";
 import { certParse, certSubject, certSubjectLen, certKey } from "./cert";
 import { ecValidate } from "../crypto/ec";
 import { put16 } from "../util/bytes";
+import { ctEqual } from "../crypto/ct";
 
 const ANCHOR_SIZE: i32 = ANCHOR_NAME_MAX + 65;
 // @ts-ignore: decorator
@@ -38,8 +39,8 @@ export function anchorAdd(der: usize, len: i32): i32 {
 // chain's last certificate), or -1.
 export function anchorFind(name: usize, nameLen: i32, key65: usize): i32 {
   for (let i = 0; i < count; i++) {
-    if (anchorNameLen(i) == nameLen && memory.compare(anchorName(i), name, <usize>nameLen) == 0 &&
-        memory.compare(anchorKey(i), key65, 65) == 0) return i;
+    if (anchorNameLen(i) == nameLen && ctEqual(anchorName(i), name, nameLen) &&
+        ctEqual(anchorKey(i), key65, 65)) return i;
   }
   return -1;
 }

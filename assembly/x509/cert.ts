@@ -16,6 +16,7 @@ import { ecdsaSigFromDer } from "../crypto/p256/der";
 import {
   REASON_CERT_MALFORMED, REASON_CERT_UNSUPPORTED_ALGORITHM, REASON_CERT_CRITICAL_EXTENSION,
 } from "../errors";
+import { ctEqual } from "../crypto/ct";
 
 // OBJECT IDENTIFIER contents (X.690 8.19).
 // 1.2.840.10045.4.3.2 ecdsa-with-SHA256 (RFC 5758 3.2)
@@ -164,7 +165,7 @@ function extKeyUsage(): void {
   certExtKeyUsage = 0;
   do {
     if (!derExpect(0x06)) return;
-    if (derLen == 8 && memory.compare(derPtr, OID_KP, 7) == 0) {
+    if (derLen == 8 && ctEqual(derPtr, OID_KP, 7)) {
       const k = <i32>load<u8>(derPtr + 7);
       if (k == 1) certExtKeyUsage |= EKU_SERVER_AUTH;
       if (k == 2) certExtKeyUsage |= EKU_CLIENT_AUTH;

@@ -10,7 +10,8 @@
 //     present, keyUsage digitalSignature when present, the validity;
 //   - i > 0: its subject DN is the previous one's issuer DN (compared by SHA-256) and its key
 //     verifies the previous one's signature; unless it is a trust anchor itself: basicConstraints
-//     cA, keyUsage with keyCertSign, pathLenConstraint >= i - 1, the validity, i < CHAIN_DEPTH_MAX.
+//     cA, keyCertSign when keyUsage is present, pathLenConstraint >= i - 1, the validity,
+//     i < CHAIN_DEPTH_MAX.
 // chainEnd: the last certificate's issuer must be a trust anchor (subject DN and a key that
 // verifies its signature), unless the anchor itself was sent.
 // The first failure is the verdict (reason << 8 | alert, handshake/verdict.ts); later
@@ -36,6 +37,7 @@ import {
 } from "./cert";
 import { serverNameMatches, leafEui64 } from "./identity";
 import { anchorCount, anchorFind, anchorName, anchorNameLen, anchorKey } from "./anchors";
+import { ctEqual } from "../crypto/ct";
 
 // chainBegin's purpose: a server's chain (serverAuth, the reference name) or a client's
 // (clientAuth, an EUI-64 identity, RFC 7925 s. 4.4.2).
@@ -74,18 +76,28 @@ let done: bool = false; // a trust anchor has been reached
 // chain (RFC 7924 cached_info) stays valid.
 export let chainNotAfter: i64 = i64.MAX_VALUE;
 
-// The alert for each reason (RFC 5246 7.2.2; RFC 7925 s. 6 allows these with certificates).
-function alertFor(reason: i32): i32 {
-  if (reason == REASON_CERT_UNKNOWN_CA) return ALERT_UNKNOWN_CA;
-  if (reason == REASON_CERT_EXPIRED || reason == REASON_CERT_NOT_YET_VALID) return ALERT_CERTIFICATE_EXPIRED;
-  if (reason == REASON_CERT_TIME_UNKNOWN || reason == REASON_CERT_CHAIN_TOO_LONG) return ALERT_CERTIFICATE_UNKNOWN;
-  if (reason == REASON_CERT_UNSUPPORTED_ALGORITHM || reason == REASON_CERT_CRITICAL_EXTENSION) return ALERT_UNSUPPORTED_CERTIFICATE;
-  return ALERT_BAD_CERTIFICATE;
-}
+// The alert for each reason (RFC 5246 7.2.2; RFC 7925 s. 6 allows these with certificates),
+// indexed by reason - REASON_CERT_UNKNOWN_CA (errors.ts numbers them 40..52 in this order).
+// @ts-ignore: decorator
+@lazy const ALERTS = memory.data<u8>([
+  <u8>ALERT_UNKNOWN_CA,              // UNKNOWN_CA
+  <u8>ALERT_CERTIFICATE_EXPIRED,     // EXPIRED
+  <u8>ALERT_CERTIFICATE_EXPIRED,     // NOT_YET_VALID
+  <u8>ALERT_CERTIFICATE_UNKNOWN,     // TIME_UNKNOWN
+  <u8>ALERT_BAD_CERTIFICATE,         // NAME_MISMATCH
+  <u8>ALERT_BAD_CERTIFICATE,         // BAD_SIGNATURE
+  <u8>ALERT_BAD_CERTIFICATE,         // MALFORMED
+  <u8>ALERT_UNSUPPORTED_CERTIFICATE, // UNSUPPORTED_ALGORITHM
+  <u8>ALERT_BAD_CERTIFICATE,         // NOT_CA
+  <u8>ALERT_BAD_CERTIFICATE,         // PATH_LEN
+  <u8>ALERT_BAD_CERTIFICATE,         // KEY_USAGE
+  <u8>ALERT_UNSUPPORTED_CERTIFICATE, // CRITICAL_EXTENSION
+  <u8>ALERT_CERTIFICATE_UNKNOWN,     // CHAIN_TOO_LONG
+]);
 
 function fail(index: i32, reason: i32): i32 {
   failIndex = index;
-  result = verdict(reason, alertFor(reason));
+  result = verdict(reason, <i32>load<u8>(ALERTS + <usize>(reason - REASON_CERT_UNKNOWN_CA)));
   return result;
 }
 
@@ -133,7 +145,7 @@ function reachAnchor(last: i32): i32 {
   let named = false;
   for (let i = 0; i < anchorCount(); i++) {
     sha256(anchorName(i), anchorNameLen(i), hash);
-    if (memory.compare(hash, prevIssuerHash, 32) != 0) continue;
+    if (!ctEqual(hash, prevIssuerHash, 32)) continue;
     named = true;
     if (ecVerify(anchorKey(i), prevTbsHash, prevSig)) { done = true; return ACCEPTED; }
   }
@@ -155,7 +167,7 @@ export function chainAdd(der: usize, len: i32): i32 {
     if (anchor) { done = true; return ACCEPTED; } // a pinned self-signed leaf
   } else {
     sha256(certSubject, certSubjectLen, hash);
-    if (memory.compare(hash, prevIssuerHash, 32) != 0) {
+    if (!ctEqual(hash, prevIssuerHash, 32)) {
       // Not the previous certificate's issuer: the path may already end at an anchor (extra
       // certificates after it are ignored), else the chain is broken.
       return reachAnchor(i - 1);
@@ -163,9 +175,9 @@ export function chainAdd(der: usize, len: i32): i32 {
     if (!anchor) {
       if (i >= CHAIN_DEPTH_MAX) return fail(i, REASON_CERT_CHAIN_TOO_LONG);
       if (!certIsCa) return fail(i, REASON_CERT_NOT_CA);
-      // RFC 5280 4.2.1.3: a key that verifies certificate signatures has keyCertSign, and
-      // a CA certificate carries keyUsage (RFC 5280 4.2.1.3 "MUST include").
-      if (certKeyUsage < 0 || (certKeyUsage & KU_KEY_CERT_SIGN) == 0) return fail(i, REASON_CERT_KEY_USAGE);
+      // RFC 5280 6.1.4 (n): when keyUsage is present, keyCertSign is set (4.2.1.3 makes
+      // CAs include it, but path validation accepts its absence, as deployed PKIs need).
+      if (certKeyUsage >= 0 && (certKeyUsage & KU_KEY_CERT_SIGN) == 0) return fail(i, REASON_CERT_KEY_USAGE);
       // RFC 5280 4.2.1.9: at most pathLen non-leaf certificates below this one.
       if (certPathLen >= 0 && i - 1 > certPathLen) return fail(i, REASON_CERT_PATH_LEN);
       if (validity(i) != ACCEPTED) return result;

@@ -7,6 +7,7 @@
 // enclosing element, content not consumed when leaving an element (trailing bytes), and
 // nesting beyond DER_DEPTH_MAX.
 import { DER_DEPTH_MAX } from "../config";
+import { ctEqual } from "../crypto/ct";
 
 let pos: usize = 0;
 let end: usize = 0;
@@ -107,7 +108,7 @@ export function derIntMinimal(): bool {
 }
 // The content just read equals the n bytes at p (an OBJECT IDENTIFIER, say).
 export function derIs(p: usize, n: i32): bool {
-  return derLen == n && memory.compare(derPtr, p, <usize>n) == 0;
+  return derLen == n && ctEqual(derPtr, p, n);
 }
 // Reads a BOOLEAN; DER allows only 0x00 and 0xff (X.690 11.1). Returns its value.
 export function derBool(): bool {

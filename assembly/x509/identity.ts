@@ -1,5 +1,6 @@
 // The leaf certificate's identity (RFC 7925 s. 4.4.1 servers, s. 4.4.2 clients, RFC 6125).
 import { certDnsCount, certDns, certDnsLen, certCn, certCnLen } from "./cert";
+import { ctEqual } from "../crypto/ct";
 
 // RFC 6125 6.4.1: DNS names compare ASCII case-insensitively.
 function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
@@ -46,7 +47,7 @@ export function dnsNamesAllowed(): bool {
 // DNS name, s. 4.4.1's last paragraph) is matched against the leaf's EUI-64 instead.
 export function serverNameMatches(ref: usize, refLen: i32, scratch8: usize, leafEui8: usize): bool {
   if (!dnsNamesAllowed() || refLen <= 0) return false;
-  if (eui64Parse(ref, refLen, scratch8)) return leafEui64(leafEui8) && memory.compare(scratch8, leafEui8, 8) == 0;
+  if (eui64Parse(ref, refLen, scratch8)) return leafEui64(leafEui8) && ctEqual(scratch8, leafEui8, 8);
   return certDnsCount == 1 && certDnsLen == refLen && sameName(ref, certDns, refLen);
 }
 

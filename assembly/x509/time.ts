@@ -5,6 +5,9 @@
 // Returned for a malformed time.
 export const TIME_BAD: i64 = i64.MIN_VALUE;
 
+// @ts-ignore: decorator
+@lazy const DAYS_IN_MONTH = memory.data<u8>([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+
 // The two decimal digits at p, or -1.
 function two(p: usize): i32 {
   const a = <i32>load<u8>(p) - 0x30, b = <i32>load<u8>(p + 1) - 0x30;
@@ -42,7 +45,6 @@ export function derTimeToSeconds(tag: i32, p: usize, len: i32): i64 {
   if (load<u8>(p + 10) != 0x5a) return TIME_BAD; // 'Z'
   if (mon < 1 || mon > 12 || day < 1 || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59) return TIME_BAD;
   const leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  const dim = mon == 2 ? (leap ? 29 : 28) : (mon == 4 || mon == 6 || mon == 9 || mon == 11 ? 30 : 31);
-  if (day > dim) return TIME_BAD;
+  if (day > <i32>load<u8>(DAYS_IN_MONTH + <usize>(mon - 1)) + (mon == 2 && leap ? 1 : 0)) return TIME_BAD;
   return daysFromCivil(year, mon, day) * 86400 + <i64>(hour * 3600 + min * 60 + sec);
 }

@@ -9,6 +9,7 @@ import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "./paths";
 
 /** One certificate: its PEM file, its key's PEM file, its DER bytes. */
 export interface CertFile {
@@ -26,6 +27,10 @@ export interface Chain {
   certs: Buffer[];
   pem: string;
   key: string;
+  /** The leaf alone, and the intermediates alone ("" when there are none), as PEM files
+   *  (openssl s_server -cert LEAF -cert_chain INTERMEDIATES). */
+  leafPem: string;
+  intermediatesPem: string;
   /** The leaf's private key as the 32-byte P-256 scalar (empty for a non-EC leaf). */
   scalar: Buffer;
   /** The trust anchors the validator should be given (DER), and the same as one PEM file. */
@@ -57,13 +62,23 @@ export interface Pki {
   /** intermediates[0] is issued by the root, intermediates[i] by intermediates[i - 1]. */
   intermediates: CertFile[];
   /** server[n]: a server leaf issued by intermediates[n - 1] (the root for n = 0) and the
-   *  n intermediates; n = 0..3 are good chains (1..4 certificates not counting the anchor),
-   *  n = 4 is over the limit (refusals.tooLong). */
+   *  n intermediates, n = 0..3 (1..4 certificates not counting the anchor: good chains
+   *  while n < CHAIN_DEPTH_MAX); n = 4 is refusals.tooLong. */
   server: Chain[];
   /** client[n]: the same for client leaves (extendedKeyUsage clientAuth), n = 0..3. */
   client: Chain[];
   refusals: Record<RefusalName, Refusal>;
+  /** More chains to accept: an intermediate without keyUsage (RFC 5280 6.1.4 (n) checks
+   *  keyCertSign only when the extension is present), and a self-signed server certificate
+   *  that is its own anchor, and a client leaf whose EUI-64 is only in its CN (RFC 7925
+   *  s. 4.4.2 allows either place). */
+  accepted: { caWithoutKeyUsage: Chain; selfSigned: Chain; clientEuiInCn: Chain };
 }
+
+// The core's chain limit (assembly/config.ts, the one source of truth): refusals.tooLong
+// fails at this index.
+export const CHAIN_DEPTH_MAX = Number(/CHAIN_DEPTH_MAX: i32 = (\d+)/.exec(
+  readFileSync(join(ROOT, "assembly", "config.ts"), "utf8"))?.[1] ?? NaN);
 
 export const ALERT_BAD_CERTIFICATE = 42;
 export const ALERT_UNSUPPORTED_CERTIFICATE = 43;
@@ -150,7 +165,9 @@ function build(): Pki {
     const certs = [leaf, ...cas];
     const pem = join(dir, `${name}.chain.pem`);
     writeFileSync(pem, certs.map((c) => readFileSync(c.pem, "latin1")).join(""), "latin1");
-    return { name, certs: certs.map((c) => c.der), pem, key: leaf.key, scalar: scalarOf(leaf.key), anchors: [anchor.der], anchorPem: anchor.pem, refName };
+    const intermediatesPem = cas.length ? join(dir, `${name}.intermediates.pem`) : "";
+    if (cas.length) writeFileSync(intermediatesPem, cas.map((c) => readFileSync(c.pem, "latin1")).join(""), "latin1");
+    return { name, certs: certs.map((c) => c.der), pem, key: leaf.key, leafPem: leaf.pem, intermediatesPem, scalar: scalarOf(leaf.key), anchors: [anchor.der], anchorPem: anchor.pem, refName };
   };
   // The intermediates a leaf issued by issuerOf(n) comes with, nearest first.
   const line = (n: number): CertFile[] => intermediates.slice(0, n).reverse();
@@ -204,8 +221,8 @@ function build(): Pki {
     pathLen: bad("pathLen", "REASON_CERT_PATH_LEN", ALERT_BAD_CERTIFICATE, 2, chain("pathLen", pathLenLeaf, [underPathLen0, pathLen0], serverName)),
     noKeyCertSign: bad("noKeyCertSign", "REASON_CERT_KEY_USAGE", ALERT_BAD_CERTIFICATE, 1, chain("noKeyCertSign", noSignLeaf, [noSign], serverName)),
     // 5 certificates not counting the anchor: over CHAIN_DEPTH_MAX (4, config.ts); the
-    // fifth one (index 4) is refused.
-    tooLong: bad("tooLong", "REASON_CERT_CHAIN_TOO_LONG", ALERT_CERTIFICATE_UNKNOWN, 4, server[4]),
+    // certificate at index CHAIN_DEPTH_MAX is refused.
+    tooLong: bad("tooLong", "REASON_CERT_CHAIN_TOO_LONG", ALERT_CERTIFICATE_UNKNOWN, CHAIN_DEPTH_MAX, server[4]),
     tamperedSignature: bad("tamperedSignature", "REASON_CERT_BAD_SIGNATURE", ALERT_BAD_CERTIFICATE, 0, tampered),
     criticalExtension: badLeaf("criticalExtension", "REASON_CERT_CRITICAL_EXTENSION", ALERT_UNSUPPORTED_CERTIFICATE, cn,
       serverExt(`DNS:${serverName}`, "1.3.6.1.4.1.55555.1=critical,ASN1:NULL\n")),
@@ -214,7 +231,15 @@ function build(): Pki {
       chain("clientAuthOnly", issue("clientAsServer", cn, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectAltName=DNS:${serverName}\n`, int1), [int1], serverName)),
   };
   server.pop(); // server[4] lives on as refusals.tooLong
-  return { dir, serverName, eui64, root, intermediates, server, client, refusals };
+  const noKu = issue("noKu", "/O=Test PKI/CN=No keyUsage", "basicConstraints=critical,CA:TRUE\n", root);
+  const self = issue("selfSigned", cn, serverExt(`DNS:${serverName}`), undefined);
+  const accepted = {
+    caWithoutKeyUsage: chain("caWithoutKeyUsage", issue("noKuLeaf", cn, serverExt(`DNS:${serverName}`), noKu), [noKu], serverName),
+    selfSigned: chain("selfSigned", self, [], serverName, self),
+    clientEuiInCn: chain("clientEuiInCn", issue("clientCn", `/O=Test PKI/CN=${eui64.replace(/-/g, ":")}`,
+      "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n", int1), [int1], ""),
+  };
+  return { dir, serverName, eui64, root, intermediates, server, client, refusals, accepted };
 }
 
 // A copy of `src` whose DER has the last bit of its signature flipped (PEM and DER).

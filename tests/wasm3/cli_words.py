@@ -131,6 +131,13 @@ class Args:
         self.rpk = self.json = self.verbose = self.require_ems = self.expect_reply = self.hal_p256 = False
         self.tickets = False
         self.false_start = False
+        # X.509 (RFC 7925 s. 4.4): --ca (repeatable), --cert, --servername, --time, --accept-unknown-time
+        self.ca = []
+        self.cert = self.servername = self.time = None
+        self.accept_unknown_time = False
+        # RFC 7925 s. 4.4's extensions: --cached-info, --cert-url URL, --trusted-ca-keys
+        self.cached_info = self.trusted_ca_keys = False
+        self.cert_url = None
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
 
 
@@ -138,10 +145,12 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--timeout": "timeout", "--pmtu": "pmtu", "--send": "send", "--wait": "wait", "--seed": "seed",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
                "--session-in": "session_in", "--session-out": "session_out",
-               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid"}
+               "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid",
+               "--ca": "ca", "--cert": "cert", "--servername": "servername", "--time": "time", "--cert-url": "cert_url"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems", "--tickets": "tickets",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
-         "--hal-p256": "hal_p256", "--false-start": "false_start"}
+         "--hal-p256": "hal_p256", "--false-start": "false_start", "--accept-unknown-time": "accept_unknown_time",
+         "--cached-info": "cached_info", "--trusted-ca-keys": "trusted_ca_keys"}
 
 
 def parse_args(argv):
@@ -163,7 +172,10 @@ def parse_args(argv):
                 raise usage(MSG["bad_stop_before"], v)
             if o == "--heartbeat-mode" and v not in ("allow", "deny"):
                 raise usage(MSG["bad_heartbeat_mode"], v)
-            setattr(a, TAKES_VALUE[o], whole_number(o, v) if o in NUMBERS else v)
+            if o == "--ca":
+                a.ca.append(v)
+            else:
+                setattr(a, TAKES_VALUE[o], whole_number(o, v) if o in NUMBERS else v)
         elif o in FLAGS:
             if FLAGS[o]:
                 setattr(a, FLAGS[o], True)
@@ -181,12 +193,24 @@ def parse_args(argv):
     a.host, a.port = parse_target(a.target)
     if (a.identity is None) != (a.psk_hex is None):
         raise usage(MSG["psk_pair"])
-    if not a.rpk and (a.key is not None or a.server_key is not None):
+    x509 = len(a.ca) > 0
+    if not a.rpk and (a.server_key is not None or (a.key is not None and not x509)):
         raise usage(MSG["rpk_only"])
     if a.rpk and a.server_key is None:
         raise usage(MSG["rpk_needs_server_key"])
-    if not a.rpk and a.identity is None:
+    if not a.rpk and not x509 and a.identity is None:
         raise usage(MSG["credentials_required"])
+    if not x509 and (a.cert is not None or a.servername is not None or a.time is not None or a.accept_unknown_time or
+                     a.cached_info or a.trusted_ca_keys or a.cert_url is not None):
+        raise usage(MSG["x509_only"])
+    if a.cert_url is not None and a.cert is None:
+        raise usage(MSG["cert_url_needs_cert"])
+    if x509 and a.rpk:
+        raise usage(MSG["x509_with_rpk"])
+    if a.cert is not None and a.key is None:
+        raise usage(MSG["cert_needs_key"])
+    if a.time is not None and not re.fullmatch(r"now|unknown|[0-9]+", a.time):
+        raise usage(MSG["bad_time"], a.time)
     if a.expect_reply and a.send is None:
         raise usage(MSG["expect_reply_needs_send"])
     if a.identity is not None:

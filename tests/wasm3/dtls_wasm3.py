@@ -55,6 +55,8 @@ EXPORTS = [
 ]
 
 
+X509_EXPORTS = ["dtls_config_ca", "dtls_config_cert", "dtls_config_peer_name", "dtls_config_cert_url"]
+
 ACCEL_WASM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "accel.wasm")
 
 
@@ -121,6 +123,14 @@ class Wasm3Dtls:
         for name, sig in HAL_SIGNATURES.items():  # pywasm3 skips what the module does not import
             self.mod.link_function("hal", name, sig, self._guard(getattr(self, "_hal_" + name)))
         self.fn = {name: self.rt.find_function(name) for name in EXPORTS}
+        for name in X509_EXPORTS:  # only the X.509 builds have them
+            try:
+                self.fn[name] = self.rt.find_function(name)
+            except RuntimeError:
+                pass
+        self.wall_time = None  # --time: None = the host's clock, "unknown" = -1, else seconds
+        self.chain = None      # X.509: a ChainObserver of the server's Certificate message
+        self.x509_exts = (False, False, False)  # --cached-info, --cert-url, --trusted-ca-keys given
         self.buf = self.call("dtls_buffer")
         self.buf_size = self.call("dtls_buffer_size")
 
@@ -180,7 +190,9 @@ class Wasm3Dtls:
         return ms - (1 << 32) if ms >= (1 << 31) else ms
 
     def _hal_wall_time_s(self):
-        return int(time.time())
+        if self.wall_time == "unknown":
+            return -1
+        return int(time.time()) if self.wall_time is None else self.wall_time
 
     def _hal_send(self, buf, length):
         data = bytes(self.mem()[buf:buf + length])
@@ -246,6 +258,8 @@ class Wasm3Dtls:
         return self.call("dtls_config_sni", len(data))
 
     def on_datagram(self, data):
+        if self.chain is not None:
+            self.chain.feed(data)
         self._put(data)
         return self.call("dtls_on_datagram", len(data))
 
@@ -386,6 +400,89 @@ def read_server_pin(value):
     return read_public_point(value)
 
 
+# ---- X.509 (RFC 7925 s. 4.4): PEM certificates, and the server's chain as received ----
+def read_pem_certificates(path):
+    """--ca / --cert: every CERTIFICATE block of a PEM file, as DER, in file order."""
+    with open(path) as f:
+        blocks = re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", f.read(), re.S)
+    if not blocks:
+        raise KeyFileError(f"{path}: no PEM certificate in it")
+    return [base64.b64decode("".join(b.split())) for b in blocks]
+
+
+NAME_OIDS = {b"\x55\x04\x03": "CN", b"\x55\x04\x0a": "O", b"\x55\x04\x0b": "OU", b"\x55\x04\x06": "C",
+             b"\x55\x04\x07": "L", b"\x55\x04\x08": "ST", b"\x55\x04\x05": "serialNumber"}
+
+
+def subject_of(der):
+    """The subject in one line, as host/certs.ts subjectOf ("O=..., CN=...")."""
+    try:
+        tbs = _der_items(_der(der)[1])[0][1]
+        fields = _der_items(tbs)
+        if fields[0][0] == 0xA0:
+            fields = fields[1:]
+        parts = []
+        for _, rdn in _der_items(fields[4][1]):
+            for _, atv in _der_items(rdn):
+                oid, value = _der_items(atv)[:2]
+                parts.append(f"{NAME_OIDS.get(oid[1], oid[1].hex())}={value[1].decode('utf-8', 'replace')}")
+        return ", ".join(parts)
+    except (KeyFileError, IndexError, ValueError):
+        return "(unparsable)"
+
+
+class ChainObserver:
+    """The server's Certificate message reassembled from the plaintext epoch-0 datagrams
+    (host/certs.ts ChainObserver): the certificates that arrived whole, in order."""
+
+    def __init__(self):
+        self.body, self.have, self.seq = None, None, -1
+
+    def feed(self, d):
+        p = 0
+        while p + 13 <= len(d):
+            kind, epoch, n = d[p], int.from_bytes(d[p + 3:p + 5], "big"), int.from_bytes(d[p + 11:p + 13], "big")
+            rec, p = d[p + 13:p + 13 + n], p + 13 + n
+            if kind != 22 or epoch != 0:
+                continue
+            q = 0
+            while q + 12 <= len(rec):
+                total, seq = int.from_bytes(rec[q + 1:q + 4], "big"), int.from_bytes(rec[q + 4:q + 6], "big")
+                off, m = int.from_bytes(rec[q + 6:q + 9], "big"), int.from_bytes(rec[q + 9:q + 12], "big")
+                if rec[q] == 11 and total <= 65536 and off + m <= total and q + 12 + m <= len(rec):
+                    if self.seq != seq or self.body is None or len(self.body) != total:
+                        self.body, self.have, self.seq = bytearray(total), bytearray(total), seq
+                    self.body[off:off + m] = rec[q + 12:q + 12 + m]
+                    self.have[off:off + m] = b"\x01" * m
+                q += 12 + m
+
+    def complete(self):
+        return self.have is not None and 0 not in self.have
+
+    def subjects(self):
+        if self.body is None or len(self.body) < 3:
+            return None
+        end = self.have.index(0) if 0 in self.have else len(self.body)
+        out, p = [], 3
+        while p + 3 <= end:
+            n = int.from_bytes(self.body[p:p + 3], "big")
+            if p + 3 + n > end:
+                break
+            out.append(subject_of(bytes(self.body[p + 3:p + 3 + n])))
+            p += 3 + n
+        return out
+
+
+def certificate_failed(d):
+    """The certificate the chain failed at, in host/engine.ts's words, or None."""
+    info = lambda k: d.call("dtls_info", CODES["INFO_" + k])  # noqa: E731
+    if d.chain is None or info("CERT_RESULT") <= 0 or info("CERT_FAIL_INDEX") < 0:
+        return None
+    i, subjects = info("CERT_FAIL_INDEX"), d.chain.subjects() or []
+    of = f" of {len(subjects)}" if d.chain.complete() else ""
+    return f"{i}{of}" + (f" ({subjects[i]})" if i < len(subjects) else "")
+
+
 class ConfigError(ValueError):
     """A configuration the module or the network refuses before anything is sent: exit code 2."""
 
@@ -413,8 +510,50 @@ def open_socket(target):
     raise ConfigError(MSG["cannot_reach"] % target)
 
 
-def configure(d, identity, psk, options, sni, rpk):
+def configure_x509(d, x509):
+    """Trust anchors, our key and chain, the reference name, the unknown-time policy
+    (host/engine.ts configureX509)."""
+    anchors, chain, key, peer_name, accept_unknown, cached_info, cert_url, trusted_ca_keys = x509
+    if "dtls_config_ca" not in d.fn:
+        raise ConfigError(MSG["x509_unsupported"])
+    for i, der in enumerate(anchors):
+        d._put(der)
+        if d.call("dtls_config_ca", len(der)) != 0:
+            raise ConfigError(f"the module refused trust anchor {i + 1}")
+    if key is not None:
+        d._put(key)
+        r = d.call("dtls_config_rpk", len(key), 0)
+        d.mem()[d.buf:d.buf + len(key)] = bytes(len(key))
+        if r != 0:
+            raise ConfigError("the module refused the client key (not a valid P-256 key?)")
+    for i, der in enumerate(chain or []):
+        d._put(der)
+        if d.call("dtls_config_cert", len(der)) != 0:
+            raise ConfigError(f"our chain does not fit the module (at certificate {i + 1})")
+    if peer_name is not None:
+        data = peer_name.encode("ascii", "replace")
+        d._put(data)
+        if d.call("dtls_config_peer_name", len(data)) != 0:
+            raise ConfigError(MSG["sni_invalid"] % peer_name)
+    if accept_unknown and d.call("dtls_config_set", CODES["OPT_CERT_UNKNOWN_TIME"], 1) != 0:
+        raise ConfigError(MSG["option_refused"] % ("--accept-unknown-time", 1))
+    # RFC 7925 s. 4.4's extensions (host/engine.ts configureX509).
+    for on, opt, flag in ((cached_info, "OPT_CACHED_INFO", "--cached-info"), (trusted_ca_keys, "OPT_TRUSTED_CA_KEYS", "--trusted-ca-keys")):
+        if on and d.call("dtls_config_set", CODES[opt], 1) != 0:
+            raise ConfigError(MSG["option_refused"] % (flag, 1))
+    if cert_url is not None:
+        url = cert_url.encode("latin-1", "replace")
+        d._put(hashlib.sha1(chain[0]).digest() + url)
+        if d.call("dtls_config_cert_url", 20 + len(url)) != 0:
+            raise ConfigError(f"invalid certificate URL (printable ASCII, at most 255 bytes): {cert_url}")
+    d.x509_exts = (cached_info, cert_url is not None, trusted_ca_keys)
+    d.chain = ChainObserver()
+
+
+def configure(d, identity, psk, options, sni, rpk, x509=None):
     d.call("dtls_config_reset")
+    if x509 is not None:
+        configure_x509(d, x509)
     if identity is not None and d.config_psk(identity, psk) != 0:
         raise ConfigError(MSG["psk_refused"])
     if rpk is not None:
@@ -496,6 +635,17 @@ def summary_of(d, sni, session, send, rpk=False, false_start=False):
     done = ms >= 0
     negotiated = lambda v: v if done else None  # noqa: E731
     keys = {"server_key_sha256": d.peer_key_hash(), "client_auth": negotiated(info("CLIENT_AUTH") == 1)} if rpk else {}
+    if d.chain is not None and not rpk:  # X.509: host/engine.ts summary()
+        result = info("CERT_RESULT")
+        keys = {"server_chain": d.chain.subjects(), "verify_result": None if result < 0 else "ok" if result == 0 else reason_name(result),
+                "failed_certificate": info("CERT_FAIL_INDEX") if result > 0 and info("CERT_FAIL_INDEX") >= 0 else None,
+                "client_auth": negotiated(info("CLIENT_AUTH") == 1)}
+        # With cached_info the Certificate carried only the hash: the chain is the one cached.
+        if info("CACHED_INFO_USED") == 1:
+            keys["server_chain"] = None
+        for on, key, k in zip(d.x509_exts, ("cached_info_used", "cert_url_used", "trusted_ca_keys_accepted"),
+                              ("CACHED_INFO_USED", "CERT_URL_USED", "TRUSTED_CA_KEYS")):
+            keys[key] = negotiated(info(k) == 1) if on else None
     summary = {
         "protocol": negotiated("DTLSv1.2" if info("VERSION") == CODES["DTLS_1_2"] else None),
         "cipher": negotiated(cipher_name(suite) if suite else None),
@@ -518,13 +668,17 @@ def summary_of(d, sni, session, send, rpk=False, false_start=False):
     }
     if state == STATE_FAILED:
         reason, alert = d.call("dtls_last_error"), d.call("dtls_last_alert")
-        summary.update(error=describe_failure(reason, alert), reason=reason_name(reason), alert=describe_alert(alert))
+        error = describe_failure(reason, alert)
+        failed = certificate_failed(d)
+        if failed:
+            error = f"the server's certificate {failed}: {error}"
+        summary.update(error=error, reason=reason_name(reason), alert=describe_alert(alert))
     return summary
 
 
 def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=None, options=(), sni=None,
                 log_level=-1, guard_ms=120000, rpk=None, stop_before=None, say=None, on_data=None, accel=False,
-                session_in=None, session_out=None, hold=False):
+                session_in=None, session_out=None, hold=False, x509=None, wall_time=None):
     """The CLI's flow: configure, handshake, send `send` and wait for its reply, close
     (close_notify when still connected). Returns (summary, module, Session), or (None, module,
     None) with stop_before="connect" (configured, nothing sent: a baseline). ConfigError
@@ -532,7 +686,8 @@ def run_session(wasm_path, target, identity, psk, send=None, wait_ms=5000, seed=
     the whole wait_ms, a reply or not (heartbeats)."""
     sock = open_socket(target)
     d = Wasm3Dtls(wasm_path, sock=sock, seed=seed, log_level=log_level, accel=accel)
-    configure(d, identity, psk, options, sni, rpk)
+    d.wall_time = wall_time
+    configure(d, identity, psk, options, sni, rpk, x509)
     if session_out is not None:
         d.call("dtls_config_set", CODES["OPT_RESUME"], 1)
     if session_in is not None:
@@ -635,10 +790,15 @@ def main(argv=None):
         err(e)
         sys.stderr.write(USAGE)
         return EXIT["usage"]
-    rpk = None
+    rpk = x509 = None
     try:
         if a.rpk:
             rpk = (read_private_key(a.key) if a.key is not None else None, read_server_pin(a.server_key))
+        if a.ca:
+            x509 = ([der for f in a.ca for der in read_pem_certificates(f)],
+                    read_pem_certificates(a.cert) if a.cert is not None else None,
+                    read_private_key(a.key) if a.key is not None else None, a.servername, a.accept_unknown_time,
+                    a.cached_info, a.cert_url, a.trusted_ca_keys)
     except (OSError, ValueError) as e:
         err(e)
         return EXIT["usage"]
@@ -680,7 +840,8 @@ def main(argv=None):
         summary, d, session = run_session(a.wasm, a.target, a.identity, a.psk, send, a.wait, a.seed, options, a.sni,
                                           3 if a.verbose else -1, rpk=rpk, stop_before=a.stop_before, say=say,
                                           on_data=on_data, accel=a.hal_p256, session_in=session_in,
-                                          session_out=a.session_out, hold=mode is not None)
+                                          session_out=a.session_out, hold=mode is not None, x509=x509,
+                                          wall_time=None if a.time in (None, "now") else "unknown" if a.time == "unknown" else int(a.time))
     except ConfigError as e:
         err(e)
         return EXIT["usage"]

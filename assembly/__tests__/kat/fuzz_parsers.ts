@@ -4,6 +4,8 @@
 // wrappers call the core exactly as the handshake does (handshake/ecdhe.ts).
 import { p256ValidatePublic, p256Ecdh, p256Verify, ecdsaSigToDer, ecdsaSigFromDer } from "../../crypto/p256/p256";
 import { spkiPoint } from "../../handshake/rpk";
+import { anchorsReset, anchorAdd } from "../../x509/anchors";
+import { chainBegin, chainAdd, chainEnd, chainFailIndex } from "../../x509/chain";
 
 const FZ_BUFFER_SIZE: i32 = 1024;
 const buf = memory.data(FZ_BUFFER_SIZE, 16);
@@ -34,3 +36,19 @@ export function fz_validate(off: i32, len: i32): i32 { return p256ValidatePublic
 export function fz_ecdh(privOff: i32, pubOff: i32, len: i32, outOff: i32): i32 {
   return p256Ecdh(at(privOff), at(pubOff), at(outOff), len);
 }
+
+// ---- the X.509 validator (assembly/x509/, issue 11): target x509 (fuzz/src/fuzz_x509.c) ----
+// The certificate at off (len bytes) as a trust anchor (anchorAdd's result), then as a
+// one-certificate chain checked against that store: chainBegin with the reference name at
+// nameOff, the time nowS, the policy and purpose of mode (bit 0 accept unknown time, bit 1
+// CHAIN_CLIENT); chainAdd; chainEnd. Returns anchorAdd's result (0, -2, -5) in the low
+// byte and the chain's verdict above it; fz_x509_fail_index() tells the failing index.
+export function fz_x509(off: i32, len: i32, nameOff: i32, nameLen: i32, nowS: i64, mode: i32): i32 {
+  anchorsReset();
+  const a = anchorAdd(at(off), len);
+  chainBegin(at(nameOff), nameLen, nowS, (mode & 1) != 0, (mode >> 1) & 1);
+  let v = chainAdd(at(off), len);
+  if (v == 0) v = chainEnd();
+  return (v << 8) | (a & 0xff);
+}
+export function fz_x509_fail_index(): i32 { return chainFailIndex(); }
