@@ -6,7 +6,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, Server } from "node:http";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RefServerUdp } from "../host/refserver/udp";
 import { RefServerOptions, HandshakeInfo, AlertEvent } from "../host/refserver/server";
@@ -79,6 +79,17 @@ test("cached_info (RFC 7924): the chain validated once is offered as its hash by
   assert.ok(saved >= chainBytes - 40 && saved <= chainBytes - 40 + 4 * 25, `received ${saved} bytes less, the chain is ${chainBytes}`);
   assert.equal(grew, 2 * 40, "both ClientHellos (cookie exchange) carry the 40-byte extension");
 
+  // The cache is covered by the blob's check: one changed byte of it and the blob is refused.
+  const damaged = readFileSync(blob("a"));
+  damaged[damaged.length - 17] ^= 1;
+  writeFileSync(blob("a-damaged"), damaged);
+  const refused = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("a-damaged")]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /was refused: damaged/);
+  // A cache alone is refused by a configuration without trust anchors (PSK).
+  const psk = await runCli([`127.0.0.1:${s.port}`, "--psk-identity", "a", "--psk", "00", "--session-in", blob("a"), "--json"]);
+  assert.equal(psk.code, 2);
+  assert.match(psk.stderr, /was refused/);
   // The blob written after a cached handshake still carries the cache.
   const again = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("b")]);
   assert.equal(again.json.cached_info_used, true, again.stderr);
