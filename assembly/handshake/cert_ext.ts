@@ -15,7 +15,7 @@ import { EXT_CACHED_INFO, EXT_TRUSTED_CA_KEYS, EXT_CLIENT_CERTIFICATE_URL, HT_CE
 import { REASON_DECODE, REASON_ILLEGAL_PARAMETER, REASON_CACHED_INFO_MISMATCH, ERR_BAD_ARGUMENT } from "../errors";
 import { CERT_EXT_CACHED_INFO, CERT_EXT_CERT_URL, CERT_EXT_TRUSTED_CA_KEYS } from "../api_codes";
 import { put8, put16 } from "../util/bytes";
-import { readU8, readU16, readerEnter, readerLeave, readerLeft, readerBad } from "../util/reader";
+import { readU8, readU16, readerLeft } from "../util/reader";
 import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { halWallTimeS } from "../hal";
 import { optCachedInfo, optTrustedCaKeys, optCertUnknownTime } from "../options";
@@ -53,9 +53,12 @@ export const CACHE_BLOB_LEN: i32 = X509_ENABLED ? HASH_LEN + 65 + 8 + HASH_LEN :
 export let cacheKept: bool = false;
 let cacheFilled: bool = false;     // this handshake validated a chain: kept once it completes
 
+// The CertificateURL body, made by dtls_config_cert_url (RFC 6066 s. 5): CertChainType
+// individual_certs(0), url_and_hash_list<1..2^16-1> with one URLAndHash { opaque url<1..2^16-1>;
+// uint8 padding = 1; opaque SHA1Hash[20]; }: 26 bytes + the URL.
 // @ts-ignore: decorator
-@lazy const certUrl = memory.data(X509_ENABLED ? 20 + CERT_URL_MAX : 0);  // SHA-1 hash, URL
-let certUrlLen: i32 = 0;
+@lazy const certUrl = memory.data(X509_ENABLED ? 26 + CERT_URL_MAX : 0);
+let certUrlLen: i32 = 0;   // the body's length, 0 = none
 
 // This handshake (reset by dtls_connect): what the ClientHello offered (CERT_EXT_* bits),
 // what the ServerHello accepted, whether the cached chain and our URL were used.
@@ -149,16 +152,11 @@ export function certExtServerHello(type: i32): i32 {
   const bit = type == EXT_CACHED_INFO ? CERT_EXT_CACHED_INFO : type == EXT_CLIENT_CERTIFICATE_URL ? CERT_EXT_CERT_URL :
     type == EXT_TRUSTED_CA_KEYS ? CERT_EXT_TRUSTED_CA_KEYS : 0;
   if ((certExtOffered & bit) == 0) return 0;
-  if (bit == CERT_EXT_CACHED_INFO) {
-    // RFC 7924 s. 3: the server's CachedObjects are the types it answers: cert, the one we sent.
-    const outer = readerEnter(readU16());
-    if (readerLeft() == 0) return -verdict(REASON_DECODE, ALERT_DECODE_ERROR);
-    while (!readerBad() && readerLeft() > 0) {
-      if (readU8() != CACHED_CERT && !readerBad()) return -verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER);
-    }
-    readerLeave(outer);
-  } else if (readerLeft() != 0) {
-    return -verdict(REASON_DECODE, ALERT_DECODE_ERROR);   // RFC 6066 s. 5, 6: empty
+  // RFC 7924 s. 3: the server's CachedObjects name the types it answers: cert alone, the one
+  // we sent (anything else: illegal_parameter). RFC 6066 s. 5, 6: empty (else decode_error).
+  const cached = bit == CERT_EXT_CACHED_INFO;
+  if (cached ? readerLeft() != 3 || readU16() != 1 || readU8() != CACHED_CERT : readerLeft() != 0) {
+    return -(cached ? verdict(REASON_ILLEGAL_PARAMETER, ALERT_ILLEGAL_PARAMETER) : verdict(REASON_DECODE, ALERT_DECODE_ERROR));
   }
   certExtAccepted |= bit;
   return bit << 16;   // clear of server_hello.ts's own SEEN_* bits
@@ -217,26 +215,25 @@ export function setCertUrl(src: usize, len: i32): i32 {
     const c = load<u8>(src + <usize>i);
     if (c <= 0x20 || c >= 0x7f) return ERR_BAD_ARGUMENT;
   }
-  memory.copy(certUrl, src, <usize>len);
-  certUrlLen = len - 20;
+  const n = len - 20;
+  put8(certUrl, 0);
+  put16(certUrl + 1, n + 23);
+  put16(certUrl + 3, n);
+  memory.copy(certUrl + 5, src + 20, <usize>n);
+  put8(certUrl + 5 + <usize>n, 1);
+  memory.copy(certUrl + 6 + <usize>n, src, 20);
+  certUrlLen = n + 26;
   return 0;
 }
 
 // The server echoed client_certificate_url (and asks for our certificate).
 export function certUrlAccepted(): bool { return (certExtAccepted & CERT_EXT_CERT_URL) != 0; }
 
-// CertificateURL (RFC 6066 s. 5): CertChainType individual_certs(0), url_and_hash_list with
-// one URLAndHash { opaque url<1..2^16-1>; uint8 padding = 1; opaque SHA1Hash[20]; }.
+// CertificateURL (RFC 6066 s. 5), made at configuration time (setCertUrl).
 export function buildCertificateUrl(messageSeq: i32): usize {
   const body = flightBeginMessage(HT_CERTIFICATE_URL, messageSeq);
   if (body == 0) return 0;
-  const n = certUrlLen;
-  put8(body, 0);
-  put16(body + 1, n + 23);
-  put16(body + 3, n);
-  memory.copy(body + 5, certUrl + 20, <usize>n);
-  put8(body + 5 + <usize>n, 1);
-  memory.copy(body + 6 + <usize>n, certUrl, 20);
+  memory.copy(body, certUrl, <usize>certUrlLen);
   certUrlSent = true;
-  return flightEndMessage(26 + n, 0);
+  return flightEndMessage(certUrlLen, 0);
 }
