@@ -30,6 +30,8 @@ const root2 = pki.make("root2", null, { ca: true });
 const leaf2 = pki.make("server2", root2, { dns: "localhost" });
 const clientCa = pki.make("client-ca", null, { ca: true });
 const clientLeaf = pki.make("0011223344556677", clientCa, { client: true });
+const clientInt = pki.make("client-int", clientCa, { ca: true });
+const clientLeaf2 = pki.make("8899aabbccddeeff", clientInt, { client: true });
 const strangerCa = pki.make("stranger-ca", null, { ca: true });
 const strangerLeaf = pki.make("stranger", strangerCa, { client: true });
 const serverKeys = generateKeyPair("refserver");
@@ -280,6 +282,26 @@ test("hooks: the first flight 4 is dropped, the server's timer sends it again an
   }
 });
 
+test("hooks: the client's first flight 5 is lost on the way in; the server's timer and the client's retransmission recover", async () => {
+  let seen = 0, dropped = 0;
+  const s = await serve({ psk: PSK, rtoMs: 200, hooks: { incoming: (d) => {
+    const isFlight5 = d[0] === 22 && d.readUInt16BE(3) === 0 && d[13] === 16;
+    if (isFlight5 && seen++ === 0) { dropped++; return null; }
+    return d;
+  } } });
+  // The client's timer is the longer: the server's repeated flight 4 is what makes it send flight 5 again.
+  const client = new UdpDtlsClient("127.0.0.1", s.port, { psk: ourPsk, rtoMs: 2000 });
+  try {
+    await client.connect();
+    assert.equal(dropped, 1);
+    assert.ok(seen >= 2, "flight 5 came again");
+    assert.ok(s.server.stats.retransmissions >= 1, "flight 4 sent again on the server's timer");
+    assert.equal(s.events.handshakes.length, 1);
+  } finally {
+    client.close();
+  }
+});
+
 test("hooks: a ServerKeyExchange with a damaged signature is refused by our client with an alert", async () => {
   const s = await serve({ rawKey: readFileSync(serverKeys.key, "latin1"),
     hooks: { message: (type, body) => (type === 12 ? Buffer.concat([body.subarray(0, -1), Buffer.from([body[body.length - 1] ^ 1])]) : undefined) } });
@@ -367,24 +389,33 @@ class Scripted {
     this.deliver(record(22, 0, this.recSeq++, msg));
   }
   /** ClientHello, HelloVerifyRequest, ClientHello with the cookie, flight 4. */
-  hello(suite: number, extra: Buffer[] = []): void {
+  ems = true;
+  random = Buffer.alloc(32, 7);
+  /** The client reboots: new random, new handshake state, same address. */
+  restart(): void {
+    this.random = Buffer.alloc(32, this.random[0] + 1);
+    this.transcript = []; this.msgSeq = 0; this.recSeq = 0; this.flight4 = new Map(); this.out = [];
+  }
+  hello(suite: number, extra: Buffer[] = [], o: { ems?: boolean } = {}): void {
+    this.ems = o.ems ?? true;
     const exts = Buffer.concat([ext(10, v16(Buffer.from([0, 23]))), ext(11, v8(Buffer.from([0]))), ext(13, v16(Buffer.from([4, 3]))),
-      ext(23, Buffer.alloc(0)), ext(0xff01, Buffer.from([0])), ...extra]);
-    const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), Buffer.alloc(32, 7), v8(Buffer.alloc(0)), v8(cookie),
+      ...(this.ems ? [ext(23, Buffer.alloc(0))] : []), ext(0xff01, Buffer.from([0])), ...extra]);
+    const ch = (cookie: Buffer) => Buffer.concat([Buffer.from([0xfe, 0xfd]), this.random, v8(Buffer.alloc(0)), v8(cookie),
       v16(Buffer.from([suite >> 8, suite & 0xff])), v8(Buffer.from([0])), v16(exts)]);
     this.sendHs(1, ch(Buffer.alloc(0)), false);
     const [hvr] = this.take();
+    if (!hvr) return; // refused: the alert is in this.all
     assert.equal(hvr.type, 3, "HelloVerifyRequest");
     this.sendHs(1, ch(hvr.body.subarray(3, 3 + hvr.body[2])));
     for (const m of this.take()) { this.flight4.set(m.type, m.body); this.transcript.push(handshake(m.type, m.seq, m.body)); }
-    this.serverHello = parseServerHello(this.flight4.get(2)!);
+    if (this.flight4.has(2)) this.serverHello = parseServerHello(this.flight4.get(2)!);
   }
   /** The rest: Certificate or CertificateURL, ClientKeyExchange, CertificateVerify, CCS,
    *  Finished; resolves when the server's Finished verified, or with the alert it sent. */
-  async finish(o: { psk?: [string, Buffer]; certs?: Buffer[]; urls?: Array<[string, Buffer]>; key?: string; order?: (r: Buffer[]) => Buffer[] } = {}): Promise<number | null> {
+  async finish(o: { psk?: [string, Buffer]; certs?: Buffer[]; urls?: Array<[string, Buffer]>; key?: string; order?: (r: Buffer[]) => Buffer[]; chainType?: number } = {}): Promise<number | null> {
     if (o.order) this.hold = [];
     if (this.flight4.has(13)) {
-      if (o.urls) this.sendHs(21, Buffer.concat([Buffer.from([0]), v16(Buffer.concat(o.urls.map(([u, h]) => Buffer.concat([v16(Buffer.from(u)), Buffer.from([1]), h]))))]));
+      if (o.urls) this.sendHs(21, Buffer.concat([Buffer.from([o.chainType ?? 0]), v16(Buffer.concat(o.urls.map(([u, h]) => Buffer.concat([v16(Buffer.from(u)), Buffer.from([1]), h]))))]));
       else this.sendHs(11, v24(Buffer.concat((o.certs ?? []).map(v24))));
     }
     let pms: Buffer;
@@ -399,10 +430,11 @@ class Scripted {
       pms = ecdh.computeSecret(ske.subarray(4, 4 + ske[3]));
       this.sendHs(16, v8(ecdh.getPublicKey()));
     }
-    const ms = prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48);
+    const ms = this.ems ? prf(pms, "extended master secret", sha256(Buffer.concat(this.transcript)), 48)
+      : prf(pms, "master secret", Buffer.concat([this.random, this.serverHello.random]), 48);
     if (o.key) this.sendHs(15, Buffer.concat([Buffer.from([4, 3]), v16(sign("sha256", Buffer.concat(this.transcript), createPrivateKey(o.key)))]));
     this.deliver(record(20, 0, this.recSeq++, Buffer.from([1])));
-    const cr = Buffer.alloc(32, 7), sr = this.serverHello.random;
+    const cr = this.random, sr = this.serverHello.random;
     const kb = prf(ms, "key expansion", Buffer.concat([sr, cr]), 40);
     this.cw = { key: kb.subarray(0, 16), salt: kb.subarray(32, 36) };
     this.sw = { key: kb.subarray(16, 32), salt: kb.subarray(36, 40) };
@@ -519,7 +551,11 @@ test("trusted_ca_keys (RFC 6066 s. 6): the chain whose root the client names, by
 });
 
 test("client_certificate_url (RFC 6066 s. 5): the URL fetched over http, its SHA-1 checked, the chain validated", async () => {
-  const files: Record<string, Buffer> = { "/client.der": clientLeaf.der, "/stranger.der": strangerLeaf.der };
+  // A PkiPath (RFC 6066 s. 5): SEQUENCE OF Certificate, the end-entity last.
+  const pathBody = Buffer.concat([clientInt.der, clientLeaf2.der]);
+  const pkiPath = Buffer.concat([Buffer.from([0x30, 0x82, pathBody.length >> 8, pathBody.length & 0xff]), pathBody]);
+  const files: Record<string, Buffer> = { "/client.der": clientLeaf.der, "/stranger.der": strangerLeaf.der,
+    "/leaf2.der": clientLeaf2.der, "/int.der": clientInt.der, "/path.der": pkiPath };
   const http: Server = createServer((req, res) => {
     const body = files[req.url ?? ""];
     if (!body) { res.statusCode = 404; res.end(); return; }
@@ -537,6 +573,17 @@ test("client_certificate_url (RFC 6066 s. 5): the URL fetched over http, its SHA
   assert.equal(await s.finish({ urls: [[`${base}/client.der`, sha1(clientLeaf.der)]], key: readFileSync(clientLeaf.key, "latin1") }), null);
   assert.equal(s.info().certUrlUsed, true);
   assert.deepEqual(s.info().clientCertificates, [clientLeaf.der]);
+
+  // Two URLs (individual_certs, end-entity first), and one PkiPath.
+  const two = new Scripted(opts);
+  two.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.equal(await two.finish({ urls: [[`${base}/leaf2.der`, sha1(clientLeaf2.der)], [`${base}/int.der`, sha1(clientInt.der)]],
+    key: readFileSync(clientLeaf2.key, "latin1") }), null);
+  assert.deepEqual(two.info().clientCertificates, [clientLeaf2.der, clientInt.der]);
+  const path = new Scripted(opts);
+  path.hello(TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, [ext(2, Buffer.alloc(0))]);
+  assert.equal(await path.finish({ urls: [[`${base}/path.der`, sha1(pkiPath)]], chainType: 1, key: readFileSync(clientLeaf2.key, "latin1") }), null);
+  assert.deepEqual(path.info().clientCertificates, [clientLeaf2.der, clientInt.der]);
 
   const refusals: Array<[string, Array<[string, Buffer]>, string, number]> = [
     ["wrong hash", [[`${base}/client.der`, sha1(Buffer.from("other"))]], clientLeaf.key, 114],   // bad_certificate_hash_value
@@ -622,4 +669,32 @@ test("mutated datagrams (10000, seeded) never throw out of receive(); the server
     assert.doesNotThrow(() => fuzzer.receive(cut, `10.0.0.${r[4]}:${r[5]}`), `case ${i}`);
   }
   assert.equal(await s.finish({ certs: [] }), null);
+});
+
+test("without extended_master_secret: the RFC 5246 master secret, unless requireEms refuses the client (handshake_failure)", async () => {
+  const s = new Scripted({ psk: PSK });
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8, [], { ems: false });
+  assert.equal(extData(s.serverHello, 23), null);
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  assert.equal(s.server.peerInfo(PEER)?.ems, false);
+  const strict = new Scripted({ psk: PSK, requireEms: true });
+  strict.hello(TLS_PSK_WITH_AES_128_CCM_8, [], { ems: false });
+  const records = strict.all.flatMap((d) => parseRecords(d));
+  assert.deepEqual(records.map((r) => [r.type, ...r.payload]).at(-1), [21, 2, 40]);
+  assert.deepEqual(strict.server.peers(), []);
+});
+
+test("a client that lost its state handshakes again from the same address: cookie exchange, then a new association (RFC 6347 s. 4.2.8)", async () => {
+  const s = new Scripted({ psk: PSK });
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8);
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  const first = s.server.peerInfo(PEER);
+  s.restart();
+  s.hello(TLS_PSK_WITH_AES_128_CCM_8);
+  assert.equal(s.server.isConnected(PEER), false, "the old association is gone once the cookie came back");
+  assert.equal(await s.finish({ psk: [PSK_IDENTITY, Buffer.from(PSK_HEX, "hex")] }), null);
+  assert.notEqual(s.server.peerInfo(PEER), first);
+  assert.deepEqual(s.server.peers(), [PEER]);
+  assert.equal(s.server.stats.hvr, 2);
+  assert.equal(s.server.stats.handshakes, 2);
 });

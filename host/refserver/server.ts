@@ -407,12 +407,9 @@ export class RefServer extends EventEmitter {
         return;
       }
     }
-    if (existing?.done) {
-      // RFC 6347 s. 4.2.8: a new handshake from a known address, once the cookie proves it.
-      this.forget(existing);
-    } else if (existing) {
-      this.forget(existing);
-    }
+    // RFC 6347 s. 4.2.8: a new handshake from a known address (a client that lost its state),
+    // once the cookie proves the address, replaces the old association.
+    if (existing) this.forget(existing);
     if (this.conns.size >= (this.opts.maxPeers ?? 64)) {
       // Bounded state: the least recently active peer makes room (its cookie proved this one).
       const [oldest] = this.conns.values();
@@ -580,7 +577,6 @@ export class RefServer extends EventEmitter {
     }
     msgs.push([HT.SERVER_HELLO_DONE, Buffer.alloc(0)]);
     c.expect.push(HT.CLIENT_KEY_EXCHANGE);
-    c.info.certUrlUsed = false;
     this.sendFlight(c, msgs, "flight 4", true);
   }
 
