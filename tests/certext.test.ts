@@ -260,7 +260,7 @@ test("small PMTU: the extensions are left out, client_certificate_url first, the
   assert.match(noCert.stderr, /--cert-url needs --cert/);
 });
 
-test("dtls_wasm3.py (the module under wasm3): --cached-info across runs and --trusted-ca-keys, the same JSON as dtls-client", async () => {
+test("dtls_wasm3.py (the module under wasm3): --cached-info across runs, --trusted-ca-keys and --cert-url, the same JSON as dtls-client", async () => {
   buildPrograms();
   const wasm3 = (s: Served, args: string[]) => runProgram(WASM3_PYTHON, [WASM3_HARNESS, `127.0.0.1:${s.port}`, ...X509, "--hal-p256", ...args], 60000);
   const s = await serve({ chains: [chain2, chain3], cachedInfo: true, trustedCaKeys: true });
@@ -279,4 +279,12 @@ test("dtls_wasm3.py (the module under wasm3): --cached-info across runs and --tr
   // The same bytes, but for the ECDSA signature's DER length (the server signs each time anew).
   assert.ok(Math.abs(py.json.handshake_bytes_received - node.json.handshake_bytes_received) <= 2);
   assert.equal(py.json.cached_info_used, true);
+  // --cert-url: the server fetches our certificate.
+  const http = await httpServe({ "/py.der": clientLeaf.der });
+  const mutual = await serve({ chains: [chain3], clientAuth: "require", clientCa: [clientCa.der], certUrl: true });
+  const url = await wasm3(mutual, ["--ca", rootPem, "--cert", clientLeaf.pem, "--key", clientLeaf.key, "--cert-url", http.url("/py.der")]);
+  assert.equal(url.code, 0, url.stderr);
+  assert.equal(url.json.cert_url_used, true);
+  assert.equal(url.json.client_auth, true);
+  assert.equal(mutual.handshakes[0].certUrlUsed, true);
 });
