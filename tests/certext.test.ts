@@ -122,7 +122,7 @@ test("cached_info: a server with a new certificate sends its whole chain (valida
   assert.equal(existsSync(blob("e")), false, "the cache is dropped with it: no blob");
 });
 
-test("cached_info: a cached chain past its earliest notAfter is not offered (the whole chain comes and is refused as expired)", async () => {
+test("cached_info: a cached chain past its earliest notAfter, without a trusted time (unless the policy accepts), or for another name is not offered: the whole chain comes and is refused", async () => {
   const s = await serve({ chains: [chain3], cachedInfo: true });
   const r = await cli(s, ["--ca", rootPem, "--cached-info", "--session-out", blob("f")]);
   assert.equal(r.code, 0, r.stderr);
@@ -130,6 +130,12 @@ test("cached_info: a cached chain past its earliest notAfter is not offered (the
   const expired = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("f"), "--time", later]);
   assert.equal(expired.code, 1);
   assert.equal(expired.json.reason, "cert_expired", "not accepted from the cache");
+  // No trusted time (RFC 7925 s. 12): the cache is offered only under the policy that accepts a chain then.
+  const unknown = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("f"), "--time", "unknown"]);
+  assert.equal(unknown.json.reason, "cert_time_unknown");
+  const policy = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("f"), "--time", "unknown", "--accept-unknown-time"]);
+  assert.equal(policy.code, 0, policy.stderr);
+  assert.equal(policy.json.cached_info_used, true);
   // Another reference name: the cache is bound to the name it was validated for.
   const renamed = await runCli([`127.0.0.1:${s.port}`, "--servername", "other.example", "--rto", "1000", "--timeout", "10000", "--json",
     "--ca", rootPem, "--cached-info", "--session-in", blob("f")]);
