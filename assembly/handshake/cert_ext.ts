@@ -1,8 +1,9 @@
 // The extensions of RFC 7925 s. 4.4 on the client side, X509_ENABLED builds only:
 //   cached_info (RFC 7924; REQUIRED by s. 4.4): after a full handshake whose server chain
 //     validated, the SHA-256 of the server's Certificate body, the leaf's key, the chain's
-//     earliest notAfter and a hash of what it was validated against (reference name, trust
-//     anchors) are kept; the next ClientHello offers the hash, and a server that answers
+//     earliest notAfter and a hash of the reference name it was validated for are kept (the
+//     trust anchors: anchors are only added until dtls_config_reset, which forgets the cache,
+//     and the session blob's check covers their keys); the next ClientHello offers the hash, and a server that answers
 //     sends a Certificate carrying only that hash: the kept key is then the server's key.
 //   client_certificate_url (RFC 6066 s. 5; MUST in s. 4.4.5): with a URL and the SHA-1 of our
 //     certificate configured, offered empty; echoed by the server, our Certificate becomes a
@@ -16,14 +17,14 @@ import { REASON_DECODE, REASON_ILLEGAL_PARAMETER, REASON_CACHED_INFO_MISMATCH, E
 import { CERT_EXT_CACHED_INFO, CERT_EXT_CERT_URL, CERT_EXT_TRUSTED_CA_KEYS } from "../api_codes";
 import { put8, put16 } from "../util/bytes";
 import { readU8, readU16, readerLeft } from "../util/reader";
-import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
+import { SHA256_CTX_SIZE, sha256, sha256Init, sha256Update, sha256Final } from "../crypto/sha256";
 import { halWallTimeS } from "../hal";
 import { optCachedInfo, optTrustedCaKeys, optCertUnknownTime } from "../options";
 import { hasClientKey } from "../credentials";
 import { flightBeginMessage, flightEndMessage } from "./flight";
 import { verdict, ACCEPTED } from "./verdict";
 import { referenceName, referenceNameLen, clientChainLen, certAccepted } from "./certificate";
-import { anchorCount, anchorName, anchorNameLen, anchorKey, anchorWriteTrustedAuthorities } from "../x509/anchors";
+import { anchorWriteTrustedAuthorities } from "../x509/anchors";
 
 // ClientHello bits of client_hello.ts's LEAVE_OUT_* (its order: renegotiation_info, these
 // two, the session ID, trusted_ca_keys; see fitClientHello).
@@ -78,19 +79,9 @@ export function certExtInfo(i: i32): i32 {
 export function certExtReset(): void { cacheForget(); certUrlLen = 0; }
 export function cacheForget(): void { cacheKept = false; cacheFilled = false; }
 
-// What the chain is validated against: the reference name and the anchors (a cache made for
-// another name or another trust store is not offered).
-function bindHash(): void {
-  sha256Init(ctx);
-  store<u8>(bind, <u8>referenceNameLen());
-  sha256Update(ctx, bind, 1);
-  sha256Update(ctx, referenceName(), referenceNameLen());
-  for (let i = 0; i < anchorCount(); i++) {
-    sha256Update(ctx, anchorName(i), anchorNameLen(i));   // DER: self-delimiting
-    sha256Update(ctx, anchorKey(i), 65);
-  }
-  sha256Final(ctx, bind);
-}
+// The name the chain was validated for (RFC 7925 s. 4.4.1): a cache made for another name is
+// not offered.
+function bindHash(): void { sha256(referenceName(), referenceNameLen(), bind); }
 
 // Per handshake: whether the kept chain may be offered now. RFC 7925 s. 4.4 checks the chain's
 // validity; a cached one must still be within its earliest notAfter (RFC 7925 s. 12: by the
