@@ -16,6 +16,8 @@ export const OPT_FALSE_START: i32 = 12;         // 1 = dtls_write allowed after 
 export const OPT_TICKETS: i32 = 8;              // 1 = session tickets (RFC 5077): keep and offer the session as OPT_RESUME does, by ticket when the server gave one
 export const OPT_KEYLOG: i32 = 20;             // debugging only: 1 = keep the master secret past the handshake for dtls_info(INFO_KEYLOG) (docs/API.md)
 export const OPT_CERT_UNKNOWN_TIME: i32 = 13;    // X.509: 1 = accept a chain when the HAL's wall_time_s is -1 (validity not checked), 0 (default) = refuse it
+export const OPT_CACHED_INFO: i32 = 18;         // X.509: 1 = keep the server's validated chain as its hash and offer it (RFC 7924 cached_info)
+export const OPT_TRUSTED_CA_KEYS: i32 = 19;     // X.509: 1 = name our trust anchors in trusted_ca_keys (RFC 6066 s. 6)
 
 // The ranges dtls_config_set accepts; the command-line programs check the same ones
 // (host/messages.json names these constants).
@@ -83,6 +85,15 @@ export const INFO_CERT_COUNT: i32 = 40;         // certificates in the server's 
 export const INFO_CERT_TYPE: i32 = 41;          // how the server authenticated: -1 not (PSK), 0 X.509, 2 raw public key (IANA TLS Certificate Types)
 export const INFO_ANCHOR_COUNT: i32 = 42;       // trust anchors configured (dtls_config_ca)
 export const INFO_CLIENT_CHAIN_LEN: i32 = 43;   // bytes of our own chain configured (dtls_config_cert), as sent
+// RFC 7925 s. 4.4's extensions (X.509 builds), reset by dtls_connect except INFO_CACHED_INFO_KEPT.
+export const INFO_CACHED_INFO_USED: i32 = 48;   // 1 if the server's Certificate carried only the hash of our cached chain (RFC 7924)
+export const INFO_CACHED_INFO_KEPT: i32 = 49;   // 1 if a validated server chain is cached for the next connection
+export const INFO_CERT_URL_USED: i32 = 50;      // 1 if we sent a CertificateURL instead of our Certificate (RFC 6066 s. 5)
+export const INFO_TRUSTED_CA_KEYS: i32 = 51;    // 1 if the server acknowledged our trusted_ca_keys (RFC 6066 s. 6)
+export const INFO_CERT_EXT_OFFERED: i32 = 52;   // what the last ClientHello offered: CERT_EXT_* bits
+export const CERT_EXT_CACHED_INFO: i32 = 1;
+export const CERT_EXT_CERT_URL: i32 = 2;
+export const CERT_EXT_TRUSTED_CA_KEYS: i32 = 4;
 export const INFO_REGION_SIZE: i32 = 0x100;     // + REGION_*: bytes of that fixed buffer (config.ts)
 export const INFO_REGION_PEAK: i32 = 0x200;     // + REGION_*: most bytes of it ever in use by this instance
 

@@ -101,3 +101,6 @@ export const ANCHOR_NAME_MAX: i32 = 160;
 // DER nesting the certificate reader follows (a certificate needs 7: Certificate,
 // TBSCertificate, [3] extensions, Extensions, Extension, extnValue, its SEQUENCE).
 export const DER_DEPTH_MAX: i32 = 8;
+// client_certificate_url (RFC 6066 s. 5, RFC 7925 s. 4.4.5): the URL of our certificate kept
+// for the CertificateURL message (url<1..2^16-1> allows more; a device's URL is short).
+export const CERT_URL_MAX: i32 = 255;

@@ -58,3 +58,5 @@ export const REASON_CERT_CHAIN_TOO_LONG: i32 = 52;    // more than CHAIN_DEPTH_M
 // The server's Certificate message (X.509), beyond the chain rules of assembly/x509/ (40-52).
 export const REASON_CERT_TOO_LARGE: i32 = 53;    // one certificate larger than the reassembly window (HS_MESSAGE_MAX - 3), or the message over CERT_MESSAGE_MAX
 export const REASON_CERT_EMPTY: i32 = 54;        // the server sent no certificate (RFC 5246 7.4.2: it must)
+// RFC 7925 s. 4.4's extensions (issue 11).
+export const REASON_CACHED_INFO_MISMATCH: i32 = 58; // the server's hash-only Certificate (RFC 7924 s. 4.1) is not the hash we offered

@@ -42,6 +42,8 @@ import { TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 } from "./protocol";
 import { certsOffered, certResult, certFailIndex, clientChainReset, clientChainLen } from "./handshake/certificate";
 import { anchorsReset, anchorCount } from "./x509/anchors";
 import { chainCount } from "./x509/chain";
+import { INFO_CACHED_INFO_USED, INFO_CERT_EXT_OFFERED } from "./api_codes";
+import { certExtReset, cachedUsed, certExtInfo } from "./handshake/cert_ext";
 
 const ioBuffer = memory.data(IO_BUFFER_SIZE, 16);
 
@@ -56,7 +58,7 @@ export function dtls_config_reset(): void {
   optionsReset();
   keylogTake(0);     // OPT_KEYLOG off: a kept master secret goes
   credentialsReset();
-  if (X509_ENABLED) { anchorsReset(); clientChainReset(); }
+  if (X509_ENABLED) { anchorsReset(); clientChainReset(); certExtReset(); }
   sessionForget();   // a session belongs to the credentials and server it was made with
 }
 
@@ -197,9 +199,10 @@ export function dtls_info(key: i32): i32 {
     if (key == INFO_CERT_TYPE) return chosenSuite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 ? (certsOffered ? 0 : 2) : -1;
     if (key == INFO_CERT_RESULT) return certResult;
     if (key == INFO_CERT_FAIL_INDEX) return certFailIndex();
-    if (key == INFO_CERT_COUNT) return certResult < 0 ? 0 : chainCount();
+    if (key == INFO_CERT_COUNT) return certResult < 0 || cachedUsed ? 0 : chainCount();
     if (key == INFO_ANCHOR_COUNT) return anchorCount();
     if (key == INFO_CLIENT_CHAIN_LEN) return clientChainLen;
+    if (key >= INFO_CACHED_INFO_USED && key <= INFO_CERT_EXT_OFFERED) return certExtInfo(key - INFO_CACHED_INFO_USED);
   }
   if (ECDHE_ENABLED) {
     if (key == INFO_CLIENT_AUTH) return handshakeClientAuthenticated() ? 1 : 0;

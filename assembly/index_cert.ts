@@ -8,6 +8,7 @@ import { dtls_buffer, dtls_state } from "./index";
 import { sessionForget } from "./handshake/resumption";
 import { clientChainAdd, setPeerName } from "./handshake/certificate";
 import { anchorAdd } from "./x509/anchors";
+import { setCertUrl } from "./handshake/cert_ext";
 export * from "./index";
 
 // index.ts's checks of a configuration call: not while a connection runs; within the buffer.
@@ -44,4 +45,14 @@ export function dtls_config_peer_name(len: i32): i32 {
   if (r != 0) return r;
   sessionForget();
   return setPeerName(dtls_buffer(), len);
+}
+
+// client_certificate_url (RFC 6066 s. 5, RFC 7925 s. 4.4.5): the SHA-1 hash of our certificate
+// (20 bytes, DER) then its URL (printable ASCII, at most CERT_URL_MAX), len = 20 + the URL's
+// length; 0 = none. Offered with our chain and key; a server that echoes it gets a
+// CertificateURL instead of our Certificate.
+export function dtls_config_cert_url(len: i32): i32 {
+  const r = refusal(len);
+  if (r != 0) return r;
+  return setCertUrl(dtls_buffer(), len);
 }

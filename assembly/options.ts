@@ -9,6 +9,7 @@ import { ERR_BAD_ARGUMENT, ERR_UNSUPPORTED } from "./errors";
 import { HB_PEER_NOT_ALLOWED_TO_SEND } from "./protocol";
 import { OPT_CID, OPT_CID_MAX, OPT_FALSE_START, OPT_CERT_UNKNOWN_TIME } from "./api_codes";
 import { OPT_KEYLOG } from "./api_codes";
+import { OPT_CACHED_INFO, OPT_TRUSTED_CA_KEYS } from "./api_codes";
 
 export let optMfl: i32 = MFL_DEFAULT;
 export let optRtoInitial: i32 = RTO_INITIAL_MS;
@@ -30,6 +31,9 @@ export let optKeylog: bool = false;   // debugging: the master secret for the ho
 // X.509 without a trusted time (hal wall_time_s -1): refuse the chain (default) or accept it
 // unchecked for validity (RFC 7925 s. 12: never the server's gmt_unix_time).
 export let optCertUnknownTime: bool = false;
+// X.509: cached_info (RFC 7924) and trusted_ca_keys (RFC 6066 s. 6) offered (RFC 7925 s. 4.4).
+export let optCachedInfo: bool = false;
+export let optTrustedCaKeys: bool = false;
 
 export function optionsReset(): void {
   optMfl = MFL_DEFAULT;
@@ -46,6 +50,8 @@ export function optionsReset(): void {
   optTickets = false;
   optKeylog = false;
   optCertUnknownTime = false;
+  optCachedInfo = false;
+  optTrustedCaKeys = false;
 }
 
 // The give-up time of one flight: with the defaults, 9 + 18 + 36 = 63 s (section 11).
@@ -101,6 +107,10 @@ export function optionSet(option: i32, value: i32): i32 {
   } else if (X509_ENABLED && option == OPT_CERT_UNKNOWN_TIME) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optCertUnknownTime = value == 1;
+  } else if (X509_ENABLED && (option == OPT_CACHED_INFO || option == OPT_TRUSTED_CA_KEYS)) {
+    if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
+    if (option == OPT_CACHED_INFO) optCachedInfo = value == 1;
+    else optTrustedCaKeys = value == 1;
   } else if (option == OPT_FALSE_START) {
     if (value != 0 && value != 1) return ERR_BAD_ARGUMENT;
     optFalseStart = value == 1;

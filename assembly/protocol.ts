@@ -24,6 +24,7 @@ export const HT_SERVER_HELLO_DONE: i32 = 14;
 export const HT_CERTIFICATE_VERIFY: i32 = 15;
 export const HT_CLIENT_KEY_EXCHANGE: i32 = 16;
 export const HT_FINISHED: i32 = 20;
+export const HT_CERTIFICATE_URL: i32 = 21;     // RFC 6066 s. 5
 
 // Cipher suites (RFC 7925 sections 4.2, 4.3; RFC 6655, RFC 7251).
 export const TLS_PSK_WITH_AES_128_CCM_8: i32 = 0xc0a8;
@@ -44,6 +45,9 @@ export const EXT_EXTENDED_MASTER_SECRET: i32 = 23;
 export const EXT_SESSION_TICKET: i32 = 35;
 export const EXT_CONNECTION_ID: i32 = 54;     // RFC 9146 s. 3 (the drafts used 53)
 export const EXT_RENEGOTIATION_INFO: i32 = 0xff01;
+export const EXT_CLIENT_CERTIFICATE_URL: i32 = 2; // RFC 6066 s. 5
+export const EXT_TRUSTED_CA_KEYS: i32 = 3;        // RFC 6066 s. 6
+export const EXT_CACHED_INFO: i32 = 25;           // RFC 7924
 
 // Alert levels and descriptions (RFC 5246 7.2, RFC 6066, RFC 5746).
 export const ALERT_WARNING: i32 = 1;
@@ -69,6 +73,7 @@ export const ALERT_NO_RENEGOTIATION: i32 = 100;
 export const ALERT_UNSUPPORTED_EXTENSION: i32 = 110;
 export const ALERT_UNRECOGNIZED_NAME: i32 = 112;
 export const ALERT_UNKNOWN_PSK_IDENTITY: i32 = 115;
+export const ALERT_BAD_CERTIFICATE_HASH_VALUE: i32 = 114; // RFC 6066 s. 5, 9
 
 // Heartbeat (RFC 6520): HeartbeatMode of the extension, HeartbeatMessageType.
 export const HB_PEER_ALLOWED_TO_SEND: i32 = 1;

@@ -77,6 +77,8 @@ export function parseArgs(argv: string[]): CliArgs {
   let serverName: string | undefined;
   let time: string | undefined;
   let acceptUnknownTime = false;
+  let cachedInfo = false, trustedCaKeys = false;
+  let certUrl: string | undefined;
   const out: Partial<CliArgs> = { waitMs: 5000, json: false, verbose: false, expectReply: false, resume: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -111,6 +113,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--servername": serverName = value(); break;
       case "--time": time = value(); break;
       case "--accept-unknown-time": acceptUnknownTime = true; break;
+      case "--cached-info": cachedInfo = true; break;
+      case "--cert-url": certUrl = value(); break;
+      case "--trusted-ca-keys": trustedCaKeys = true; break;
       case "--send": out.send = value(); break;
       case "--expect-reply": out.expectReply = true; break;
       case "--wait": out.waitMs = wholeNumber(a, value()); break;
@@ -152,7 +157,9 @@ export function parseArgs(argv: string[]): CliArgs {
   if (!rpk && (serverKey !== undefined || (keyFile !== undefined && !x509))) throw usage(MSG.rpk_only);
   if (rpk && serverKey === undefined) throw usage(MSG.rpk_needs_server_key);
   if (!rpk && !x509 && identity === undefined) throw usage(MSG.credentials_required);
-  if (!x509 && (certFile !== undefined || serverName !== undefined || time !== undefined || acceptUnknownTime)) throw usage(MSG.x509_only);
+  if (!x509 && (certFile !== undefined || serverName !== undefined || time !== undefined || acceptUnknownTime ||
+    cachedInfo || trustedCaKeys || certUrl !== undefined)) throw usage(MSG.x509_only);
+  if (certUrl !== undefined && certFile === undefined) throw usage(MSG.cert_url_needs_cert);
   if (x509 && rpk) throw usage(MSG.x509_with_rpk);
   if (certFile !== undefined && keyFile === undefined) throw usage(MSG.cert_needs_key);
   if (time !== undefined && !/^(now|unknown|[0-9]+)$/.test(time)) throw usage(MSG.bad_time, time);
@@ -178,7 +185,8 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (x509) {
     engine.x509 = { anchors: caFiles.flatMap(readPemCertificates), chain: certFile === undefined ? undefined : readPemCertificates(certFile),
-      privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile), peerName: serverName, acceptUnknownTime };
+      privateKey: keyFile === undefined ? undefined : readPrivateKey(keyFile), peerName: serverName, acceptUnknownTime,
+      cachedInfo, certUrl, trustedCaKeys };
     if (time === "unknown") engine.wallTime = null;
     else if (time !== undefined && time !== "now") engine.wallTime = Number(time);
   }

@@ -9,6 +9,7 @@ import { describeAlert, describeReason, reasonName, stateName, CIPHER_NAMES } fr
 import { SUMMARY_COUNTERS, MSG } from "./messages";
 import { KEYLOG_MASTER_LEN, KEYLOG_RANDOM_LEN } from "./keylog";
 import { ChainObserver } from "./certs";
+import { createHash } from "node:crypto";
 
 export interface EngineOptions {
   psk?: { identity: Buffer; key: Buffer };
@@ -20,7 +21,11 @@ export interface EngineOptions {
    *  first) and its P-256 private key (32 bytes), sent when the server asks; the name the
    *  server's certificate must carry (default: sni); whether a chain is accepted when the
    *  board does not know the time (wallTime null). */
-  x509?: { anchors: Buffer[]; chain?: Buffer[]; privateKey?: Buffer; peerName?: string; acceptUnknownTime?: boolean };
+  x509?: { anchors: Buffer[]; chain?: Buffer[]; privateKey?: Buffer; peerName?: string; acceptUnknownTime?: boolean;
+    /** RFC 7925 s. 4.4's extensions: cached_info (RFC 7924; the cache goes with exportSession),
+     *  client_certificate_url (RFC 6066 s. 5: the URL of chain[0], whose SHA-1 the host
+     *  computes), trusted_ca_keys (RFC 6066 s. 6: the anchors' names). */
+    cachedInfo?: boolean; certUrl?: string; trustedCaKeys?: boolean };
   /** The board's trusted wall clock (hal wall_time_s): seconds since 1970, or null = unknown;
    *  undefined: unknown, except with x509, where the host's clock is used. */
   wallTime?: number | null;
@@ -204,6 +209,15 @@ export class DtlsEngine {
       if (w.dtls_config_peer_name!(name.length) !== 0) throw new ConfigError(`invalid server name: ${x.peerName}`);
     }
     this.set(codes.OPT_CERT_UNKNOWN_TIME, x.acceptUnknownTime ? 1 : undefined, "unknown-time option");
+    this.set(codes.OPT_CACHED_INFO, x.cachedInfo ? 1 : undefined, "cached_info option");
+    this.set(codes.OPT_TRUSTED_CA_KEYS, x.trustedCaKeys ? 1 : undefined, "trusted_ca_keys option");
+    if (x.certUrl !== undefined) {
+      if (!x.chain?.length || !w.dtls_config_cert_url) throw new ConfigError(MSG.cert_url_needs_cert);
+      const url = Buffer.from(x.certUrl, "latin1");
+      buf.set(createHash("sha1").update(x.chain[0]).digest(), 0);
+      buf.set(url, 20);
+      if (w.dtls_config_cert_url(20 + url.length) !== 0) throw new ConfigError(`invalid certificate URL (printable ASCII, at most 255 bytes): ${x.certUrl}`);
+    }
   }
 
   /** The kept session as a blob (docs/API.md, dtls_session_export), or null when there is
@@ -377,7 +391,12 @@ export class DtlsEngine {
       handshake_ms: negotiated(handshakeMs),
       ...Object.fromEntries(SUMMARY_COUNTERS.map(([key, info]) => [key, this.info(info)])),
       ...(this.options.rpk ? { server_key_sha256: this.peerKeyHash(), client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
-      ...(this.options.x509 && !this.options.rpk ? { server_chain: this.serverChain.subjects(), verify_result: this.verifyResult(),
+      ...(this.options.x509 && !this.options.rpk ? {
+        // With cached_info the Certificate carried only the hash: the chain is the one cached.
+        server_chain: this.info(codes.INFO_CACHED_INFO_USED) === 1 ? null : this.serverChain.subjects(), verify_result: this.verifyResult(),
+        cached_info_used: this.options.x509.cachedInfo ? negotiated(this.info(codes.INFO_CACHED_INFO_USED) === 1) : null,
+        cert_url_used: this.options.x509.certUrl !== undefined ? negotiated(this.info(codes.INFO_CERT_URL_USED) === 1) : null,
+        trusted_ca_keys_accepted: this.options.x509.trustedCaKeys ? negotiated(this.info(codes.INFO_TRUSTED_CA_KEYS) === 1) : null,
         failed_certificate: this.info(codes.INFO_CERT_RESULT) > 0 && this.info(codes.INFO_CERT_FAIL_INDEX) >= 0 ? this.info(codes.INFO_CERT_FAIL_INDEX) : null,
         client_auth: negotiated(this.info(codes.INFO_CLIENT_AUTH) === 1) } : {}),
       state: stateName(this.state),

@@ -30,6 +30,7 @@ export interface DtlsExports {
   dtls_config_ca?(len: number): number;
   dtls_config_cert?(len: number): number;
   dtls_config_peer_name?(len: number): number;
+  dtls_config_cert_url?(len: number): number;
 }
 
 export const DEFAULT_WASM = join(__dirname, "..", "..", "build", "dtls.wasm");

@@ -107,6 +107,7 @@ test("the core sends certificate-only alerts only from its X.509 code (RFC 7925 
   const uses = execFileSync("grep", ["-rnE", "ALERT_(BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|DECOMPRESSION_FAILURE|UNKNOWN_PSK_IDENTITY)",
     join(ROOT, "assembly"), "--include=*.ts", "--exclude-dir=__tests__"], { encoding: "utf8" }).split("\n").filter(Boolean);
   // Their definitions in protocol.ts, the validator (assembly/x509/) and the reading of an X.509
-  // Certificate message (handshake/certificate.ts, reached only when X.509 was offered).
-  assert.ok(uses.every((l: string) => /assembly\/(protocol\.ts|x509\/|handshake\/certificate\.ts)/.test(l)), uses.join("\n"));
+  // Certificate message (handshake/certificate.ts, reached only when X.509 was offered), and
+  // its extensions (handshake/cert_ext.ts: bad_certificate_hash_value for a wrong cached_info hash).
+  assert.ok(uses.every((l: string) => /assembly\/(protocol\.ts|x509\/|handshake\/(certificate|cert_ext)\.ts)/.test(l)), uses.join("\n"));
 });

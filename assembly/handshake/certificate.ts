@@ -19,7 +19,8 @@ import { writeSpki, peerKeyRestore, SPKI_LEN } from "./rpk";
 import { setServerKey } from "./ecdhe";
 import { verdict, verdictReason, ACCEPTED } from "./verdict";
 import { anchorCount } from "../x509/anchors";
-import { chainBegin, chainAdd, chainEnd, chainLeafKey, chainFailIndex, chainCount, CHAIN_SERVER } from "../x509/chain";
+import { chainBegin, chainAdd, chainEnd, chainLeafKey, chainFailIndex, chainCount, CHAIN_SERVER, chainNotAfter } from "../x509/chain";
+import { cacheBegin, cacheAbsorb, cacheFill } from "./cert_ext";
 
 // Whether this handshake's ClientHello offered X.509 (set by the ClientHello, kept for the
 // ServerHello's check and the INFO keys).
@@ -75,6 +76,10 @@ export function clientChainAdd(der: usize, len: i32): i32 {
   return 0;
 }
 
+// The reference name the server's chain is checked against (cert_ext.ts binds a cache to it).
+export function referenceName(): usize { return peerNameLen > 0 ? peerName : serverName; }
+export function referenceNameLen(): i32 { return peerNameLen > 0 ? peerNameLen : serverNameLen; }
+
 export function setPeerName(src: usize, len: i32): i32 {
   if (len < 0 || len > SNI_MAX || !validHostName(src, len)) return ERR_BAD_ARGUMENT;
   memory.copy(peerName, src, <usize>len);
@@ -92,10 +97,9 @@ export function certificateRead(seq: i32, complete: bool): i32 {
     reading = true;
     if (total > CERT_MESSAGE_MAX) return refused(verdict(REASON_CERT_TOO_LARGE, ALERT_BAD_CERTIFICATE));
     transcriptAddHeader(HT_CERTIFICATE, seq, total);
-    const named = peerNameLen > 0;
+    cacheBegin();
     // RFC 7925 s. 12: the time is the board's trusted clock, never the server's hello.
-    chainBegin(named ? peerName : serverName, named ? peerNameLen : serverNameLen, halWallTimeS(),
-      optCertUnknownTime, CHAIN_SERVER);
+    chainBegin(referenceName(), referenceNameLen(), halWallTimeS(), optCertUnknownTime, CHAIN_SERVER);
   }
   for (;;) {
     const have = windowContiguous();
@@ -117,20 +121,27 @@ export function certificateRead(seq: i32, complete: bool): i32 {
       listLeft -= take;
     }
     transcriptAddBody(messageBody, take);
+    cacheAbsorb(messageBody, take);
     windowConsume(take);
   }
   if (!complete) return ACCEPTED;
   if (listLeft != 0) return refused(DECODE);
   const v = chainEnd();
   if (v != ACCEPTED) return refused(v);
+  cacheFill(chainLeafKey, chainNotAfter);
+  certAccepted(chainLeafKey);
+  return ACCEPTED;
+}
+
+// The server's key is the leaf's of a validated chain (or of the cached one, cert_ext.ts).
+export function certAccepted(key65: usize): void {
   certResult = 0;
-  setServerKey(chainLeafKey);
+  setServerKey(key65);
   // The leaf's key hash, as with raw public keys (session, INFO_PEER_KEY_HASH). The window
   // was read to its end: its buffer is free scratch now.
-  writeSpki(messageBody, chainLeafKey);
+  writeSpki(messageBody, key65);
   sha256(messageBody, SPKI_LEN, messageBody + <usize>SPKI_LEN);
   peerKeyRestore(messageBody + <usize>SPKI_LEN);
-  return ACCEPTED;
 }
 
 function refused(v: i32): i32 {

@@ -35,6 +35,7 @@ import { transcriptReset, transcriptAddMessage, transcriptAddParts } from "./tra
 import { reassemblyReset, reassemblyAdd, messageBody, messageType, messageLength, messageSeq,
   FRAG_COMPLETE, FRAG_TOO_LARGE, FRAG_INCONSISTENT, reassemblyActive, reassemblyWindowed } from "./reassembly";
 import { certsOffered, certificateRead, certHandshakeReset, clientCredential } from "./certificate";
+import { certExtStart, cachedExpected, cachedCertificateRead, cacheCommit, certUrlAccepted, buildCertificateUrl } from "./cert_ext";
 import { flightClear, flightTransmit, flightBeginMessage, flightEndMessage, flightEntryData,
   flightEntryLength, flightAddChangeCipherSpec } from "./flight";
 import { fitClientHello } from "./client_hello";
@@ -115,7 +116,7 @@ export function handshakeReset(): void {
   timerStop();
   cidReset();
   if (ECDHE_ENABLED) { ecdheReset(); peerKeyReset(); }
-  if (X509_ENABLED) certHandshakeReset();
+  if (X509_ENABLED) { certHandshakeReset(); certExtStart(); }
 }
 
 // The largest plaintext we may put in one record now (RFC 6066 s. 4).
@@ -224,8 +225,9 @@ function fragment(type: i32, total: i32, seq: i32, fragOff: i32, data: usize, fr
   if (seq > nextReceiveSeq) return;       // beyond what the stash keeps: MAY be dropped
   // X.509 (RFC 7925 s. 4.4): the server's Certificate, first in its flight after ServerHello,
   // is read certificate by certificate through the reassembly window as it arrives.
+  // With cached_info answered (RFC 7924 s. 4.1) it carries only a hash: a message like the others.
   const streamed = X509_ENABLED != 0 && certsOffered && type == HT_CERTIFICATE && epoch == 0 &&
-    hsState == HS_WAIT_SERVER_FLIGHT && serverFlightRank == 1;
+    hsState == HS_WAIT_SERVER_FLIGHT && serverFlightRank == 1 && !cachedExpected();
   if (streamed && !reassemblyActive()) reassemblyWindowed();
   const r = reassemblyAdd(type, total, seq, fragOff, data, fragLen);
   if (r == FRAG_TOO_LARGE) { fail(REASON_MESSAGE_TOO_LARGE, ALERT_INTERNAL_ERROR); return; }
@@ -326,7 +328,7 @@ function onServerFlightMessage(type: i32, seq: i32, body: usize, len: i32, now: 
     else if (type != HT_SERVER_HELLO_DONE) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
   } else if (ECDHE_ENABLED) {
     // TLS_ECDHE_ECDSA: Certificate and ServerKeyExchange are both required, in order.
-    if (type == HT_CERTIFICATE) v = parseServerCertificateRpk(body, len);
+    if (type == HT_CERTIFICATE) v = X509_ENABLED && cachedExpected() ? cachedCertificateRead(body, len) : parseServerCertificateRpk(body, len);
     else if (type == HT_SERVER_KEY_EXCHANGE && sawCertificate) v = parseServerKeyExchangeEcdhe(body, len);
     else if (type == HT_CERTIFICATE_REQUEST && sawServerKeyExchange) v = parseCertificateRequest(body, len);
     else if (type != HT_SERVER_HELLO_DONE || !sawServerKeyExchange) { fail(REASON_UNEXPECTED_MESSAGE, ALERT_UNEXPECTED_MESSAGE); return; }
@@ -382,7 +384,8 @@ function pskKeyExchange(): bool {
 function ecdheKeyExchange(): bool {
   if (ECDHE_ENABLED) {
     if (clientAuthRequested) {
-      const cert = buildClientCertificate(nextSendSeq++);
+      // RFC 6066 s. 5: the server echoed client_certificate_url: our certificate's URL instead.
+      const cert = X509_ENABLED && certUrlAccepted() && clientCredential() ? buildCertificateUrl(nextSendSeq++) : buildClientCertificate(nextSendSeq++);
       if (cert == 0) return false;
       transcriptAddMessage(cert, get24(cert + 1));
     }
@@ -437,6 +440,7 @@ function onServerFinished(seq: i32, body: usize, len: i32, now: i32): void {
       sessionStore(masterSecretPtr(), chosenSuite, emsNegotiated);
       if (ECDHE_ENABLED && peerKeyKnown) sessionStorePeer(peerSpkiHash, clientAuthRequested && clientCredential());
     }
+    if (X509_ENABLED) cacheCommit();   // RFC 7924: the validated chain, for the next ClientHello
     flightClear();
   }
   hsState = HS_DONE;

@@ -16,12 +16,14 @@ import { offeredId, offeredIdLen, resumptionWithdraw } from "./resumption";
 import { cidExtension, cidOffered } from "../record/cid";
 import { writeSessionTicket } from "./tickets";
 import { certsWanted, setCertsOffered } from "./certificate";
+import { certExtWrite, certExtSpare, CERT_EXT_HELLO_MAX, LEAVE_OUT_CERT_URL, LEAVE_OUT_CACHED_INFO,
+  LEAVE_OUT_TRUSTED_CA_KEYS } from "./cert_ext";
 
 // The largest ClientHello we build: fixed fields 40, session ID 32, cookie 255, suites 2+4,
 // extensions 2 + SNI 9+255 + MFL 5 + EMS 4 + renegotiation_info 5 + the ECDHE ones 8+6+8+6+6
 // + heartbeat 5 + connection_id 5+CID_MAX + an empty SessionTicket 4 (its ticket goes in only
 // where it fits).
-const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5 + 5 + CID_MAX + 4;
+const CLIENT_HELLO_MAX: i32 = 40 + 32 + 255 + 6 + 2 + 264 + 14 + 34 + 5 + 5 + CID_MAX + 4 + CERT_EXT_HELLO_MAX;
 const CERT_TYPE_RAW_PUBLIC_KEY: i32 = 2; // RFC 7250
 
 // Small PMTUs (RFC 7925 section 11 and Appendix A: 127 bytes for IEEE 802.15.4, 140 or 133
@@ -40,8 +42,11 @@ export const LEAVE_OUT_MFL: i32 = 2;
 // renegotiation_info: TLS_EMPTY_RENEGOTIATION_INFO_SCSV instead, 3 bytes less (RFC 5746 3.3
 // allows either; the server still answers with the extension, checked as before).
 export const LEAVE_OUT_RENEGOTIATION_INFO: i32 = 4;
-// the kept session's ID: not offered, a full handshake follows.
-export const LEAVE_OUT_SESSION_ID: i32 = 8;
+// X.509 (cert_ext.ts, bits 8 and 16): client_certificate_url (our chain is sent instead, 4
+// bytes), then cached_info (the server sends its chain, 40 bytes);
+// the kept session's ID: not offered, a full handshake follows;
+// trusted_ca_keys last (bit 64): without it the server may send a chain we cannot validate.
+export const LEAVE_OUT_SESSION_ID: i32 = 32;
 const COOKIE_ROOM: i32 = 32;
 // What the last ClientHello left out (LEAVE_OUT_* bits).
 export let helloLeftOut: i32 = 0;
@@ -52,8 +57,12 @@ export let helloLeftOut: i32 = 0;
 export function fitClientHello(messageSeq: i32, cookie: usize, cookieLen: i32, retry: bool): i32 {
   const extensions = optPmtu < optMfl + RECORD_OVERHEAD ? LEAVE_OUT_POINT_FORMATS | LEAVE_OUT_MFL : LEAVE_OUT_POINT_FORMATS;
   let leaveOut = 0;
+  // Only what would be sent is left out (the X.509 ones when configured; the other builds go
+  // from renegotiation_info straight to the session ID).
+  const spare = X509_ENABLED ? LEAVE_OUT_RENEGOTIATION_INFO | LEAVE_OUT_SESSION_ID | certExtSpare() : 0;
   if (retry) leaveOut = helloLeftOut;
-  else for (let bit = LEAVE_OUT_RENEGOTIATION_INFO; bit <= LEAVE_OUT_SESSION_ID; bit <<= 1) {
+  else for (let bit = LEAVE_OUT_RENEGOTIATION_INFO; bit <= (X509_ENABLED ? LEAVE_OUT_TRUSTED_CA_KEYS : LEAVE_OUT_SESSION_ID); bit <<= X509_ENABLED ? 1 : 3) {
+    if (X509_ENABLED && (bit & spare) == 0) continue;
     if (helloFits(messageSeq, cookie, 0, leaveOut | extensions, COOKIE_ROOM)) break;
     leaveOut |= bit;
   }
@@ -127,6 +136,7 @@ export function buildClientHello(messageSeq: i32, cookie: usize, cookieLen: i32,
       p += <usize>n;
     }
   }
+  if (X509_ENABLED && offerCerts) p = certExtWrite(p, leaveOut);   // RFC 7925 s. 4.4
   // Opted into by the application, so never left out for a small PMTU.
   if (HEARTBEAT_BUILT && optHeartbeat != 0) {                              // RFC 6520 s. 2, RFC 7925 s. 10
     store<u32>(p, bswap<u32>(<u32>(EXT_HEARTBEAT << 16 | 1)));   // type, length 1: one store

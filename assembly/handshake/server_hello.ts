@@ -22,6 +22,7 @@ import { cidOffered, cidNegotiated } from "../record/cid";
 import { EXT_SESSION_TICKET } from "../protocol";
 import { optTickets } from "../options";
 import { setTicketExpected } from "./tickets";
+import { certExtServerHello } from "./cert_ext";
 
 export const cookie = memory.data(COOKIE_MAX);
 export let cookieLen: i32 = 0;
@@ -116,6 +117,8 @@ export function parseServerHello(body: usize, len: i32): i32 {
         cidLen = readU8();
         cid = readBytes(cidLen);
         if (!readerBad() && cidLen > CID_PEER_MAX) return verdict(REASON_PEER_CID_TOO_LONG, ALERT_ILLEGAL_PARAMETER);
+      } else if (X509_ENABLED != 0 && (bit = certExtServerHello(type)) != 0) {
+        if (bit < 0) return -bit;              // cached_info, client_certificate_url, trusted_ca_keys
       } else {
         // RFC 5246 7.4.1.4: an extension we did not offer.
         return verdict(REASON_UNSUPPORTED_EXTENSION, ALERT_UNSUPPORTED_EXTENSION);

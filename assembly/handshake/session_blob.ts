@@ -4,7 +4,10 @@
 // (it holds the master secret), and comes back into a fresh instance configured with the
 // same credentials. Layout (big-endian), SESSION_BLOB_FIXED + ticket bytes in all:
 //   magic "DS" | version | flags | suite(2) | id_len | id[32] | master[48] | peer[32] |
-//   ticket_lifetime(4) | ticket_len(2) | ticket | check[16]
+//   ticket_lifetime(4) | ticket_len(2) | ticket | [cache] | check[16]
+// X.509 builds: with flag 8 the cached server chain of RFC 7924 follows the ticket
+// (cert_ext.ts, CACHE_BLOB_LEN bytes); such a blob may hold no session at all (ID and
+// ticket empty: a server without resumption still sends its chain as a hash).
 // check = PRF(owner, "dtls session blob", everything before it), where owner is the
 // SHA-256 of the configured credentials and server name: a blob damaged, truncated, of
 // another version or made with other credentials is refused, never trusted.
@@ -18,6 +21,7 @@ import { SHA256_CTX_SIZE, sha256Init, sha256Update, sha256Final } from "../crypt
 import { prfSha256 } from "../crypto/prf";
 import { certsWanted, clientChain, clientChainLen } from "./certificate";
 import { anchorCount, anchorKey } from "../x509/anchors";
+import { cacheKept, cacheExport, cacheImport, CACHE_BLOB_LEN } from "./cert_ext";
 import { pskIdentity, pskIdentityLen, psk, pskLen, serverName, serverNameLen, hasPsk, hasRpk,
   serverPin, serverPinKind, clientPublicKey, hasClientKey } from "../credentials";
 import { MASTER_SECRET_LEN } from "./key_schedule";
@@ -26,12 +30,12 @@ import { SESSION_ID_MAX, sessionKept, keptSuite, keptEms, keptIdLen, offeredId, 
 
 const MAGIC: i32 = 0x4453;   // "DS"
 const VERSION: i32 = 1;
-const FLAG_EMS: i32 = 1, FLAG_PEER: i32 = 2, FLAG_CLIENT_AUTH: i32 = 4;
+const FLAG_EMS: i32 = 1, FLAG_PEER: i32 = 2, FLAG_CLIENT_AUTH: i32 = 4, FLAG_CACHED: i32 = 8;
 const OFF_ID: i32 = 7, OFF_MASTER: i32 = OFF_ID + SESSION_ID_MAX, OFF_PEER: i32 = OFF_MASTER + MASTER_SECRET_LEN;
 const OFF_TICKET: i32 = OFF_PEER + 32 + 6;
 const CHECK_LEN: i32 = 16;
 export const SESSION_BLOB_FIXED: i32 = OFF_TICKET + CHECK_LEN;   // 141: a blob without a ticket
-export const SESSION_BLOB_MAX: i32 = SESSION_BLOB_FIXED + TICKET_MAX;
+export const SESSION_BLOB_MAX: i32 = SESSION_BLOB_FIXED + TICKET_MAX + CACHE_BLOB_LEN;
 
 // @ts-ignore: decorator
 @lazy const LABEL = memory.data<u8>([100, 116, 108, 115, 32, 115, 101, 115, 115, 105, 111, 110, 32, 98, 108, 111, 98]);
@@ -73,12 +77,13 @@ function computeCheck(blob: usize, len: i32): void {
 // Writes the kept session to out (room: SESSION_BLOB_MAX); its length, or ERR_BAD_STATE
 // when no session is kept (OPT_RESUME and OPT_TICKETS off, or neither ID nor ticket given).
 export function sessionExport(out: usize, room: i32): i32 {
-  if (!sessionKept()) return ERR_BAD_STATE;
+  const cached = X509_ENABLED ? cacheKept : false;
+  if (!sessionKept() && !cached) return ERR_BAD_STATE;
   if (room < SESSION_BLOB_MAX) return ERR_BAD_ARGUMENT;
   memory.fill(out, 0, <usize>SESSION_BLOB_FIXED);
   put16(out, MAGIC);
   put8(out + 2, VERSION);
-  put8(out + 3, (keptEms() ? FLAG_EMS : 0) | (keptPeerKnown() ? FLAG_PEER : 0) | (keptClientAuth() ? FLAG_CLIENT_AUTH : 0));
+  put8(out + 3, (keptEms() ? FLAG_EMS : 0) | (keptPeerKnown() ? FLAG_PEER : 0) | (keptClientAuth() ? FLAG_CLIENT_AUTH : 0) | (cached ? FLAG_CACHED : 0));
   put16(out + 4, keptSuite());
   put8(out + 6, keptIdLen());
   memory.copy(out + <usize>OFF_ID, offeredId(), <usize>keptIdLen());
@@ -90,7 +95,8 @@ export function sessionExport(out: usize, room: i32): i32 {
   put16(out + <usize>OFF_TICKET - 4, <i32>(lifetime & 0xffff));
   put16(out + <usize>OFF_TICKET - 2, ticketLen);
   memory.copy(out + <usize>OFF_TICKET, keptTicket(), <usize>ticketLen);
-  const len = OFF_TICKET + ticketLen;
+  let len = OFF_TICKET + ticketLen;
+  if (X509_ENABLED) if (cached) { cacheExport(out + <usize>len); len += CACHE_BLOB_LEN; }
   computeCheck(out, len);
   memory.copy(out + <usize>len, check, CHECK_LEN);
   return len + CHECK_LEN;
@@ -107,9 +113,12 @@ export function sessionImport(src: usize, len: i32): i32 {
   const suite = get16(src + 4);
   const idLen = get8(src + 6);
   const ticketLen = get16(src + <usize>OFF_TICKET - 2);
-  // A session has an ID, a ticket or both (RFC 5077 3.4: a server may give a ticket alone).
-  if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH)) != 0 || idLen > SESSION_ID_MAX || ticketLen > TICKET_MAX ||
-      (idLen == 0 && ticketLen == 0) || len != SESSION_BLOB_FIXED + ticketLen) return ERR_BAD_ARGUMENT;
+  const cached = X509_ENABLED ? (flags & FLAG_CACHED) != 0 : false;
+  // A session has an ID, a ticket or both (RFC 5077 3.4: a server may give a ticket alone),
+  // unless the blob carries only a cached chain.
+  if ((flags & ~(FLAG_EMS | FLAG_PEER | FLAG_CLIENT_AUTH | (X509_ENABLED ? FLAG_CACHED : 0))) != 0 || idLen > SESSION_ID_MAX ||
+      ticketLen > TICKET_MAX || (idLen == 0 && ticketLen == 0 && !cached) ||
+      len != SESSION_BLOB_FIXED + ticketLen + (cached ? CACHE_BLOB_LEN : 0)) return ERR_BAD_ARGUMENT;
   const bodyLen = len - CHECK_LEN;
   computeCheck(src, bodyLen);
   const ok = ctEqual(check, src + <usize>bodyLen, CHECK_LEN);
@@ -117,7 +126,11 @@ export function sessionImport(src: usize, len: i32): i32 {
   if (!ok) return ERR_SESSION_REFUSED;
   const usable = (suite == TLS_PSK_WITH_AES_128_CCM_8 && hasPsk()) ||
     (ECDHE_ENABLED != 0 && suite == TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 && (hasRpk() || (X509_ENABLED != 0 && certsWanted())));
-  if (!usable) return ERR_UNSUPPORTED;
+  if (X509_ENABLED) {
+    // A cache alone needs certificates configured; a session, credentials that can resume it.
+    if (idLen == 0 && ticketLen == 0 ? !certsWanted() : !usable) return ERR_UNSUPPORTED;
+    if (cached) cacheImport(src + <usize>(OFF_TICKET + ticketLen));
+  } else if (!usable) return ERR_UNSUPPORTED;
   sessionRestore(src + <usize>OFF_ID, idLen, src + <usize>OFF_MASTER, suite, (flags & FLAG_EMS) != 0,
     (flags & FLAG_PEER) != 0 ? src + <usize>OFF_PEER : 0, (flags & FLAG_CLIENT_AUTH) != 0);
   ticketStore(src + <usize>OFF_TICKET, ticketLen,

@@ -72,6 +72,9 @@ let count: i32 = 0;
 let failIndex: i32 = -1;
 let result: i32 = ACCEPTED;
 let done: bool = false; // a trust anchor has been reached
+// The earliest notAfter of the certificates whose validity was checked: how long a cached
+// chain (RFC 7924 cached_info) stays valid.
+export let chainNotAfter: i64 = i64.MAX_VALUE;
 
 // The alert for each reason (RFC 5246 7.2.2; RFC 7925 s. 6 allows these with certificates),
 // indexed by reason - REASON_CERT_UNKNOWN_CA (errors.ts numbers them 40..52 in this order).
@@ -104,6 +107,7 @@ export function chainBegin(refNamePtr: usize, refNameLength: i32, nowS: i64, acc
   now = nowS; acceptUnknown = acceptUnknownTime; purpose = chainPurpose;
   count = 0; failIndex = -1; result = ACCEPTED; done = false;
   chainLeafHasEui64 = false;
+  chainNotAfter = i64.MAX_VALUE;
   memory.fill(chainLeafKey, 0, 65);
 }
 
@@ -112,6 +116,7 @@ export function chainFailIndex(): i32 { return failIndex; }
 
 // RFC 5280 6.1.3 (a)(2); RFC 7925 s. 12: without a trusted clock the configuration decides.
 function validity(i: i32): i32 {
+  if (certNotAfter < chainNotAfter) chainNotAfter = certNotAfter;
   if (now < 0) return acceptUnknown ? ACCEPTED : fail(i, REASON_CERT_TIME_UNKNOWN);
   if (now < certNotBefore) return fail(i, REASON_CERT_NOT_YET_VALID);
   if (now > certNotAfter) return fail(i, REASON_CERT_EXPIRED);

@@ -55,6 +55,7 @@ static const struct dtls_reason_words DTLS_REASON_WORDS[] = {
   {DTLS_REASON_CERT_CHAIN_TOO_LONG, "cert_chain_too_long", "the certificate chain is longer than this client accepts (CHAIN_DEPTH_MAX, RFC 7925 s. 4.4.4)"},
   {DTLS_REASON_CERT_TOO_LARGE, "cert_too_large", "a certificate in the server's chain is larger than the client's reassembly window (1533 bytes), or the whole Certificate message is over 16384 bytes"},
   {DTLS_REASON_CERT_EMPTY, "cert_empty", "the server sent an empty Certificate message (RFC 5246 7.4.2: a server must send its certificate)"},
+  {DTLS_REASON_CACHED_INFO_MISMATCH, "cached_info_mismatch", "the server answered cached_info but its Certificate carried another hash than the one of the chain the client cached (RFC 7924 s. 4.1); the cache is dropped, the next connection gets the whole chain"},
 };
 static const struct dtls_name DTLS_ALERT_NAMES[] = {
   {DTLS_ALERT_CLOSE_NOTIFY, "close_notify"},
@@ -78,6 +79,7 @@ static const struct dtls_name DTLS_ALERT_NAMES[] = {
   {DTLS_ALERT_UNSUPPORTED_EXTENSION, "unsupported_extension"},
   {DTLS_ALERT_UNRECOGNIZED_NAME, "unrecognized_name"},
   {DTLS_ALERT_UNKNOWN_PSK_IDENTITY, "unknown_psk_identity"},
+  {DTLS_ALERT_BAD_CERTIFICATE_HASH_VALUE, "bad_certificate_hash_value"},
 };
 static const struct dtls_name DTLS_CIPHER_NAMES[] = {
   {DTLS_TLS_PSK_WITH_AES_128_CCM_8, "TLS_PSK_WITH_AES_128_CCM_8"},

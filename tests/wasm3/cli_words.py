@@ -136,6 +136,9 @@ class Args:
         self.ca = []
         self.cert = self.servername = self.time = None
         self.accept_unknown_time = False
+        # RFC 7925 s. 4.4's extensions: --cached-info, --cert-url URL, --trusted-ca-keys
+        self.cached_info = self.trusted_ca_keys = False
+        self.cert_url = None
         self.wasm = os.path.join(ROOT, "build", "dtls.wasm")
 
 
@@ -144,10 +147,11 @@ TAKES_VALUE = {"--psk-identity": "identity", "--psk": "psk_hex", "--sni": "sni",
                "--key": "key", "--server-key": "server_key", "--stop-before": "stop_before", "--wasm": "wasm",
                "--session-in": "session_in", "--session-out": "session_out",
                "--heartbeat": "heartbeat", "--heartbeat-mode": "heartbeat_mode", "--cid": "cid", "--keylog": "keylog",
-               "--ca": "ca", "--cert": "cert", "--servername": "servername", "--time": "time"}
+               "--ca": "ca", "--cert": "cert", "--servername": "servername", "--time": "time", "--cert-url": "cert_url"}
 FLAGS = {"--rpk": "rpk", "--json": "json", "--verbose": "verbose", "--require-ems": "require_ems", "--tickets": "tickets",
          "--expect-reply": "expect_reply", "--software-aes": None,  # this HAL has no AES engine anyway
-         "--hal-p256": "hal_p256", "--false-start": "false_start", "--accept-unknown-time": "accept_unknown_time"}
+         "--hal-p256": "hal_p256", "--false-start": "false_start", "--accept-unknown-time": "accept_unknown_time",
+         "--cached-info": "cached_info", "--trusted-ca-keys": "trusted_ca_keys"}
 
 
 def parse_args(argv):
@@ -197,8 +201,11 @@ def parse_args(argv):
         raise usage(MSG["rpk_needs_server_key"])
     if not a.rpk and not x509 and a.identity is None:
         raise usage(MSG["credentials_required"])
-    if not x509 and (a.cert is not None or a.servername is not None or a.time is not None or a.accept_unknown_time):
+    if not x509 and (a.cert is not None or a.servername is not None or a.time is not None or a.accept_unknown_time or
+                     a.cached_info or a.trusted_ca_keys or a.cert_url is not None):
         raise usage(MSG["x509_only"])
+    if a.cert_url is not None and a.cert is None:
+        raise usage(MSG["cert_url_needs_cert"])
     if x509 and a.rpk:
         raise usage(MSG["x509_with_rpk"])
     if a.cert is not None and a.key is None:

@@ -55,7 +55,7 @@ EXPORTS = [
 ]
 
 
-X509_EXPORTS = ["dtls_config_ca", "dtls_config_cert", "dtls_config_peer_name"]
+X509_EXPORTS = ["dtls_config_ca", "dtls_config_cert", "dtls_config_peer_name", "dtls_config_cert_url"]
 
 ACCEL_WASM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "accel.wasm")
 
@@ -130,6 +130,7 @@ class Wasm3Dtls:
                 pass
         self.wall_time = None  # --time: None = the host's clock, "unknown" = -1, else seconds
         self.chain = None      # X.509: a ChainObserver of the server's Certificate message
+        self.x509_exts = (False, False, False)  # --cached-info, --cert-url, --trusted-ca-keys given
         self.buf = self.call("dtls_buffer")
         self.buf_size = self.call("dtls_buffer_size")
 
@@ -512,7 +513,7 @@ def open_socket(target):
 def configure_x509(d, x509):
     """Trust anchors, our key and chain, the reference name, the unknown-time policy
     (host/engine.ts configureX509)."""
-    anchors, chain, key, peer_name, accept_unknown = x509
+    anchors, chain, key, peer_name, accept_unknown, cached_info, cert_url, trusted_ca_keys = x509
     if "dtls_config_ca" not in d.fn:
         raise ConfigError(MSG["x509_unsupported"])
     for i, der in enumerate(anchors):
@@ -536,6 +537,16 @@ def configure_x509(d, x509):
             raise ConfigError(MSG["sni_invalid"] % peer_name)
     if accept_unknown and d.call("dtls_config_set", CODES["OPT_CERT_UNKNOWN_TIME"], 1) != 0:
         raise ConfigError(MSG["option_refused"] % ("--accept-unknown-time", 1))
+    # RFC 7925 s. 4.4's extensions (host/engine.ts configureX509).
+    for on, opt, flag in ((cached_info, "OPT_CACHED_INFO", "--cached-info"), (trusted_ca_keys, "OPT_TRUSTED_CA_KEYS", "--trusted-ca-keys")):
+        if on and d.call("dtls_config_set", CODES[opt], 1) != 0:
+            raise ConfigError(MSG["option_refused"] % (flag, 1))
+    if cert_url is not None:
+        url = cert_url.encode("latin-1", "replace")
+        d._put(hashlib.sha1(chain[0]).digest() + url)
+        if d.call("dtls_config_cert_url", 20 + len(url)) != 0:
+            raise ConfigError(f"invalid certificate URL (printable ASCII, at most 255 bytes): {cert_url}")
+    d.x509_exts = (cached_info, cert_url is not None, trusted_ca_keys)
     d.chain = ChainObserver()
 
 
@@ -648,6 +659,12 @@ def summary_of(d, sni, session, send, rpk=False, false_start=False):
         keys = {"server_chain": d.chain.subjects(), "verify_result": None if result < 0 else "ok" if result == 0 else reason_name(result),
                 "failed_certificate": info("CERT_FAIL_INDEX") if result > 0 and info("CERT_FAIL_INDEX") >= 0 else None,
                 "client_auth": negotiated(info("CLIENT_AUTH") == 1)}
+        # With cached_info the Certificate carried only the hash: the chain is the one cached.
+        if info("CACHED_INFO_USED") == 1:
+            keys["server_chain"] = None
+        for on, key, k in zip(d.x509_exts, ("cached_info_used", "cert_url_used", "trusted_ca_keys_accepted"),
+                              ("CACHED_INFO_USED", "CERT_URL_USED", "TRUSTED_CA_KEYS")):
+            keys[key] = negotiated(info(k) == 1) if on else None
     summary = {
         "protocol": negotiated("DTLSv1.2" if info("VERSION") == CODES["DTLS_1_2"] else None),
         "cipher": negotiated(cipher_name(suite) if suite else None),
@@ -801,7 +818,8 @@ def main(argv=None):
         if a.ca:
             x509 = ([der for f in a.ca for der in read_pem_certificates(f)],
                     read_pem_certificates(a.cert) if a.cert is not None else None,
-                    read_private_key(a.key) if a.key is not None else None, a.servername, a.accept_unknown_time)
+                    read_private_key(a.key) if a.key is not None else None, a.servername, a.accept_unknown_time,
+                    a.cached_info, a.cert_url, a.trusted_ca_keys)
     except (OSError, ValueError) as e:
         err(e)
         return EXIT["usage"]
