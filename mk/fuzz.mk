@@ -98,7 +98,7 @@ $(FUZZ_OUT)/replay-client: $(FUZZ_CLIENT_OBJS) $(FUZZ_OUT)/obj/fuzz/src/replay_c
 # ---- the parser module: fuzz-only wrappers (assembly/__tests__/kat/fuzz_parsers.ts) ----
 $(FUZZ_OUT)/fuzz-parsers.wasm: assembly/__tests__/kat/fuzz_parsers.ts $(AS_SOURCES) | node_modules/.installed
 	@mkdir -p $(@D)
-	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 \
+	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=1 \
 	  --initialMemory 1 --maximumMemory 1 -o $@ -t $(@:.wasm=.wat)
 $(FUZZ_OUT)/fuzz-parsers-named.wasm: $(FUZZ_OUT)/fuzz-parsers.wasm fuzz/add-names.mjs
 	node fuzz/add-names.mjs $< $(<:.wasm=.wat) $@
