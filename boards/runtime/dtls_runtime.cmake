@@ -77,6 +77,7 @@ elseif(DTLS_BACKEND STREQUAL "wasm2c")
     "${DTLS_W2C_DIR}/dtls.c")
   list(APPEND DTLS_RUNTIME_INCLUDES "${DTLS_W2C_DIR}" "${WASM2C_INC}")
   # The module's memory cap (boards/tools/memcap.mjs) and no signal handler (as mk/boards.mk).
+  # The cap is also the compile-time bound of the translation's checks (w2c-fixed-memory.mjs).
   list(APPEND DTLS_RUNTIME_DEFINES "DTLS_MEMORY_CAP=${DTLS_MEMORY_CAP}" "WASM_RT_MEMCHECK_SIGNAL_HANDLER=0")
 else()
   message(FATAL_ERROR "DTLS_BACKEND is '${DTLS_BACKEND}': wasm3 or wasm2c")
