@@ -51,11 +51,12 @@ define w2c_translate
 @mkdir -p $(@D)
 wasm2c $< -n dtls -o $@
 node boards/tools/w2c-fixed-memory.mjs $@ DTLS_MEMORY_CAP
+node boards/tools/w2c-call-depth.mjs $@ DTLS_MEMORY_CAP
 node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 endef
-$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs | boards-deps
+$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	$(w2c_translate)
-$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs | boards-deps
+$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	$(w2c_translate)
 
 # ---- posix program ----
@@ -162,10 +163,11 @@ $(QEMU_OUT)/common/%.o: boards/%.c $(QEMU_HDR) | boards-deps
 
 # The accelerator (boards/runtime/hal_accel.c over build/accel.wasm): its translation with
 # W2C_ARM_CFLAGS, the glue at -O2.
-$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
 	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 ACCEL_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS))
 $(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
@@ -174,10 +176,11 @@ $(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
 $(QEMU_OUT)/accel/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel/accel.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel/memcap.txt) -I$(BOARDS_OUT)/w2c/accel -c $< -o $@
-$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
 	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 $(QEMU_OUT)/accel-aes/accel.o: $(BOARDS_OUT)/w2c/accel-aes/accel.c | boards-deps
 	@mkdir -p $(@D)
@@ -193,7 +196,9 @@ $(QEMU_OUT)/accel/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | bo
 
 # wasm2c backend: the module's translation, vm_wasm2c.c and the mini runtime, per module.
 # The translation gets its memory cap as a compile-time constant, the bound of every bounds
-# check (boards/tools/w2c-fixed-memory.mjs; boards/README.md "wasm2c's memory checks").
+# check (boards/tools/w2c-fixed-memory.mjs; boards/README.md "wasm2c's memory checks"), and
+# the same macro drops wasm2c's call-depth counter from the functions on no cycle of its call
+# graph (boards/tools/w2c-call-depth.mjs).
 qemu_objs_wasm2c = $(addprefix $(QEMU_OUT)/wasm2c-$(1)/,dtls.o vm_wasm2c.o wasm_rt_mini.o)
 $(QEMU_OUT)/wasm2c-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c | boards-deps
 	@mkdir -p $(@D)
