@@ -326,6 +326,24 @@ board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 
 TEST_TARGETS += board-glue-check
 
+# The rewritten checks of the board translations (w2c-fixed-memory.mjs, w2c-call-depth.mjs)
+# still trap: a small module translated, rewritten and run natively (tests/w2c-checks/).
+W2C_CHECKS_OUT := $(BOARDS_OUT)/w2c-checks
+.PHONY: w2c-checks-test
+w2c-checks-test: tests/w2c-checks/checks.wat tests/w2c-checks/checks.c boards/runtime/wasm_rt_mini.c \
+    boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+	@mkdir -p $(W2C_CHECKS_OUT)
+	wat2wasm tests/w2c-checks/checks.wat -o $(W2C_CHECKS_OUT)/checks.wasm
+	wasm2c $(W2C_CHECKS_OUT)/checks.wasm -n checks -o $(W2C_CHECKS_OUT)/checks.c
+	node boards/tools/w2c-fixed-memory.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
+	grep -q 'w2c-fixed-memory.mjs' $(W2C_CHECKS_OUT)/checks.c && grep -q 'FUNC_PROLOGUE_ACYCLIC;' $(W2C_CHECKS_OUT)/checks.c
+	$(CC) $(BOARD_CSTD) -O2 $(BOARD_DEFS) -DDTLS_MEMORY_CAP=1024 $(BOARD_INC) -I$(W2C_CHECKS_OUT) $(W2C_NOWARN) \
+	  tests/w2c-checks/checks.c $(W2C_CHECKS_OUT)/checks.c boards/runtime/wasm_rt_mini.c -o $(W2C_CHECKS_OUT)/checks
+	$(W2C_CHECKS_OUT)/checks
+
+TEST_TARGETS += w2c-checks-test
+
 # ---- figures for docs/BENCHMARKS.md ("Boards") ----
 board-figures: qemu posix dist/.built
 	@echo "## QEMU image (arm-none-eabi-size)"; arm-none-eabi-size $(QEMU_OUT)/dtls-qemu.elf
