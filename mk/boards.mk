@@ -136,14 +136,17 @@ ARM_CC := arm-none-eabi-gcc
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 ARM_CFLAGS := $(BOARD_CSTD) $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG \
   $(BOARD_DEFS) $(BOARD_INC) -Iboards/qemu
-# wasm2c translations (the module, the accelerator): -Os, but wasm2c's `static inline`
-# memory helpers (a bounds check each) forced inline. Left alone at -Os, GCC calls them
-# out of line (27 % of -Os ECDH went there). Measured on the P-256 of build/kat-p256.wasm
-# (`make bench-m4`, keygen + ECDH + sign + verify on the Cortex-M4, issue 13): this
-# 9.78 M instructions and 40.6 KB of text, plain -Os 12.62 M / 36.5 KB, -O2 10.12 M / 43.4 KB.
-# The whole full module grows from 60.8 to 71.3 KB of text (flash, not RAM: 1 MB on the nRF52840);
-# the accelerator shrinks (43.2 KB at -O2, 40.4 KB so) and runs faster.
-W2C_ARM_CFLAGS = $(ARM_CFLAGS) $(W2C_NOWARN) '-Dinline=inline __attribute__((always_inline))'
+# wasm2c translations (the module, the accelerator): their own flags, not the firmware's
+# -Os: -O2 without the first scheduling pass (-fno-schedule-insns), which at -O2 moves loads
+# early and makes GCC spill more of the field multiplications' limbs. Measured on the P-256 of
+# build/kat-p256.wasm (`make bench-m4`, keygen + ECDH + sign + verify on the Cortex-M4, issue
+# 13, with the compile-time memory bound and call-depth rewrite below): this 5.35 M
+# instructions and 28.6 KB of text; -Os with wasm2c's memory helpers forced inline (the
+# previous choice: plain -Os calls them out of line) 5.61 M / 27.6 KB; -O2 6.09 M / 29.3 KB;
+# -O3 -fno-schedule-insns 5.29 M / 37.0 KB. The full module: 65.8 KB of text, 57.8 KB with the
+# forced-inline -Os (flash, not RAM; it was 71.3 KB before the compile-time bound); the
+# accelerator 27.2 KB, 26.3 KB so.
+W2C_ARM_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS)) -fno-schedule-insns $(W2C_NOWARN)
 # malloc & co. wrapped by boards/qemu/heap.c (heap high-water marks).
 ARM_LDFLAGS := $(ARM_ARCH) -nostartfiles --specs=nano.specs -Wl,--gc-sections -Lboards/qemu \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free

@@ -3,8 +3,8 @@
 # firmware (scripts/bench/m4/p256_m4.c + boards/qemu/startup.c, nrf52840.ld) runs the wasm2c
 # translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
 # at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
-# translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -Os
-# with wasm2c's memory helpers forced inline), as in the board images. A third build runs
+# translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -O2
+# -fno-schedule-insns), as in the board images. A third build runs
 # build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.

@@ -121,10 +121,10 @@ function(dtls_runtime_apply target)
   set(w2c_nowarn "-Wno-unused-value;-Wno-unused-function;-Wno-unused-parameter")
   if(DTLS_BACKEND STREQUAL "wasm2c")
     set_source_files_properties("${DTLS_W2C_DIR}/dtls.c" PROPERTIES
-      COMPILE_OPTIONS "${w2c_nowarn}")
+      COMPILE_OPTIONS "-O2;-fno-schedule-insns;${w2c_nowarn}") # as mk/boards.mk's W2C_ARM_CFLAGS
   endif()
-  if(DTLS_P256 STREQUAL "accel") # at -O2, as the QEMU image (mk/boards.mk: ACCEL_CFLAGS)
-    set_source_files_properties("${DTLS_ACCEL_DIR}/accel.c" PROPERTIES COMPILE_OPTIONS "-O2;${w2c_nowarn}")
+  if(DTLS_P256 STREQUAL "accel") # as the QEMU image (mk/boards.mk: W2C_ARM_CFLAGS, ACCEL_CFLAGS)
+    set_source_files_properties("${DTLS_ACCEL_DIR}/accel.c" PROPERTIES COMPILE_OPTIONS "-O2;-fno-schedule-insns;${w2c_nowarn}")
     set_source_files_properties("${DTLS_RUNTIME_DIR}/hal_accel.c" PROPERTIES COMPILE_OPTIONS "-O2")
   endif()
 endfunction()
