@@ -50,11 +50,13 @@ BOARD_WASM_DIR ?= build
 define w2c_translate
 @mkdir -p $(@D)
 wasm2c $< -n dtls -o $@
+node boards/tools/w2c-fixed-memory.mjs $@ DTLS_MEMORY_CAP
+node boards/tools/w2c-call-depth.mjs $@ DTLS_MEMORY_CAP
 node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 endef
-$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs | boards-deps
+$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	$(w2c_translate)
-$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs | boards-deps
+$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	$(w2c_translate)
 
 # ---- posix program ----
@@ -137,14 +139,17 @@ ARM_CC := arm-none-eabi-gcc
 ARM_ARCH := -mcpu=cortex-m4 -mthumb -mfloat-abi=soft
 ARM_CFLAGS := $(BOARD_CSTD) $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG \
   $(BOARD_DEFS) $(BOARD_INC) -Iboards/qemu
-# wasm2c translations (the module, the accelerator): -Os, but wasm2c's `static inline`
-# memory helpers (a bounds check each) forced inline. Left alone at -Os, GCC calls them
-# out of line (27 % of -Os ECDH went there). Measured on the P-256 of build/kat-p256.wasm
-# (`make bench-m4`, keygen + ECDH + sign + verify on the Cortex-M4, issue 13): this
-# 9.78 M instructions and 40.6 KB of text, plain -Os 12.62 M / 36.5 KB, -O2 10.12 M / 43.4 KB.
-# The whole full module grows from 60.8 to 71.3 KB of text (flash, not RAM: 1 MB on the nRF52840);
-# the accelerator shrinks (43.2 KB at -O2, 40.4 KB so) and runs faster.
-W2C_ARM_CFLAGS = $(ARM_CFLAGS) $(W2C_NOWARN) '-Dinline=inline __attribute__((always_inline))'
+# wasm2c translations (the module, the accelerator): their own flags, not the firmware's
+# -Os: -O2 without the first scheduling pass (-fno-schedule-insns), which at -O2 moves loads
+# early and makes GCC spill more of the field multiplications' limbs. Measured on the P-256 of
+# build/kat-p256.wasm (`make bench-m4`, keygen + ECDH + sign + verify on the Cortex-M4, issue
+# 13, with the compile-time memory bound and call-depth rewrite below): this 5.35 M
+# instructions and 28.6 KB of text; -Os with wasm2c's memory helpers forced inline (the
+# previous choice: plain -Os calls them out of line) 5.61 M / 27.6 KB; -O2 6.09 M / 29.3 KB;
+# -O3 -fno-schedule-insns 5.29 M / 37.0 KB. The full module: 65.8 KB of text, 57.8 KB with the
+# forced-inline -Os (flash, not RAM; it was 71.3 KB before the compile-time bound); the
+# accelerator 27.2 KB, 26.3 KB so.
+W2C_ARM_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS)) -fno-schedule-insns $(W2C_NOWARN)
 # malloc & co. wrapped by boards/qemu/heap.c (heap high-water marks).
 ARM_LDFLAGS := $(ARM_ARCH) -nostartfiles --specs=nano.specs -Wl,--gc-sections -Lboards/qemu \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
@@ -164,24 +169,28 @@ $(QEMU_OUT)/common/%.o: boards/%.c $(QEMU_HDR) | boards-deps
 
 # The accelerator (boards/runtime/hal_accel.c over build/accel.wasm): its translation with
 # W2C_ARM_CFLAGS, the glue at -O2.
-$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
+	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 ACCEL_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS))
 $(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(W2C_ARM_CFLAGS) -I$(<D) -c $< -o $@
+	$(ARM_CC) $(W2C_ARM_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(<D)/memcap.txt) -I$(<D) -c $< -o $@
 $(QEMU_OUT)/accel/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel/accel.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel/memcap.txt) -I$(BOARDS_OUT)/w2c/accel -c $< -o $@
-$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
+	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 $(QEMU_OUT)/accel-aes/accel.o: $(BOARDS_OUT)/w2c/accel-aes/accel.c | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(W2C_ARM_CFLAGS) -I$(<D) -c $< -o $@
+	$(ARM_CC) $(W2C_ARM_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(<D)/memcap.txt) -I$(<D) -c $< -o $@
 $(QEMU_OUT)/accel-aes/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel-aes/accel.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_P256=0 -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel-aes/memcap.txt) \
@@ -192,10 +201,14 @@ $(QEMU_OUT)/accel/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | bo
 	$(ARM_CC) $(ARM_CFLAGS) -DMINI_MAX_TYPES=16 -c $< -o $@
 
 # wasm2c backend: the module's translation, vm_wasm2c.c and the mini runtime, per module.
+# The translation gets its memory cap as a compile-time constant, the bound of every bounds
+# check (boards/tools/w2c-fixed-memory.mjs; boards/README.md "wasm2c's memory checks"), and
+# the same macro drops wasm2c's call-depth counter from the functions on no cycle of its call
+# graph (boards/tools/w2c-call-depth.mjs).
 qemu_objs_wasm2c = $(addprefix $(QEMU_OUT)/wasm2c-$(1)/,dtls.o vm_wasm2c.o wasm_rt_mini.o)
 $(QEMU_OUT)/wasm2c-%/dtls.o: $(BOARDS_OUT)/w2c/%/dtls.c | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(W2C_ARM_CFLAGS) -I$(<D) -c $< -o $@
+	$(ARM_CC) $(W2C_ARM_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,$*) -I$(<D) -c $< -o $@
 $(QEMU_OUT)/wasm2c-%/vm_wasm2c.o: boards/runtime/vm_wasm2c.c $(BOARDS_OUT)/w2c/%/dtls.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ARM_CFLAGS) -DDTLS_MEMORY_CAP=$(call memcap,$*) -I$(BOARDS_OUT)/w2c/$* -c $< -o $@
@@ -318,6 +331,24 @@ board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 	echo "board-glue-check: $$cfg holds wasm3 0.5.0 options only; wasm3 compiles with it (Cortex-M4)"
 
 TEST_TARGETS += board-glue-check
+
+# The rewritten checks of the board translations (w2c-fixed-memory.mjs, w2c-call-depth.mjs)
+# still trap: a small module translated, rewritten and run natively (tests/w2c-checks/).
+W2C_CHECKS_OUT := $(BOARDS_OUT)/w2c-checks
+.PHONY: w2c-checks-test
+w2c-checks-test: tests/w2c-checks/checks.wat tests/w2c-checks/checks.c boards/runtime/wasm_rt_mini.c \
+    boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+	@mkdir -p $(W2C_CHECKS_OUT)
+	wat2wasm tests/w2c-checks/checks.wat -o $(W2C_CHECKS_OUT)/checks.wasm
+	wasm2c $(W2C_CHECKS_OUT)/checks.wasm -n checks -o $(W2C_CHECKS_OUT)/checks.c
+	node boards/tools/w2c-fixed-memory.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
+	node boards/tools/w2c-call-depth.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
+	grep -q 'w2c-fixed-memory.mjs' $(W2C_CHECKS_OUT)/checks.c && grep -q 'FUNC_PROLOGUE_ACYCLIC;' $(W2C_CHECKS_OUT)/checks.c
+	$(CC) $(BOARD_CSTD) -O2 $(BOARD_DEFS) -DDTLS_MEMORY_CAP=1024 $(BOARD_INC) -I$(W2C_CHECKS_OUT) $(W2C_NOWARN) \
+	  tests/w2c-checks/checks.c $(W2C_CHECKS_OUT)/checks.c boards/runtime/wasm_rt_mini.c -o $(W2C_CHECKS_OUT)/checks
+	$(W2C_CHECKS_OUT)/checks
+
+TEST_TARGETS += w2c-checks-test
 
 # ---- figures for docs/BENCHMARKS.md ("Boards") ----
 board-figures: qemu posix dist/.built

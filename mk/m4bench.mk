@@ -3,8 +3,8 @@
 # firmware (scripts/bench/m4/p256_m4.c + boards/qemu/startup.c, nrf52840.ld) runs the wasm2c
 # translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
 # at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
-# translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -Os
-# with wasm2c's memory helpers forced inline), as in the board images. A third build runs
+# translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -O2
+# -fno-schedule-insns), as in the board images. A third build runs
 # build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
@@ -20,18 +20,21 @@ $(M4_PLUGIN): scripts/bench/m4/icount-plugin.c scripts/bench/m4/qemu-plugin-min.
 	@mkdir -p $(@D)
 	$(CC) -std=c99 -Wall -Wextra -Werror -O2 -shared -fPIC $< -o $@
 
+# The module's linear memory (p256_m4.c's buffer), a compile-time constant of the translation
+# as in the board images (boards/tools/w2c-fixed-memory.mjs): bounds checks against it.
+M4_KAT_MEMORY := 131072
 # $(1) = O2 | Os: the module, the runtime and the firmware at that level; the reset code is
 # the boards' own object.
 define m4_level
 $(M4_OUT)/$(1)/kat_p256.o: $(BENCH_OUT)/kat_p256.c | boards-deps
 	@mkdir -p $$(@D)
-	$(ARM_CC) $(if $(filter Os,$(1)),$(W2C_ARM_CFLAGS),$(subst -Os,-$(1),$(ARM_CFLAGS)) $(W2C_NOWARN)) -I$(BENCH_OUT) -c $$< -o $$@
+	$(ARM_CC) $(if $(filter Os,$(1)),$(W2C_ARM_CFLAGS),$(subst -Os,-$(1),$(ARM_CFLAGS)) $(W2C_NOWARN)) -DKATP256_MEMORY_CAP=$(M4_KAT_MEMORY) -I$(BENCH_OUT) -c $$< -o $$@
 $(M4_OUT)/$(1)/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $$(@D)
 	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -c $$< -o $$@
 $(M4_OUT)/$(1)/p256_m4.o: scripts/bench/m4/p256_m4.c $(BENCH_OUT)/kat_p256.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $$(@D)
-	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -I$(BENCH_OUT) -c $$< -o $$@
+	$(ARM_CC) $(subst -Os,-$(1),$(ARM_CFLAGS)) -DKATP256_MEMORY_CAP=$(M4_KAT_MEMORY) -I$(BENCH_OUT) -c $$< -o $$@
 $(M4_OUT)/$(1)/p256-m4.elf: $(M4_OUT)/$(1)/p256_m4.o $(M4_OUT)/$(1)/kat_p256.o $(M4_OUT)/$(1)/wasm_rt_mini.o \
     $(QEMU_OUT)/common/qemu/startup.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
 	$(ARM_CC) $(ARM_ARCH) -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \

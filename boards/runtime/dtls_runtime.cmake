@@ -77,6 +77,7 @@ elseif(DTLS_BACKEND STREQUAL "wasm2c")
     "${DTLS_W2C_DIR}/dtls.c")
   list(APPEND DTLS_RUNTIME_INCLUDES "${DTLS_W2C_DIR}" "${WASM2C_INC}")
   # The module's memory cap (boards/tools/memcap.mjs) and no signal handler (as mk/boards.mk).
+  # The cap is also the compile-time bound of the translation's checks (w2c-fixed-memory.mjs).
   list(APPEND DTLS_RUNTIME_DEFINES "DTLS_MEMORY_CAP=${DTLS_MEMORY_CAP}" "WASM_RT_MEMCHECK_SIGNAL_HANDLER=0")
 else()
   message(FATAL_ERROR "DTLS_BACKEND is '${DTLS_BACKEND}': wasm3 or wasm2c")
@@ -120,10 +121,10 @@ function(dtls_runtime_apply target)
   set(w2c_nowarn "-Wno-unused-value;-Wno-unused-function;-Wno-unused-parameter")
   if(DTLS_BACKEND STREQUAL "wasm2c")
     set_source_files_properties("${DTLS_W2C_DIR}/dtls.c" PROPERTIES
-      COMPILE_OPTIONS "${w2c_nowarn}")
+      COMPILE_OPTIONS "-O2;-fno-schedule-insns;${w2c_nowarn}") # as mk/boards.mk's W2C_ARM_CFLAGS
   endif()
-  if(DTLS_P256 STREQUAL "accel") # at -O2, as the QEMU image (mk/boards.mk: ACCEL_CFLAGS)
-    set_source_files_properties("${DTLS_ACCEL_DIR}/accel.c" PROPERTIES COMPILE_OPTIONS "-O2;${w2c_nowarn}")
+  if(DTLS_P256 STREQUAL "accel") # as the QEMU image (mk/boards.mk: W2C_ARM_CFLAGS, ACCEL_CFLAGS)
+    set_source_files_properties("${DTLS_ACCEL_DIR}/accel.c" PROPERTIES COMPILE_OPTIONS "-O2;-fno-schedule-insns;${w2c_nowarn}")
     set_source_files_properties("${DTLS_RUNTIME_DIR}/hal_accel.c" PROPERTIES COMPILE_OPTIONS "-O2")
   endif()
 endfunction()
