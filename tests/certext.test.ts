@@ -15,7 +15,7 @@ import { readPrivateKey } from "../host/keys";
 import * as codes from "../host/codes";
 import { MiniPki } from "./support/mini-pki";
 import { runCli, runProgram, buildPrograms, CliResult } from "./support/cli";
-import { WASM3_PYTHON, WASM3_HARNESS } from "./support/paths";
+import { WASM3_PYTHON, WASM3_HARNESS, POSIX } from "./support/paths";
 
 const pki = new MiniPki();
 // A chain of 3 certificates as sent (leaf and two intermediates), under root.
@@ -293,4 +293,54 @@ test("dtls_wasm3.py (the module under wasm3): --cached-info across runs, --trust
   assert.equal(url.json.cert_url_used, true);
   assert.equal(url.json.client_auth, true);
   assert.equal(mutual.handshakes[0].certUrlUsed, true);
+});
+
+test("dtls-posix (boards/posix, wasm2c): --cached-info across runs, --cert-url with the SHA-1 from libcrypto, the same JSON as dtls-client", async () => {
+  buildPrograms();
+  const posix = (s: Served, args: string[]) => runProgram(POSIX, [`127.0.0.1:${s.port}`, ...X509, ...args], 30000);
+  const s = await serve({ chains: [chain3], cachedInfo: true });
+  const first = await posix(s, ["--ca", rootPem, "--cached-info", "--session-out", blob("p")]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.json.cached_info_used, false, "nothing cached yet");
+  assert.equal(first.json.cert_url_used, null);
+  assert.equal(first.json.trusted_ca_keys_accepted, null);
+  assert.equal(first.json.server_chain.length, 3);
+  assert.equal(s.handshakes[0].cachedInfoUsed, false);
+  const cached = await posix(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("p")]);
+  assert.equal(cached.code, 0, cached.stderr);
+  assert.equal(cached.json.cached_info_used, true);
+  assert.equal(cached.json.verify_result, "ok");
+  assert.equal(cached.json.server_chain, null, "no chain crossed the wire");
+  assert.equal(s.handshakes[1].cachedInfoUsed, true, "the server sent the hash-only Certificate");
+  const chainBytes = 3 + chain3.chain.reduce((n, c) => n + 3 + c.length, 0);
+  const saved = first.json.handshake_bytes_received - cached.json.handshake_bytes_received;
+  assert.ok(saved >= chainBytes - 40, `received ${saved} bytes less, the chain is ${chainBytes}`);
+  const node = await cli(s, ["--ca", rootPem, "--cached-info", "--session-in", blob("p")]);
+  for (const key of ["cached_info_used", "trusted_ca_keys_accepted", "cert_url_used", "server_chain", "verify_result", "failed_certificate", "client_auth"]) {
+    assert.deepEqual(cached.json[key], node.json[key], key);
+  }
+  assert.ok(Math.abs(cached.json.handshake_bytes_received - node.json.handshake_bytes_received) <= 2);
+
+  // --cert-url: the server fetches our certificate and checks the SHA-1 dtls-posix computed.
+  const http = await httpServe({ "/posix.der": clientLeaf.der });
+  const mutual = await serve({ chains: [chain3], clientAuth: "require", clientCa: [clientCa.der], certUrl: true, trustedCaKeys: true });
+  const url = await posix(mutual, ["--ca", rootPem, "--cert", clientLeaf.pem, "--key", clientLeaf.key, "--cert-url", http.url("/posix.der"), "--trusted-ca-keys"]);
+  assert.equal(url.code, 0, url.stderr);
+  assert.equal(url.json.cert_url_used, true);
+  assert.equal(url.json.client_auth, true);
+  assert.equal(url.json.trusted_ca_keys_accepted, true);
+  assert.equal(url.json.cached_info_used, null);
+  assert.equal(mutual.handshakes[0].certUrlUsed, true);
+  assert.deepEqual(mutual.handshakes[0].clientCertificates, [clientLeaf.der]);
+  assert.deepEqual(http.hits, ["/posix.der"]);
+  // The usage errors, as dtls-client words them (exit 2).
+  const noCa = await runProgram(POSIX, [`127.0.0.1:${s.port}`, "--psk-identity", "a", "--psk", "00", "--cached-info"]);
+  assert.equal(noCa.code, 2);
+  assert.match(noCa.stderr, /^dtls-posix: --cert, --servername, .* need --ca\n/);
+  const noCert = await runProgram(POSIX, [`127.0.0.1:${s.port}`, "--ca", rootPem, "--cert-url", "http://x/"]);
+  assert.equal(noCert.code, 2);
+  assert.match(noCert.stderr, /^dtls-posix: --cert-url needs --cert/);
+  const long = await runProgram(POSIX, [`127.0.0.1:${s.port}`, "--ca", rootPem, "--cert", clientLeaf.pem, "--key", clientLeaf.key, "--cert-url", "h".repeat(300)]);
+  assert.equal(long.code, 2);
+  assert.match(long.stderr, /^dtls-posix: invalid certificate URL \(printable ASCII, at most 255 bytes\): h{300}\n$/);
 });

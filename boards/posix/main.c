@@ -189,6 +189,9 @@ struct args {
   /* X.509 (RFC 7925 s. 4.4; x509_cli.c): --ca (repeatable), --cert, --servername, --time */
   const char *ca[X509_CLI_CA_FILES_MAX], *cert_file, *servername, *time;
   int n_ca, accept_unknown_time;
+  /* RFC 7925 s. 4.4's extensions: --cached-info, --cert-url URL, --trusted-ca-keys */
+  const char *cert_url;
+  int cached_info, trusted_ca_keys;
 };
 
 /* HOST:PORT or [IPV6]:PORT (as host/cli.ts's parseTarget); -1 after the message. */
@@ -231,7 +234,7 @@ static int takes_value(const char *a) {
                                            "--pmtu", "--send", "--wait", "--seed", "--memory-cap", "--key",
                                            "--server-key", "--stop-before", "--session-in", "--session-out",
                                            "--heartbeat", "--heartbeat-mode", "--cid", "--keylog",
-                                           "--ca", "--cert", "--servername", "--time"};
+                                           "--ca", "--cert", "--servername", "--time", "--cert-url"};
   size_t i;
   for (i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(a, with_value[i])) return 1;
@@ -300,6 +303,9 @@ static int parse_args(int argc, char **argv, struct args *a) {
     else if (!strcmp(o, "--servername")) a->servername = val;
     else if (!strcmp(o, "--time")) a->time = val;
     else if (!strcmp(o, "--accept-unknown-time")) a->accept_unknown_time = 1;
+    else if (!strcmp(o, "--cached-info")) a->cached_info = 1;
+    else if (!strcmp(o, "--cert-url")) a->cert_url = val;
+    else if (!strcmp(o, "--trusted-ca-keys")) a->trusted_ca_keys = 1;
     else if (!strcmp(o, "--require-ems")) a->require_ems = 1;
     else if (!strcmp(o, "--tickets")) a->tickets = 1;
     else if (!strcmp(o, "--false-start")) a->false_start = 1;
@@ -331,7 +337,9 @@ static int parse_args(int argc, char **argv, struct args *a) {
   REFUSE_IF(!a->rpk && (a->server_key || (a->key_file && !a->n_ca)), CLI_MSG_RPK_ONLY)
   REFUSE_IF(a->rpk && !a->server_key, CLI_MSG_RPK_NEEDS_SERVER_KEY)
   REFUSE_IF(!a->rpk && !a->n_ca && !a->identity, CLI_MSG_CREDENTIALS_REQUIRED)
-  REFUSE_IF(!a->n_ca && (a->cert_file || a->servername || a->time || a->accept_unknown_time), CLI_MSG_X509_ONLY)
+  REFUSE_IF(!a->n_ca && (a->cert_file || a->servername || a->time || a->accept_unknown_time || a->cached_info ||
+                         a->trusted_ca_keys || a->cert_url), CLI_MSG_X509_ONLY)
+  REFUSE_IF(a->cert_url && !a->cert_file, CLI_MSG_CERT_URL_NEEDS_CERT)
   REFUSE_IF(a->n_ca && a->rpk, CLI_MSG_X509_WITH_RPK)
   REFUSE_IF(a->cert_file && !a->key_file, CLI_MSG_CERT_NEEDS_KEY)
   if (a->time && strcmp(a->time, "now") && strcmp(a->time, "unknown") && a->time[strspn(a->time, "0123456789")]) {
@@ -467,7 +475,8 @@ static int configure(const struct args *a, const uint8_t *psk, size_t psk_len, u
   int32_t rc;
   size_t i;
   dtls_port_config_reset();
-  if (a->n_ca && x509_cli_configure(has_key ? client_key : NULL, a->servername, a->accept_unknown_time) != 0) {
+  if (a->n_ca && (x509_cli_configure(has_key ? client_key : NULL, a->servername, a->accept_unknown_time) != 0 ||
+                  x509_cli_configure_ext(a->cached_info, a->cert_url, a->trusted_ca_keys) != 0)) {
     memset(client_key, 0, 32);
     return CLI_EXIT_USAGE;
   }

@@ -3,6 +3,7 @@
 #include "x509_cli.h"
 
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "dtls_codes.h"
 #include "dtls_names.h"
 #include "dtls_port.h"
+#include "dtls_vm.h"
 
 #define ANCHORS_MAX 16
 #define CHAIN_MAX 8
@@ -21,6 +23,7 @@
 static uint8_t g_anchor[ANCHORS_MAX][DER_MAX], g_cert[CHAIN_MAX][DER_MAX];
 static size_t g_anchor_len[ANCHORS_MAX], g_cert_len[CHAIN_MAX];
 static int g_anchors, g_certs;
+static int g_ext[3]; /* --cached-info, --cert-url, --trusted-ca-keys given */
 
 /* The server's Certificate message as it crossed the wire (host/certs.ts ChainObserver). */
 static uint8_t g_body[MESSAGE_MAX], g_have[MESSAGE_MAX];
@@ -103,6 +106,40 @@ int x509_cli_configure(const uint8_t *client_key, const char *peer_name, int acc
     fprintf(stderr, "%s: ", CLI_PROGRAM);
     fprintf(stderr, CLI_MSG_OPTION_REFUSED, "--accept-unknown-time", "1");
     fputc('\n', stderr);
+    return -1;
+  }
+  return 0;
+}
+
+int x509_cli_configure_ext(int cached_info, const char *cert_url, int trusted_ca_keys) {
+  static const char *const flags[2] = {"--cached-info", "--trusted-ca-keys"};
+  const int32_t options[2] = {DTLS_OPT_CACHED_INFO, DTLS_OPT_TRUSTED_CA_KEYS};
+  uint8_t data[20 + 256];
+  size_t n;
+  int i;
+  g_ext[0] = cached_info;
+  g_ext[1] = cert_url != NULL;
+  g_ext[2] = trusted_ca_keys;
+  for (i = 0; i < 2; i++)
+    if (g_ext[2 * i] && dtls_port_config_set(options[i], 1) != 0) {
+      fprintf(stderr, "%s: ", CLI_PROGRAM);
+      fprintf(stderr, CLI_MSG_OPTION_REFUSED, flags[i], "1");
+      fputc('\n', stderr);
+      return -1;
+    }
+  if (!cert_url) return 0;
+  if (g_certs == 0 || !dtls_vm_has(DTLS_X_CONFIG_CERT_URL)) {
+    fprintf(stderr, "%s: %s\n", CLI_PROGRAM, CLI_MSG_CERT_URL_NEEDS_CERT);
+    return -1;
+  }
+  /* URLAndHash's hash: the SHA-1 of our leaf certificate (RFC 6066 s. 5). A URL longer than
+   * the module takes (255 bytes) goes in cut at 256, so the module refuses it as it refuses the
+   * others' whole URL. */
+  n = strlen(cert_url) < 256 ? strlen(cert_url) : 256;
+  memcpy(data + 20, cert_url, n);
+  if (EVP_Digest(g_cert[0], g_cert_len[0], data, NULL, EVP_sha1(), NULL) != 1 ||
+      dtls_port_config_cert_url(data, 20 + n) != 0) {
+    fprintf(stderr, "%s: invalid certificate URL (printable ASCII, at most 255 bytes): %s\n", CLI_PROGRAM, cert_url);
     return -1;
   }
   return 0;
@@ -206,8 +243,12 @@ void x509_cli_print_summary(int done) {
   const uint8_t *der;
   size_t len;
   char subject[512];
+  int32_t cached = dtls_port_info(DTLS_INFO_CACHED_INFO_USED);
+  static const int32_t ext_info[3] = {DTLS_INFO_CACHED_INFO_USED, DTLS_INFO_CERT_URL_USED, DTLS_INFO_TRUSTED_CA_KEYS};
+  static const char *const ext_key[3] = {"cached_info_used", "cert_url_used", "trusted_ca_keys_accepted"};
   printf("\"server_chain\":");
-  if (count < 0) printf("null");
+  /* With cached_info the Certificate carried only the hash: the chain is the one cached. */
+  if (count < 0 || cached == 1) printf("null");
   else {
     putchar('[');
     for (i = 0; certificate(i, &der, &len) == 0; i++) {
@@ -219,6 +260,8 @@ void x509_cli_print_summary(int done) {
   }
   if (result < 0) printf(",\"verify_result\":null,");
   else printf(",\"verify_result\":\"%s\",", result == 0 ? "ok" : reason_name(result));
+  for (i = 0; i < 3; i++)
+    printf("\"%s\":%s,", ext_key[i], !g_ext[i] || !done ? "null" : dtls_port_info(ext_info[i]) == 1 ? "true" : "false");
   if (result > 0 && fail >= 0) printf("\"failed_certificate\":%d,", (int)fail);
   else printf("\"failed_certificate\":null,");
   printf("\"client_auth\":%s,", !done ? "null" : dtls_port_info(DTLS_INFO_CLIENT_AUTH) == 1 ? "true" : "false");

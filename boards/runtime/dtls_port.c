@@ -126,6 +126,10 @@ int32_t dtls_port_config_peer_name(const char *name) {
   return call_bytes(DTLS_X_CONFIG_PEER_NAME, (const uint8_t *)name, name ? strlen(name) : 0);
 }
 
+int32_t dtls_port_config_cert_url(const uint8_t *sha1_and_url, size_t len) {
+  return call_bytes(DTLS_X_CONFIG_CERT_URL, sha1_and_url, len);
+}
+
 int32_t dtls_port_connect(void) { return call(DTLS_X_CONNECT, 0, 0); }
 
 int32_t dtls_port_on_datagram(const uint8_t *data, size_t len) {

@@ -65,6 +65,10 @@ int dtls_port_has_x509(void);
 int32_t dtls_port_config_ca(const uint8_t *der, size_t len);
 int32_t dtls_port_config_cert(const uint8_t *der, size_t len);
 int32_t dtls_port_config_peer_name(const char *name);
+/* client_certificate_url (RFC 6066 s. 5; docs/API.md dtls_config_cert_url): the SHA-1 of our
+ * leaf certificate (20 bytes), then the URL (printable ASCII, 1 to 255 bytes). 0,
+ * DTLS_PORT_EABSENT (a module without it) or the module's negative error. */
+int32_t dtls_port_config_cert_url(const uint8_t *sha1_and_url, size_t len);
 
 /* Sessions across deep sleep and reboots (docs/API.md "Sessions"): the kept session as a
  * versioned, checked blob of at most dtls_port_buffer_size() bytes. It holds the master

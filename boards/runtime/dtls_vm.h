@@ -31,7 +31,8 @@
   X(DTLS_X_INFO, "dtls_info", 1, 1)               \
   X(DTLS_X_CONFIG_CA, "dtls_config_ca", 1, 1)     \
   X(DTLS_X_CONFIG_CERT, "dtls_config_cert", 1, 1) \
-  X(DTLS_X_CONFIG_PEER_NAME, "dtls_config_peer_name", 1, 1)
+  X(DTLS_X_CONFIG_PEER_NAME, "dtls_config_peer_name", 1, 1) \
+  X(DTLS_X_CONFIG_CERT_URL, "dtls_config_cert_url", 1, 1)
 
 typedef enum {
 #define DTLS_VM_ENUM(id, name, nparams, nresults) id,

@@ -104,6 +104,7 @@ u32 Z_halZ_p256_validate(struct Z_hal_instance_t *hal, u32 pub) {
 u32 Z_dtlsZ_dtls_config_ca(Z_dtls_instance_t *, u32) __attribute__((weak));
 u32 Z_dtlsZ_dtls_config_cert(Z_dtls_instance_t *, u32) __attribute__((weak));
 u32 Z_dtlsZ_dtls_config_peer_name(Z_dtls_instance_t *, u32) __attribute__((weak));
+u32 Z_dtlsZ_dtls_config_cert_url(Z_dtls_instance_t *, u32) __attribute__((weak));
 
 /* ---- backend ---- */
 
@@ -151,6 +152,7 @@ int dtls_vm_has(dtls_vm_export_t fn) {
     case DTLS_X_CONFIG_CA: return Z_dtlsZ_dtls_config_ca != 0;
     case DTLS_X_CONFIG_CERT: return Z_dtlsZ_dtls_config_cert != 0;
     case DTLS_X_CONFIG_PEER_NAME: return Z_dtlsZ_dtls_config_peer_name != 0;
+    case DTLS_X_CONFIG_CERT_URL: return Z_dtlsZ_dtls_config_cert_url != 0;
     default: return fn < DTLS_X_COUNT;
   }
 }
@@ -204,6 +206,7 @@ int dtls_vm_call(dtls_vm_export_t fn, int32_t a, int32_t b, int32_t *result) {
     case DTLS_X_CONFIG_CA: r = (int32_t)Z_dtlsZ_dtls_config_ca(m, (u32)a); break;
     case DTLS_X_CONFIG_CERT: r = (int32_t)Z_dtlsZ_dtls_config_cert(m, (u32)a); break;
     case DTLS_X_CONFIG_PEER_NAME: r = (int32_t)Z_dtlsZ_dtls_config_peer_name(m, (u32)a); break;
+    case DTLS_X_CONFIG_CERT_URL: r = (int32_t)Z_dtlsZ_dtls_config_cert_url(m, (u32)a); break;
     default: break;
   }
   (void)b;
