@@ -22,6 +22,41 @@ after(async () => { for (const s of servers) await s.stop(); });
 before(buildPrograms);
 const dir = mkdtempSync(join(tmpdir(), "dtls-identity-"));
 
+type RunResult = Awaited<ReturnType<typeof runProgram>>;
+
+// Node through a recording relay to the server: its result, the recording, and what Node sent.
+async function recordNode(port: number, args: string[]) {
+  const relay = await UdpRelay.start(port);
+  let node: RunResult;
+  try {
+    node = await runProgram(process.execPath, [CLI, `127.0.0.1:${relay.port}`, ...args], 30000);
+  } finally {
+    relay.close();
+  }
+  assert.equal(node.code, 0, node.stderr);
+  return { node, recording: relay.log, nodeSent: relay.sentBy("client") };
+}
+
+// The recording's server side played back to posix and wasm3 with the same arguments: every
+// datagram they send must be Node's; check() adds the test's own assertions on each result.
+async function replayToPrograms(recording: UdpRelay["log"], nodeSent: Buffer[], args: string[], wasm3Extra: string[],
+                                check: (program: string, r: RunResult) => void): Promise<void> {
+  for (const [program, cmd] of [["posix (wasm2c)", [POSIX]], ["wasm3", [WASM3_PYTHON, WASM3_HARNESS, ...wasm3Extra]]] as Array<[string, string[]]>) {
+    const peer = await ReplayPeer.start(recording);
+    try {
+      const r = await runProgram(cmd[0], [...cmd.slice(1), `127.0.0.1:${peer.port}`, ...args], 60000);
+      await new Promise((res) => setTimeout(res, 200)); // the close_notify of an exiting client
+      assert.equal(r.code, 0, `${program}: ${r.stderr}`);
+      check(program, r);
+      assert.equal(peer.mismatchAt, -1, `${program}: datagram ${peer.mismatchAt} differs from Node's`);
+      assert.deepEqual(peer.received.map((d) => d.toString("hex")), nodeSent.map((d) => d.toString("hex")),
+        `${program}: every datagram as Node's`);
+    } finally {
+      peer.close();
+    }
+  }
+}
+
 async function sameResumption(name: string, server: ServerProcess, creds: string[]): Promise<void> {
   assert.ok(existsSync(POSIX) && existsSync(WASM3_PYTHON), "buildPrograms made dtls-posix and the wasm3 venv");
   const file = join(dir, `${name}.session`);
@@ -29,39 +64,17 @@ async function sameResumption(name: string, server: ServerProcess, creds: string
   assert.equal(full.code, 0, full.stderr);
   const common = [...creds, "--session-in", file, "--seed", `identity-${name}`, "--rto", "5000",
     "--send", "the same resumed bytes", "--wait", "10000", "--json"];
-  const relay = await UdpRelay.start(server.port);
-  let node;
-  try {
-    node = await runProgram(process.execPath, [CLI, `127.0.0.1:${relay.port}`, ...common], 30000);
-  } finally {
-    relay.close();
-  }
-  assert.equal(node.code, 0, node.stderr);
+  const { node, recording, nodeSent } = await recordNode(server.port, common);
   assert.equal(node.json.resumed, true, "Node resumed the saved session");
-  const recording = relay.log;
-  const nodeSent = relay.sentBy("client");
   // The abbreviated handshake: no ClientKeyExchange among what we sent in epoch 0.
   const ours = nodeSent.flatMap((d) => parseRecords(d));
   assert.ok(!ours.some((r) => r.type === 22 && r.epoch === 0 && r.payload[0] === 16), "no ClientKeyExchange");
   assert.ok(ours.some((r) => r.type === 23 && r.epoch === 1), "application data after the handshake");
-  for (const [program, args] of [
-    ["posix (wasm2c)", [POSIX]], ["wasm3", [WASM3_PYTHON, WASM3_HARNESS, ...(name === "rpk" ? ["--hal-p256"] : [])]],
-  ] as Array<[string, string[]]>) {
-    const peer = await ReplayPeer.start(recording);
-    try {
-      const r = await runProgram(args[0], [...args.slice(1), `127.0.0.1:${peer.port}`, ...common], 60000);
-      await new Promise((res) => setTimeout(res, 200)); // the close_notify of an exiting client
-      assert.equal(r.code, 0, `${program}: ${r.stderr}`);
-      assert.equal(r.json.resumed, true, `${program} resumed`);
-      assert.equal(r.json.received, "the same resumed bytes", `${program} got the replayed echo`);
-      assert.equal(peer.mismatchAt, -1, `${program}: datagram ${peer.mismatchAt} differs from Node's`);
-      assert.deepEqual(peer.received.map((d) => d.toString("hex")), nodeSent.map((d) => d.toString("hex")),
-        `${program}: every datagram as Node's`);
-      assert.equal(r.json.handshake_bytes_sent, node.json.handshake_bytes_sent, `${program}: the same handshake bytes`);
-    } finally {
-      peer.close();
-    }
-  }
+  await replayToPrograms(recording, nodeSent, common, name === "rpk" ? ["--hal-p256"] : [], (program, r) => {
+    assert.equal(r.json.resumed, true, `${program} resumed`);
+    assert.equal(r.json.received, "the same resumed bytes", `${program} got the replayed echo`);
+    assert.equal(r.json.handshake_bytes_sent, node.json.handshake_bytes_sent, `${program}: the same handshake bytes`);
+  });
 }
 
 test("PSK: the resumed handshake from a saved session is byte-identical under Node, posix (wasm2c) and wasm3", async () => {
@@ -90,30 +103,12 @@ test("X.509 with client authentication (issue 11): the full handshake is byte-id
   // max_fragment_length off: gnutls-serv reads one record per datagram under 512.
   const common = ["--ca", pki.root.pem, "--servername", pki.serverName, "--cert", pki.client[1].pem, "--key", pki.client[1].key,
     "--mfl", "off", "--seed", "identity-x509", "--rto", "5000", "--send", "the same certified bytes", "--wait", "10000", "--json"];
-  const relay = await UdpRelay.start(s.port);
-  let node;
-  try {
-    node = await runProgram(process.execPath, [CLI, `127.0.0.1:${relay.port}`, ...common], 30000);
-  } finally {
-    relay.close();
-  }
-  assert.equal(node.code, 0, node.stderr);
+  const { node, recording, nodeSent } = await recordNode(s.port, common);
   assert.equal(node.json.verify_result, "ok");
   assert.equal(node.json.client_auth, true);
-  const nodeSent = relay.sentBy("client");
-  for (const [program, args] of [["posix (wasm2c)", [POSIX]], ["wasm3", [WASM3_PYTHON, WASM3_HARNESS, "--hal-p256"]]] as Array<[string, string[]]>) {
-    const peer = await ReplayPeer.start(relay.log);
-    try {
-      const r = await runProgram(args[0], [...args.slice(1), `127.0.0.1:${peer.port}`, ...common], 60000);
-      await new Promise((res) => setTimeout(res, 200)); // the close_notify of an exiting client
-      assert.equal(r.code, 0, `${program}: ${r.stderr}`);
-      for (const key of ["verify_result", "server_chain", "failed_certificate", "client_auth", "received"]) {
-        assert.deepEqual(r.json[key], node.json[key], `${program}: ${key}`);
-      }
-      assert.equal(peer.mismatchAt, -1, `${program}: datagram ${peer.mismatchAt} differs from Node's`);
-      assert.deepEqual(peer.received.map((d) => d.toString("hex")), nodeSent.map((d) => d.toString("hex")), `${program}: every datagram as Node's`);
-    } finally {
-      peer.close();
+  await replayToPrograms(recording, nodeSent, common, ["--hal-p256"], (program, r) => {
+    for (const key of ["verify_result", "server_chain", "failed_certificate", "client_auth", "received"]) {
+      assert.deepEqual(r.json[key], node.json[key], `${program}: ${key}`);
     }
-  }
+  });
 });

@@ -15,8 +15,9 @@ import argparse
 import base64
 import os
 import re
-import subprocess
 import sys
+
+from p256_bench import callgrind  # the same callgrind total as the P-256 bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NAME = b"server.example"
@@ -26,18 +27,6 @@ def ders(path):
     text = open(path).read()
     return [base64.b64decode("".join(m.split())) for m in
             re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)]
-
-
-def callgrind(cmd, env=None):
-    full = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd
-    p = subprocess.run(full, capture_output=True, text=True, env=env)
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr[-2000:])
-        raise SystemExit("benchmark run failed: " + " ".join(cmd))
-    m = re.search(r"Collected\s*:\s*(\d+)", p.stderr)
-    if not m:
-        raise SystemExit("no callgrind total in the output of " + " ".join(cmd))
-    return int(m.group(1))
 
 
 def main():
