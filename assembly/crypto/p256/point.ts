@@ -118,6 +118,17 @@ export function paddAffine(r: usize, p: usize, q: usize): void {
   fsub(r + 36, T0, w);               // Y3 = R (V - X3) - Y1 HHH
 }
 
+// ACC += SEL where the two may be equal (the last addition of the comb and of the ECDH
+// ladder): paddAffine leaves H and R in T3 and T4, both zero exactly then, and the doubling
+// of SEL is taken instead, in constant time.
+function paddAffineLast(): void {
+  paddAffine(TMP, ACC, SEL);
+  const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
+  pdouble(SEL, SEL);
+  pcmov(TMP, SEL, same);
+  pcopy(ACC, TMP);
+}
+
 // r = p + q, both Jacobian (add-1998-cmo-2, 12M + 4S). Not valid when p = +-q or either is
 // infinity. Leaves H in T4 and R in T5. r may alias p or q.
 export function padd(r: usize, p: usize, q: usize): void {
@@ -255,11 +266,7 @@ export function mulBaseCT(r: usize, k: usize): void {
     if (j != 0) {
       paddAffine(ACC, ACC, SEL);
     } else {
-      paddAffine(TMP, ACC, SEL);
-      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
-      pdouble(SEL, SEL);
-      pcmov(TMP, SEL, same);
-      pcopy(ACC, TMP);
+      paddAffineLast();
     }
   }
   memory.fill(h, 0, 32);
@@ -346,11 +353,7 @@ export function mulCT(r: usize, p: usize, k: usize): void {
     if (i != 0) {
       paddAffine(ACC, ACC, SEL);
     } else {
-      paddAffine(TMP, ACC, SEL);
-      const same: u32 = 0 - <u32>(fisZero(T3) & fisZero(T4));
-      pdouble(SEL, SEL);
-      pcmov(TMP, SEL, same);
-      pcopy(ACC, TMP);
+      paddAffineLast();
     }
   }
   pcopy(r, ACC);
