@@ -52,11 +52,12 @@ define w2c_translate
 wasm2c $< -n dtls -o $@
 node boards/tools/w2c-fixed-memory.mjs $@ DTLS_MEMORY_CAP
 node boards/tools/w2c-call-depth.mjs $@ DTLS_MEMORY_CAP
+node boards/tools/w2c-gcc-hints.mjs $@
 node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 endef
-$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+$(BOARDS_OUT)/w2c/full/dtls.c: $(BOARD_WASM) boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs boards/tools/w2c-gcc-hints.mjs | boards-deps
 	$(w2c_translate)
-$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+$(BOARDS_OUT)/w2c/%/dtls.c: $(BOARD_WASM_DIR)/dtls-%.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs boards/tools/w2c-gcc-hints.mjs | boards-deps
 	$(w2c_translate)
 
 # ---- posix program ----
@@ -169,11 +170,12 @@ $(QEMU_OUT)/common/%.o: boards/%.c $(QEMU_HDR) | boards-deps
 
 # The accelerator (boards/runtime/hal_accel.c over build/accel.wasm): its translation with
 # W2C_ARM_CFLAGS, the glue at -O2.
-$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel/accel.c: build/accel.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs boards/tools/w2c-gcc-hints.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
 	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-gcc-hints.mjs $@
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 ACCEL_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS))
 $(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
@@ -182,11 +184,12 @@ $(QEMU_OUT)/accel/accel.o: $(BOARDS_OUT)/w2c/accel/accel.c | boards-deps
 $(QEMU_OUT)/accel/hal_accel.o: boards/runtime/hal_accel.c $(BOARDS_OUT)/w2c/accel/accel.c $(QEMU_HDR) | boards-deps
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ACCEL_CFLAGS) -DDTLS_ACCEL_MEMORY_CAP=$$(cat $(BOARDS_OUT)/w2c/accel/memcap.txt) -I$(BOARDS_OUT)/w2c/accel -c $< -o $@
-$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+$(BOARDS_OUT)/w2c/accel-aes/accel.c: build/accel-aes.wasm boards/tools/memcap.mjs boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs boards/tools/w2c-gcc-hints.mjs | boards-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n accel -o $@
 	node boards/tools/w2c-fixed-memory.mjs $@ DTLS_ACCEL_MEMORY_CAP
 	node boards/tools/w2c-call-depth.mjs $@ DTLS_ACCEL_MEMORY_CAP
+	node boards/tools/w2c-gcc-hints.mjs $@
 	node boards/tools/memcap.mjs $< > $(@D)/memcap.txt
 $(QEMU_OUT)/accel-aes/accel.o: $(BOARDS_OUT)/w2c/accel-aes/accel.c | boards-deps
 	@mkdir -p $(@D)
@@ -333,20 +336,23 @@ board-glue-check: board-sources $(W3_SDIST)/.unpacked | boards-deps
 TEST_TARGETS += board-glue-check
 
 # The rewritten checks of the board translations (w2c-fixed-memory.mjs, w2c-call-depth.mjs)
-# still trap: a small module translated, rewritten and run natively (tests/w2c-checks/).
+# still trap: a small module translated, rewritten (w2c-gcc-hints.mjs too: its load/store
+# helpers inlined) and run natively at -O2 and -Os (tests/w2c-checks/).
 W2C_CHECKS_OUT := $(BOARDS_OUT)/w2c-checks
 .PHONY: w2c-checks-test
 w2c-checks-test: tests/w2c-checks/checks.wat tests/w2c-checks/checks.c boards/runtime/wasm_rt_mini.c \
-    boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | boards-deps
+    boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs boards/tools/w2c-gcc-hints.mjs | boards-deps
 	@mkdir -p $(W2C_CHECKS_OUT)
 	wat2wasm tests/w2c-checks/checks.wat -o $(W2C_CHECKS_OUT)/checks.wasm
 	wasm2c $(W2C_CHECKS_OUT)/checks.wasm -n checks -o $(W2C_CHECKS_OUT)/checks.c
 	node boards/tools/w2c-fixed-memory.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
 	node boards/tools/w2c-call-depth.mjs $(W2C_CHECKS_OUT)/checks.c DTLS_MEMORY_CAP
-	grep -q 'w2c-fixed-memory.mjs' $(W2C_CHECKS_OUT)/checks.c && grep -q 'FUNC_PROLOGUE_ACYCLIC;' $(W2C_CHECKS_OUT)/checks.c
-	$(CC) $(BOARD_CSTD) -O2 $(BOARD_DEFS) -DDTLS_MEMORY_CAP=1024 $(BOARD_INC) -I$(W2C_CHECKS_OUT) $(W2C_NOWARN) \
-	  tests/w2c-checks/checks.c $(W2C_CHECKS_OUT)/checks.c boards/runtime/wasm_rt_mini.c -o $(W2C_CHECKS_OUT)/checks
-	$(W2C_CHECKS_OUT)/checks
+	node boards/tools/w2c-gcc-hints.mjs $(W2C_CHECKS_OUT)/checks.c
+	grep -q 'w2c-fixed-memory.mjs' $(W2C_CHECKS_OUT)/checks.c && grep -q 'FUNC_PROLOGUE_ACYCLIC;' $(W2C_CHECKS_OUT)/checks.c \
+	  && grep -q 'static W2C_ALWAYS_INLINE t3 name' $(W2C_CHECKS_OUT)/checks.c
+	for o in O2 Os; do $(CC) $(BOARD_CSTD) -$$o $(BOARD_DEFS) -DDTLS_MEMORY_CAP=1024 $(BOARD_INC) -I$(W2C_CHECKS_OUT) $(W2C_NOWARN) \
+	  tests/w2c-checks/checks.c $(W2C_CHECKS_OUT)/checks.c boards/runtime/wasm_rt_mini.c -o $(W2C_CHECKS_OUT)/checks-$$o \
+	  && $(W2C_CHECKS_OUT)/checks-$$o || exit 1; done
 
 TEST_TARGETS += w2c-checks-test
 
