@@ -22,11 +22,13 @@ bench-deps:
 	@python3 -c "import wasm3" 2>/dev/null || python3 -m pip install -q pywasm3 \
 	  || python3 -m pip install -q --break-system-packages pywasm3
 
-$(BENCH_OUT)/kat_p256.c: build/kat-p256.wasm boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs | bench-deps
+$(BENCH_OUT)/kat_p256.c: build/kat-p256.wasm boards/tools/w2c-fixed-memory.mjs boards/tools/w2c-call-depth.mjs \
+    boards/tools/w2c-gcc-hints.mjs | bench-deps
 	@mkdir -p $(@D)
 	wasm2c $< -n katp256 -o $@
 	node boards/tools/w2c-fixed-memory.mjs $@ KATP256_MEMORY_CAP
 	node boards/tools/w2c-call-depth.mjs $@ KATP256_MEMORY_CAP
+	node boards/tools/w2c-gcc-hints.mjs $@
 
 $(BENCH_OUT)/p256_bench: scripts/bench/p256_bench.c scripts/bench/w2c_rt.c $(BENCH_OUT)/kat_p256.c
 	$(CC) -O2 -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -I/usr/src/wasm2c -I$(BENCH_OUT) \

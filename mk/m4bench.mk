@@ -1,10 +1,12 @@
 # `make bench-m4`: instructions per P-256 operation on the emulated Cortex-M4 (QEMU
 # mps2-an386), counted by a TCG plugin of ours (scripts/bench/m4/icount-plugin.c). The
 # firmware (scripts/bench/m4/p256_m4.c + boards/qemu/startup.c, nrf52840.ld) runs the wasm2c
-# translation of build/kat-p256.wasm with the board's mini runtime, built twice: at -O2 and
+# translation of build/kat-p256.wasm with the board's mini runtime, built at -O2 and
 # at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
 # translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -O2
-# -fno-schedule-insns), as in the board images. A third build runs
+# -fno-schedule-insns), as in the board images; column "plain -Os" compiles it at -Os too. The
+# translation is the one the boards ship, GCC hints included (boards/tools/w2c-gcc-hints.mjs):
+# plain -O2 and -Os are what a firmware's own build of it gives. A further build runs
 # build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
@@ -41,6 +43,16 @@ $(M4_OUT)/$(1)/p256-m4.elf: $(M4_OUT)/$(1)/p256_m4.o $(M4_OUT)/$(1)/kat_p256.o $
 	  -Lboards/qemu -T nrf52840.ld $$(filter %.o,$$^) -o $$@
 endef
 $(foreach l,$(M4_LEVELS),$(eval $(call m4_level,$(l))))
+# Column "plain -Os": a firmware that compiles our translated file with its own -Os as well
+# (what it carries for GCC, boards/tools/w2c-gcc-hints.mjs, is all it gets): the -Os
+# firmware's objects, the translation at -Os.
+$(M4_OUT)/Os-plain/kat_p256.o: $(BENCH_OUT)/kat_p256.c | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(ARM_CFLAGS) $(W2C_NOWARN) -DKATP256_MEMORY_CAP=$(M4_KAT_MEMORY) -I$(BENCH_OUT) -c $< -o $@
+$(M4_OUT)/Os-plain/p256-m4.elf: $(M4_OUT)/Os/p256_m4.o $(M4_OUT)/Os-plain/kat_p256.o $(M4_OUT)/Os/wasm_rt_mini.o \
+    $(QEMU_OUT)/common/qemu/startup.o boards/qemu/nrf52840.ld boards/qemu/sections.ld
+	$(ARM_CC) $(ARM_ARCH) -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
+	  -Lboards/qemu -T nrf52840.ld $(filter %.o,$^) -o $@
 
 # The same driver over wasm3 (the boards' libwasm3.a and knobs): build/kat-p256.wasm embedded
 # as a C array, the heap the linker region of the board images (boards/qemu/heap.c).
@@ -87,10 +99,12 @@ $(M4_MBED)/p256-m4.elf: $(M4_MBED)/p256_m4.o $(M4_MBED)/mbedtls_p256.o $(MBEDTLS
 	$(ARM_CC) $(ARM_LDFLAGS) --specs=nosys.specs -T nrf52840.ld $(filter %.o,$^) -o $@
 
 bench: bench-m4
-M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf) $(M4_W3)/p256-m4.elf $(M4_MBED)/p256-m4.elf
+M4_ELFS := $(foreach l,$(M4_LEVELS),$(M4_OUT)/$(l)/p256-m4.elf) $(M4_OUT)/Os-plain/p256-m4.elf $(M4_W3)/p256-m4.elf \
+  $(M4_MBED)/p256-m4.elf
 bench-m4: build/kat-p256.wasm $(M4_PLUGIN) $(M4_ELFS) | boards-deps bench-deps
 	python3 scripts/bench/m4/run.py --doc docs/BENCHMARKS.md --plugin $(M4_PLUGIN) \
-	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf) --elf wasm3=$(M4_W3)/p256-m4.elf \
+	  $(foreach l,$(M4_LEVELS),--elf $(l)=$(M4_OUT)/$(l)/p256-m4.elf) --elf "plain -Os=$(M4_OUT)/Os-plain/p256-m4.elf" \
+	  --elf wasm3=$(M4_W3)/p256-m4.elf \
 	  --elf "Mbed TLS $(MBEDTLS_VERSION) -O2=$(M4_MBED)/p256-m4.elf"
 
 # `make bench-m4-profile OP=ECDH LEVEL=O2`: where that operation's instructions go, per
