@@ -102,7 +102,8 @@ W3_PATCHES := $(sort $(wildcard boards/runtime/wasm3-patches/*.patch))
 $(W3_SDIST)/pywasm3-0.5.0.tar.gz: | $(WASM3_VENV)/.installed
 	rm -rf $(W3_SDIST) && mkdir -p $(W3_SDIST)
 	$(WASM3_VENV)/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: pywasm3==0.5.0 -d $(W3_SDIST)
-$(W3_SDIST)/.unpacked: $(W3_SDIST)/pywasm3-0.5.0.tar.gz $(W3_PATCHES) | boards-deps
+# (The directory too: its time changes when a patch is removed.)
+$(W3_SDIST)/.unpacked: $(W3_SDIST)/pywasm3-0.5.0.tar.gz boards/runtime/wasm3-patches $(W3_PATCHES) | boards-deps
 	rm -rf $(W3_SDIST)/pywasm3-0.5.0 $@
 	tar -xzf $< -C $(W3_SDIST)
 	set -e; for p in $(W3_PATCHES); do patch -s -p1 -N -d $(W3_SDIST)/pywasm3-0.5.0 < $$p; done
@@ -362,6 +363,25 @@ w2c-checks-test: tests/w2c-checks/checks.wat tests/w2c-checks/checks.c boards/ru
 	$(W2C_CHECKS_OUT)/checks
 
 TEST_TARGETS += w2c-checks-test
+
+# make wasm3-ops-test: the Thumb-2 operations of boards/runtime/wasm3-patches/0002 against
+# wasm3's C on random operands, built as the interpreter (W3_CFLAGS and m3_compile.c's flags)
+# and run on the emulated Cortex-M4 (tests/wasm3-ops/thumb2_ops.c; exit status = operations
+# that differ).
+W3_OPS_OUT := $(QEMU_OUT)/wasm3-ops
+.PHONY: wasm3-ops-test
+$(W3_OPS_OUT)/thumb2_ops.elf: tests/wasm3-ops/thumb2_ops.c $(W3_SDIST)/.unpacked boards/runtime/dtls_wasm3_config.h \
+    $(W3_FILE_CFLAGS) $(QEMU_OUT)/common/qemu/startup.o boards/qemu/nrf52840.ld | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(BOARD_CSTD) $(W3_CFLAGS) $(call w3_file_cflags,m3_compile) -c $< -o $(W3_OPS_OUT)/thumb2_ops.o
+	$(ARM_CC) $(ARM_ARCH) -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Lboards/qemu \
+	  -T nrf52840.ld $(W3_OPS_OUT)/thumb2_ops.o $(QEMU_OUT)/common/qemu/startup.o -o $@
+wasm3-ops-test: $(W3_OPS_OUT)/thumb2_ops.elf
+	timeout 60 qemu-system-arm -M mps2-an386 -display none -monitor none -serial null \
+	  -semihosting-config enable=on,target=native -kernel $< \
+	  && echo "wasm3-ops-test: the Thumb-2 operations of 0002-thumb2-hot-ops.patch agree with wasm3's C"
+
+TEST_TARGETS += wasm3-ops-test
 
 # ---- figures for docs/BENCHMARKS.md ("Boards") ----
 board-figures: qemu posix dist/.built
