@@ -5,7 +5,8 @@
 # at -Os (firmware's usual level); everything else as ARM_CFLAGS in mk/boards.mk. At -Os the
 # translated module gets the boards' own flags for wasm2c translations (W2C_ARM_CFLAGS: -O2
 # -fno-schedule-insns), as in the board images. A third build runs
-# build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
+# build/kat-p256.wasm in wasm3 (the board images' interpreter: libwasm3.a, patched and built as
+# mk/boards.mk says) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
 # Part of `make bench` (a prerequisite, so it runs first), not of `make test`. Needs arm-none-eabi-gcc, newlib and qemu-system-arm (boards-deps).
