@@ -47,7 +47,7 @@ static u32 rnd(void) {
   return rng;
 }
 
-/* The operation's immediates are slot indices 2 (the shift amount of the _ss shifts) and 6. */
+/* The operation's immediates are slot indices 2 (the shift amount of the shifts) and 6. */
 static i64 run(IM3Operation op, int immediates, i64 r0) {
   const void *code[3] = {(const void *)2, (const void *)6, NULL};
   code[immediates] = (const void *)capture;
@@ -69,7 +69,8 @@ int main(void) {
                          PAIR(u64_And_rs, 1), PAIR(u64_Or_rs, 1), PAIR(u64_Xor_rs, 1), PAIR(i64_Multiply_ss, 2),
                          PAIR(i64_Multiply_rs, 1), PAIR(i64_Add_ss, 2), PAIR(u64_And_ss, 2), PAIR(u64_Or_ss, 2),
                          PAIR(u64_Xor_ss, 2), PAIR(u64_ShiftLeft_ss, 2), PAIR(u64_ShiftRight_ss, 2),
-                         PAIR(i64_ShiftRight_ss, 2)};
+                         PAIR(i64_ShiftRight_ss, 2), PAIR(u64_ShiftLeft_sr, 1), PAIR(u64_ShiftRight_sr, 1),
+                         PAIR(i64_ShiftRight_sr, 1), PAIR(i32_Wrap_i64_r, 0), PAIR(i64_Extend_u32_r, 0)};
 #undef op_SetSlot_i64
 #undef op_SetSlot_i32
 #undef op_i64_Add_rs
@@ -86,11 +87,19 @@ int main(void) {
 #undef op_u64_ShiftLeft_ss
 #undef op_u64_ShiftRight_ss
 #undef op_i64_ShiftRight_ss
+#undef op_u64_ShiftLeft_sr
+#undef op_u64_ShiftRight_sr
+#undef op_i64_ShiftRight_sr
+#undef op_i32_Wrap_i64_r
+#undef op_i64_Extend_u32_r
   const IM3Operation c[] = {op_SetSlot_i64,     op_SetSlot_i32,      op_i64_Add_rs,       op_i64_Subtract_rs,
                             op_u64_And_rs,      op_u64_Or_rs,        op_u64_Xor_rs,       op_i64_Multiply_ss,
                             op_i64_Multiply_rs, op_i64_Add_ss,       op_u64_And_ss,       op_u64_Or_ss,
-                            op_u64_Xor_ss,      op_u64_ShiftLeft_ss, op_u64_ShiftRight_ss, op_i64_ShiftRight_ss};
+                            op_u64_Xor_ss,      op_u64_ShiftLeft_ss, op_u64_ShiftRight_ss, op_i64_ShiftRight_ss,
+                            op_u64_ShiftLeft_sr, op_u64_ShiftRight_sr, op_i64_ShiftRight_sr, op_i32_Wrap_i64_r,
+                            op_i64_Extend_u32_r};
   int differ = 0;
+  if (sizeof c / sizeof c[0] != sizeof pairs / sizeof pairs[0]) return 100;
   for (unsigned k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
     pairs[k].c = c[k];
     for (int i = 0; i < 3000; i++) {
