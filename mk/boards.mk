@@ -93,12 +93,21 @@ wasm3-test: build/dtls.wasm build/dtls-psk.wasm dist/.built $(WASM3_VENV)/.insta
 TEST_TARGETS += wasm3-test
 
 # ---- wasm3 0.5.0 source: the pinned PyPI pywasm3 sdist (nothing of wasm3 is committed) ----
+# Unpacked, then our own patches (boards/runtime/wasm3-patches/*.patch, in name order; each
+# says why and what it measured) applied: the QEMU images, `make bench-m4` and the board
+# projects (boards/runtime/dtls_runtime.cmake's WASM3_DIR) all build this patched source.
+# pywasm3 (build/venv-wasm3, the PC harness) is pip's own unpatched build.
 W3_SDIST := build/pywasm3-sdist
 W3_SRC := $(W3_SDIST)/pywasm3-0.5.0/wasm3
-$(W3_SDIST)/.unpacked: | $(WASM3_VENV)/.installed
+W3_PATCHES := $(sort $(wildcard boards/runtime/wasm3-patches/*.patch))
+$(W3_SDIST)/pywasm3-0.5.0.tar.gz: | $(WASM3_VENV)/.installed
 	rm -rf $(W3_SDIST) && mkdir -p $(W3_SDIST)
 	$(WASM3_VENV)/bin/pip download -q --disable-pip-version-check --no-deps --no-binary :all: pywasm3==0.5.0 -d $(W3_SDIST)
-	tar -xzf $(W3_SDIST)/pywasm3-0.5.0.tar.gz -C $(W3_SDIST)
+# (The directory too: its time changes when a patch is removed.)
+$(W3_SDIST)/.unpacked: $(W3_SDIST)/pywasm3-0.5.0.tar.gz boards/runtime/wasm3-patches $(W3_PATCHES) | boards-deps
+	rm -rf $(W3_SDIST)/pywasm3-0.5.0 $@
+	tar -xzf $< -C $(W3_SDIST)
+	set -e; for p in $(W3_PATCHES); do patch -s -p1 -N -d $(W3_SDIST)/pywasm3-0.5.0 < $$p; done
 	touch $@
 # Every wasm3 source and vm_wasm3.c see the project's knobs (one source of truth).
 W3_CONFIG := -include boards/runtime/dtls_wasm3_config.h
@@ -224,13 +233,18 @@ $(QEMU_OUT)/wasm2c-%/wasm_rt_mini.o: boards/runtime/wasm_rt_mini.c $(QEMU_HDR) |
 	@mkdir -p $(@D)
 	$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
-# wasm3 backend: the interpreter (-Os, its own warnings), the module embedded in flash
+# wasm3 backend: the interpreter (-Os but for boards/runtime/wasm3_cflags.txt, its own
+# warnings; the source patched by boards/runtime/wasm3-patches), the module embedded in flash
 # (boards/tools/embed.mjs) and vm_wasm3.c, per module.
 W3_NAMES := m3_bind m3_code m3_compile m3_core m3_emit m3_env m3_exec m3_function m3_info m3_module m3_parse
 W3_CFLAGS := $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sections -DNDEBUG $(W3_CONFIG) -I$(W3_SRC)
-$(QEMU_OUT)/wasm3/%.o: $(W3_SDIST)/.unpacked boards/runtime/dtls_wasm3_config.h | boards-deps
+# Per-file flags after those (m3_compile.c at -O2): boards/runtime/wasm3_cflags.txt, which
+# dtls_runtime.cmake reads too.
+W3_FILE_CFLAGS := boards/runtime/wasm3_cflags.txt
+w3_file_cflags = $(shell sed -n 's/^$(1)\.c[[:space:]]\{1,\}//p' $(W3_FILE_CFLAGS))
+$(QEMU_OUT)/wasm3/%.o: $(W3_SDIST)/.unpacked boards/runtime/dtls_wasm3_config.h $(W3_FILE_CFLAGS) | boards-deps
 	@mkdir -p $(@D)
-	$(ARM_CC) $(W3_CFLAGS) -c $(W3_SRC)/$*.c -o $@
+	$(ARM_CC) $(W3_CFLAGS) $(call w3_file_cflags,$*) -c $(W3_SRC)/$*.c -o $@
 $(QEMU_OUT)/libwasm3.a: $(W3_NAMES:%=$(QEMU_OUT)/wasm3/%.o)
 	rm -f $@ && arm-none-eabi-ar rcs $@ $^
 qemu_objs_wasm3 = $(addprefix $(QEMU_OUT)/wasm3-$(1)/,dtls_wasm.o vm_wasm3.o) $(QEMU_OUT)/libwasm3.a
@@ -360,6 +374,25 @@ w2c-checks-test: tests/w2c-checks/checks.wat tests/w2c-checks/checks.c boards/ru
 	  && $(W2C_CHECKS_OUT)/checks-$$o || exit 1; done
 
 TEST_TARGETS += w2c-checks-test
+
+# make wasm3-ops-test: the Thumb-2 operations of boards/runtime/wasm3-patches/0002 against
+# wasm3's C on random operands, built as the interpreter (W3_CFLAGS and m3_compile.c's flags)
+# and run on the emulated Cortex-M4 (tests/wasm3-ops/thumb2_ops.c; exit status = operations
+# that differ).
+W3_OPS_OUT := $(QEMU_OUT)/wasm3-ops
+.PHONY: wasm3-ops-test
+$(W3_OPS_OUT)/thumb2_ops.elf: tests/wasm3-ops/thumb2_ops.c $(W3_SDIST)/.unpacked boards/runtime/dtls_wasm3_config.h \
+    $(W3_FILE_CFLAGS) $(QEMU_OUT)/common/qemu/startup.o boards/qemu/nrf52840.ld | boards-deps
+	@mkdir -p $(@D)
+	$(ARM_CC) $(BOARD_CSTD) $(W3_CFLAGS) $(call w3_file_cflags,m3_compile) -c $< -o $(W3_OPS_OUT)/thumb2_ops.o
+	$(ARM_CC) $(ARM_ARCH) -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -Lboards/qemu \
+	  -T nrf52840.ld $(W3_OPS_OUT)/thumb2_ops.o $(QEMU_OUT)/common/qemu/startup.o -o $@
+wasm3-ops-test: $(W3_OPS_OUT)/thumb2_ops.elf
+	timeout 60 qemu-system-arm -M mps2-an386 -display none -monitor none -serial null \
+	  -semihosting-config enable=on,target=native -kernel $< \
+	  && echo "wasm3-ops-test: the Thumb-2 operations of 0002-thumb2-hot-ops.patch agree with wasm3's C"
+
+TEST_TARGETS += wasm3-ops-test
 
 # ---- figures for docs/BENCHMARKS.md ("Boards") ----
 board-figures: qemu posix dist/.built

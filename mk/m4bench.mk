@@ -7,7 +7,8 @@
 # -fno-schedule-insns), as in the board images; column "plain -Os" compiles it at -Os too. The
 # translation is the one the boards ship, GCC hints included (boards/tools/w2c-gcc-hints.mjs):
 # plain -O2 and -Os are what a firmware's own build of it gives. A further build runs
-# build/kat-p256.wasm in wasm3 (the board images' interpreter) with the same driver. Each figure
+# build/kat-p256.wasm in wasm3 (the board images' interpreter: libwasm3.a, patched and built as
+# mk/boards.mk says) with the same driver. Each figure
 # = count(run doing the operation once) - count(same run doing it zero times), both after
 # kat_bench_setup() (the warm-up). Writes the section "Cortex-M4" of docs/BENCHMARKS.md.
 # Part of `make bench` (a prerequisite, so it runs first), not of `make test`. Needs arm-none-eabi-gcc, newlib and qemu-system-arm (boards-deps).

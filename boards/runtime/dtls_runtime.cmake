@@ -15,7 +15,8 @@
 #                 -hw modules (no P-256 or AES of their own) can run.
 #                 none: hal_p256_none.c, every call unsupported: the module's own P-256.
 #   WASM3_DIR     wasm3 0.5.0 sources; default: the pinned PyPI pywasm3 sdist that make unpacks
-#                 (`make build/pywasm3-sdist/.unpacked`), the same source as the QEMU image.
+#                 and patches (`make build/pywasm3-sdist/.unpacked`: our
+#                 boards/runtime/wasm3-patches), the same source as the QEMU image.
 #   WASM2C_INC    wasm-rt.h of wabt 1.0.32; default /usr/src/wasm2c (Debian's wabt).
 #
 # Gives DTLS_RUNTIME_SOURCES and DTLS_RUNTIME_INCLUDES for the target's source list, and
@@ -116,6 +117,14 @@ function(dtls_runtime_apply target)
     # wasm3 is not -Wall clean (strict aliasing, unused variables) and ESP-IDF builds with
     # -Werror=all: its own warnings are silenced, not ours.
     set_source_files_properties(${DTLS_WASM3_SOURCES} PROPERTIES COMPILE_OPTIONS "${config};-w")
+    # Per-file flags (m3_compile.c at -O2), the file mk/boards.mk reads too: "<file> <flags...>".
+    file(STRINGS "${DTLS_RUNTIME_DIR}/wasm3_cflags.txt" lines REGEX "^m3_[a-z_]+\\.c[ \t]")
+    foreach(line IN LISTS lines)
+      string(REGEX REPLACE "^([^ \t]+)[ \t]+(.*)$" "\\1" name "${line}")
+      string(REGEX REPLACE "^([^ \t]+)[ \t]+(.*)$" "\\2" flags "${line}")
+      separate_arguments(flags UNIX_COMMAND "${flags}")
+      set_source_files_properties("${WASM3_DIR}/${name}" PROPERTIES COMPILE_OPTIONS "${config};-w;${flags}")
+    endforeach()
   endif()
   # wasm2c's output trips these three warnings only (W2C_NOWARN in mk/boards.mk). The
   # translations are compiled with W2C_ARM_CFLAGS's -O2 -fno-schedule-insns whatever the
