@@ -231,8 +231,31 @@ export function fdbl(r: usize, a: usize): void {
   store<u32>(r, <u32>t8, 32);
 }
 
+// @ts-ignore: decorator
+@inline function fmulSmallW3(r: usize, a: usize, k: i64): void {
+  const t8: i64 = <i64>load<u32>(a, 32) * k;
+  const q = t8 >> 24;
+  let t: i64 = <i64>load<u32>(a, 0) * k + q;
+  i64.store32(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + <i64>load<u32>(a, 4) * k;
+  i64.store32(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + <i64>load<u32>(a, 8) * k;
+  i64.store32(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + <i64>load<u32>(a, 12) * k - (q << 9);
+  i64.store32(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + <i64>load<u32>(a, 16) * k;
+  i64.store32(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + <i64>load<u32>(a, 20) * k;
+  i64.store32(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + <i64>load<u32>(a, 24) * k - (q << 18);
+  i64.store32(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + <i64>load<u32>(a, 28) * k + (q << 21);
+  i64.store32(r, t & 0x1fffffff, 28);
+  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
+}
 // r = k a
 export function fmulSmall(r: usize, a: usize, k: i64): void {
+  if (FE_WASM3) { fmulSmallW3(r, a, k); return; }
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
   const a23 = load<u64>(a, 8);
@@ -264,8 +287,31 @@ export function fmulSmall(r: usize, a: usize, k: i64): void {
   store<u32>(r, <u32>t8, 32);
 }
 
+// @ts-ignore: decorator
+@inline function faddMulW3(r: usize, a: usize, b: usize, k: i64): void {
+  const t8: i64 = (<i64>load<u32>(a, 32) + <i64>load<u32>(b, 32)) * k;
+  const q = t8 >> 24;
+  let t: i64 = (<i64>load<u32>(a, 0) + <i64>load<u32>(b, 0)) * k + q;
+  i64.store32(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + (<i64>load<u32>(a, 4) + <i64>load<u32>(b, 4)) * k;
+  i64.store32(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + (<i64>load<u32>(a, 8) + <i64>load<u32>(b, 8)) * k;
+  i64.store32(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + (<i64>load<u32>(a, 12) + <i64>load<u32>(b, 12)) * k - (q << 9);
+  i64.store32(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + (<i64>load<u32>(a, 16) + <i64>load<u32>(b, 16)) * k;
+  i64.store32(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + (<i64>load<u32>(a, 20) + <i64>load<u32>(b, 20)) * k;
+  i64.store32(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + (<i64>load<u32>(a, 24) + <i64>load<u32>(b, 24)) * k - (q << 18);
+  i64.store32(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + (<i64>load<u32>(a, 28) + <i64>load<u32>(b, 28)) * k + (q << 21);
+  i64.store32(r, t & 0x1fffffff, 28);
+  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
+}
 // r = k (a + b)
 export function faddMul(r: usize, a: usize, b: usize, k: i64): void {
+  if (FE_WASM3) { faddMulW3(r, a, b, k); return; }
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
   const a23 = load<u64>(a, 8);
@@ -306,8 +352,31 @@ export function faddMul(r: usize, a: usize, b: usize, k: i64): void {
   store<u32>(r, <u32>t8, 32);
 }
 
+// @ts-ignore: decorator
+@inline function fsubMulW3(r: usize, a: usize, b: usize, kb: i64): void {
+  const t8: i64 = <i64>load<u32>(a, 32) - <i64>load<u32>(b, 32) * kb + 536870903;
+  const q = t8 >> 24;
+  let t: i64 = <i64>load<u32>(a, 0) - <i64>load<u32>(b, 0) * kb + 4831838176 + q;
+  i64.store32(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + <i64>load<u32>(a, 4) - <i64>load<u32>(b, 4) * kb + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + <i64>load<u32>(a, 8) - <i64>load<u32>(b, 8) * kb + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + <i64>load<u32>(a, 12) - <i64>load<u32>(b, 12) * kb + 4294983671 - (q << 9);
+  i64.store32(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + <i64>load<u32>(a, 16) - <i64>load<u32>(b, 16) * kb + 8589934584;
+  i64.store32(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + <i64>load<u32>(a, 20) - <i64>load<u32>(b, 20) * kb + 8589934576;
+  i64.store32(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + <i64>load<u32>(a, 24) - <i64>load<u32>(b, 24) * kb + 4303355888 - (q << 18);
+  i64.store32(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + <i64>load<u32>(a, 28) - <i64>load<u32>(b, 28) * kb + 4764729336 + (q << 21);
+  i64.store32(r, t & 0x1fffffff, 28);
+  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
+}
 // r = a - kb b
 export function fsubMul(r: usize, a: usize, b: usize, kb: i64): void {
+  if (FE_WASM3) { fsubMulW3(r, a, b, kb); return; }
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
   const a23 = load<u64>(a, 8);
@@ -348,8 +417,31 @@ export function fsubMul(r: usize, a: usize, b: usize, kb: i64): void {
   store<u32>(r, <u32>t8, 32);
 }
 
+// @ts-ignore: decorator
+@inline function fmulSubW3(r: usize, a: usize, ka: i64, b: usize): void {
+  const t8: i64 = <i64>load<u32>(a, 32) * ka - <i64>load<u32>(b, 32) + 536870903;
+  const q = t8 >> 24;
+  let t: i64 = <i64>load<u32>(a, 0) * ka - <i64>load<u32>(b, 0) + 4831838176 + q;
+  i64.store32(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + <i64>load<u32>(a, 4) * ka - <i64>load<u32>(b, 4) + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + <i64>load<u32>(a, 8) * ka - <i64>load<u32>(b, 8) + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + <i64>load<u32>(a, 12) * ka - <i64>load<u32>(b, 12) + 4294983671 - (q << 9);
+  i64.store32(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + <i64>load<u32>(a, 16) * ka - <i64>load<u32>(b, 16) + 8589934584;
+  i64.store32(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + <i64>load<u32>(a, 20) * ka - <i64>load<u32>(b, 20) + 8589934576;
+  i64.store32(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + <i64>load<u32>(a, 24) * ka - <i64>load<u32>(b, 24) + 4303355888 - (q << 18);
+  i64.store32(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + <i64>load<u32>(a, 28) * ka - <i64>load<u32>(b, 28) + 4764729336 + (q << 21);
+  i64.store32(r, t & 0x1fffffff, 28);
+  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
+}
 // r = ka a - b
 export function fmulSub(r: usize, a: usize, ka: i64, b: usize): void {
+  if (FE_WASM3) { fmulSubW3(r, a, ka, b); return; }
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
   const a23 = load<u64>(a, 8);
@@ -405,8 +497,31 @@ export function fisZero(a: usize): i32 {
   return <i32>((((z0 - 1) & ~z0) | ((z1 - 1) & ~z1) | ((z2 - 1) & ~z2)) >>> 31);
 }
 
+// @ts-ignore: decorator
+@inline function fsubSub2W3(r: usize, a: usize, b: usize, c: usize): void {
+  const t8: i64 = <i64>load<u32>(a, 32) - <i64>load<u32>(b, 32) - (<i64>load<u32>(c, 32) << 1) + 536870903;
+  const q = t8 >> 24;
+  let t: i64 = <i64>load<u32>(a, 0) - <i64>load<u32>(b, 0) - (<i64>load<u32>(c, 0) << 1) + 4831838176 + q;
+  i64.store32(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + <i64>load<u32>(a, 4) - <i64>load<u32>(b, 4) - (<i64>load<u32>(c, 4) << 1) + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + <i64>load<u32>(a, 8) - <i64>load<u32>(b, 8) - (<i64>load<u32>(c, 8) << 1) + 4831838199;
+  i64.store32(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + <i64>load<u32>(a, 12) - <i64>load<u32>(b, 12) - (<i64>load<u32>(c, 12) << 1) + 4294983671 - (q << 9);
+  i64.store32(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + <i64>load<u32>(a, 16) - <i64>load<u32>(b, 16) - (<i64>load<u32>(c, 16) << 1) + 8589934584;
+  i64.store32(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + <i64>load<u32>(a, 20) - <i64>load<u32>(b, 20) - (<i64>load<u32>(c, 20) << 1) + 8589934576;
+  i64.store32(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + <i64>load<u32>(a, 24) - <i64>load<u32>(b, 24) - (<i64>load<u32>(c, 24) << 1) + 4303355888 - (q << 18);
+  i64.store32(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + <i64>load<u32>(a, 28) - <i64>load<u32>(b, 28) - (<i64>load<u32>(c, 28) << 1) + 4764729336 + (q << 21);
+  i64.store32(r, t & 0x1fffffff, 28);
+  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
+}
 // r = a - b - 2c
 export function fsubSub2(r: usize, a: usize, b: usize, c: usize): void {
+  if (FE_WASM3) { fsubSub2W3(r, a, b, c); return; }
   const a01 = load<u64>(a, 0);
   const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
   const a23 = load<u64>(a, 8);

@@ -251,7 +251,7 @@ function linFn(name, params, doc, limbExpr, ty = "i64", swar = null) {
   body.push(`  store<u32>(r, <u32>t8, 32);`);
   const head = `// ${doc}\nexport function ${name}(${params}): void {\n`;
   if (!swar) return head + body.join("\n") + "\n}";
-  return w3Twin(name, params, linSwar(name, ...swar)) + "\n" + head + w3Call(name, params) + body.join("\n") + "\n}";
+  return w3Twin(name, params, swar === "chain" ? linChain(limbExpr) : linSwar(name, ...swar)) + "\n" + head + w3Call(name, params) + body.join("\n") + "\n}";
 }
 // The i32 operations for the wasm3 interpreter (P256_WASM3): two limbs per i64 (lane 0 = the
 // even limb, bits 0..31; lane 1 = the odd limb, bits 32..63) and every operation on both at
@@ -304,7 +304,26 @@ function linSwar(name, limbOp, ranges) {
   body.push(`  i64.store32(r, (p3 >> 61) + (t8 & 0xffffff), 32);`);
   return body.join("\n");
 }
-const ld = (p, i) => `<i64>${p}${i}`;
+let ldInline = false;
+const ld = (p, i) => (ldInline ? `<i64>load<u32>(${p}, ${4 * i})` : `<i64>${p}${i}`);
+// The i64 operations for the wasm3 interpreter (P256_WASM3; their limbs, multiplied by up to
+// 8, do not fit 32-bit lanes): one running i64 through the limbs, limb 8 first for the fold
+// (q), each limb's loads inline (i64.load32_u) and each limb stored from the running value
+// (i64.store32), the carry t >> 29 first in each limb's sum. Same integer arithmetic as
+// linFn's: the same stored limbs.
+function linChain(limbExpr) {
+  ldInline = true;
+  const e = []; for (let i = 0; i < L; i++) e.push(limbExpr(i));
+  ldInline = false;
+  const fold = ["+ q", "", "", "- (q << 9)", "", "", "- (q << 18)", "+ (q << 21)"];
+  const body = [`  const t8: i64 = ${e[8]};`, "  const q = t8 >> 24;"];
+  for (let i = 0; i < L - 1; i++) {
+    body.push(`  ${i ? "" : "let "}t${i ? "" : ": i64"} = ${i ? "(t >> 29) + " : ""}${e[i]}${fold[i] ? " " + fold[i] : ""};`);
+    body.push(`  i64.store32(r, t & 0x1fffffff, ${4 * i});`);
+  }
+  body.push("  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);");
+  return body.join("\n");
+}
 const ms = (i) => `${MSUB[i]}`;
 const ld32 = (p, i) => `<i32>${p}${i}`;
 const ms1 = (i) => `${MSUB1[i]}`;
@@ -338,13 +357,13 @@ ${linFn("fneg", "r: usize, a: usize", "r = -a (i32)", (i) => `${ms1(i)} - ${ld32
 
 ${linFn("fdbl", "r: usize, a: usize", "r = 2a (i32)", (i) => `${ld32("a", i)} << 1`, "i32", sw.fdbl)}
 
-${linFn("fmulSmall", "r: usize, a: usize, k: i64", "r = k a", (i) => `${ld("a", i)} * k`)}
+${linFn("fmulSmall", "r: usize, a: usize, k: i64", "r = k a", (i) => `${ld("a", i)} * k`, "i64", "chain")}
 
-${linFn("faddMul", "r: usize, a: usize, b: usize, k: i64", "r = k (a + b)", (i) => `(${ld("a", i)} + ${ld("b", i)}) * k`)}
+${linFn("faddMul", "r: usize, a: usize, b: usize, k: i64", "r = k (a + b)", (i) => `(${ld("a", i)} + ${ld("b", i)}) * k`, "i64", "chain")}
 
-${linFn("fsubMul", "r: usize, a: usize, b: usize, kb: i64", "r = a - kb b", (i) => `${ld("a", i)} - ${ld("b", i)} * kb + ${ms(i)}`)}
+${linFn("fsubMul", "r: usize, a: usize, b: usize, kb: i64", "r = a - kb b", (i) => `${ld("a", i)} - ${ld("b", i)} * kb + ${ms(i)}`, "i64", "chain")}
 
-${linFn("fmulSub", "r: usize, a: usize, ka: i64, b: usize", "r = ka a - b", (i) => `${ld("a", i)} * ka - ${ld("b", i)} + ${ms(i)}`)}
+${linFn("fmulSub", "r: usize, a: usize, ka: i64, b: usize", "r = ka a - b", (i) => `${ld("a", i)} * ka - ${ld("b", i)} + ${ms(i)}`, "i64", "chain")}
 
 // 1 if a = 0 mod p (a loose: below 2^257, so a is 0, p or 2p), else 0. Constant time.
 export function fisZero(a: usize): i32 {
@@ -355,7 +374,7 @@ ${(() => { const pl = limbs(P), p2 = limbs(2n * P); const o = [];
   return o.join("\n"); })()}
 }
 
-${linFn("fsubSub2", "r: usize, a: usize, b: usize, c: usize", "r = a - b - 2c", (i) => `${ld("a", i)} - ${ld("b", i)} - (${ld("c", i)} << 1) + ${ms(i)}`)}
+${linFn("fsubSub2", "r: usize, a: usize, b: usize, c: usize", "r = a - b - 2c", (i) => `${ld("a", i)} - ${ld("b", i)} - (${ld("c", i)} << 1) + ${ms(i)}`, "i64", "chain")}
 `;
 writeFileSync(join(out, "fe_lin.ts"), feLin);
 
