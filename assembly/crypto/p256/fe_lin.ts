@@ -231,8 +231,8 @@ export function fdbl(r: usize, a: usize): void {
   store<u32>(r, <u32>t8, 32);
 }
 
-// @ts-ignore: decorator
-@inline function fmulSmallW3(r: usize, a: usize, k: i64): void {
+// r = k a
+export function fmulSmall(r: usize, a: usize, k: i64): void {
   const t8: i64 = <i64>load<u32>(a, 32) * k;
   const q = t8 >> 24;
   let t: i64 = <i64>load<u32>(a, 0) * k + q;
@@ -253,42 +253,9 @@ export function fdbl(r: usize, a: usize): void {
   i64.store32(r, t & 0x1fffffff, 28);
   i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
-// r = k a
-export function fmulSmall(r: usize, a: usize, k: i64): void {
-  if (FE_WASM3) { fmulSmallW3(r, a, k); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  let t0: i64 = <i64>a0 * k;
-  let t1: i64 = <i64>a1 * k;
-  let t2: i64 = <i64>a2 * k;
-  let t3: i64 = <i64>a3 * k;
-  let t4: i64 = <i64>a4 * k;
-  let t5: i64 = <i64>a5 * k;
-  let t6: i64 = <i64>a6 * k;
-  let t7: i64 = <i64>a7 * k;
-  let t8: i64 = <i64>a8 * k;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
-}
 
-// @ts-ignore: decorator
-@inline function faddMulW3(r: usize, a: usize, b: usize, k: i64): void {
+// r = k (a + b)
+export function faddMul(r: usize, a: usize, b: usize, k: i64): void {
   const t8: i64 = (<i64>load<u32>(a, 32) + <i64>load<u32>(b, 32)) * k;
   const q = t8 >> 24;
   let t: i64 = (<i64>load<u32>(a, 0) + <i64>load<u32>(b, 0)) * k + q;
@@ -309,51 +276,9 @@ export function fmulSmall(r: usize, a: usize, k: i64): void {
   i64.store32(r, t & 0x1fffffff, 28);
   i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
-// r = k (a + b)
-export function faddMul(r: usize, a: usize, b: usize, k: i64): void {
-  if (FE_WASM3) { faddMulW3(r, a, b, k); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  let t0: i64 = (<i64>a0 + <i64>b0) * k;
-  let t1: i64 = (<i64>a1 + <i64>b1) * k;
-  let t2: i64 = (<i64>a2 + <i64>b2) * k;
-  let t3: i64 = (<i64>a3 + <i64>b3) * k;
-  let t4: i64 = (<i64>a4 + <i64>b4) * k;
-  let t5: i64 = (<i64>a5 + <i64>b5) * k;
-  let t6: i64 = (<i64>a6 + <i64>b6) * k;
-  let t7: i64 = (<i64>a7 + <i64>b7) * k;
-  let t8: i64 = (<i64>a8 + <i64>b8) * k;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
-}
 
-// @ts-ignore: decorator
-@inline function fsubMulW3(r: usize, a: usize, b: usize, kb: i64): void {
+// r = a - kb b
+export function fsubMul(r: usize, a: usize, b: usize, kb: i64): void {
   const t8: i64 = <i64>load<u32>(a, 32) - <i64>load<u32>(b, 32) * kb + 536870903;
   const q = t8 >> 24;
   let t: i64 = <i64>load<u32>(a, 0) - <i64>load<u32>(b, 0) * kb + 4831838176 + q;
@@ -374,51 +299,9 @@ export function faddMul(r: usize, a: usize, b: usize, k: i64): void {
   i64.store32(r, t & 0x1fffffff, 28);
   i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
-// r = a - kb b
-export function fsubMul(r: usize, a: usize, b: usize, kb: i64): void {
-  if (FE_WASM3) { fsubMulW3(r, a, b, kb); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  let t0: i64 = <i64>a0 - <i64>b0 * kb + 4831838176;
-  let t1: i64 = <i64>a1 - <i64>b1 * kb + 4831838199;
-  let t2: i64 = <i64>a2 - <i64>b2 * kb + 4831838199;
-  let t3: i64 = <i64>a3 - <i64>b3 * kb + 4294983671;
-  let t4: i64 = <i64>a4 - <i64>b4 * kb + 8589934584;
-  let t5: i64 = <i64>a5 - <i64>b5 * kb + 8589934576;
-  let t6: i64 = <i64>a6 - <i64>b6 * kb + 4303355888;
-  let t7: i64 = <i64>a7 - <i64>b7 * kb + 4764729336;
-  let t8: i64 = <i64>a8 - <i64>b8 * kb + 536870903;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
-}
 
-// @ts-ignore: decorator
-@inline function fmulSubW3(r: usize, a: usize, ka: i64, b: usize): void {
+// r = ka a - b
+export function fmulSub(r: usize, a: usize, ka: i64, b: usize): void {
   const t8: i64 = <i64>load<u32>(a, 32) * ka - <i64>load<u32>(b, 32) + 536870903;
   const q = t8 >> 24;
   let t: i64 = <i64>load<u32>(a, 0) * ka - <i64>load<u32>(b, 0) + 4831838176 + q;
@@ -439,48 +322,6 @@ export function fsubMul(r: usize, a: usize, b: usize, kb: i64): void {
   i64.store32(r, t & 0x1fffffff, 28);
   i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
-// r = ka a - b
-export function fmulSub(r: usize, a: usize, ka: i64, b: usize): void {
-  if (FE_WASM3) { fmulSubW3(r, a, ka, b); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  let t0: i64 = <i64>a0 * ka - <i64>b0 + 4831838176;
-  let t1: i64 = <i64>a1 * ka - <i64>b1 + 4831838199;
-  let t2: i64 = <i64>a2 * ka - <i64>b2 + 4831838199;
-  let t3: i64 = <i64>a3 * ka - <i64>b3 + 4294983671;
-  let t4: i64 = <i64>a4 * ka - <i64>b4 + 8589934584;
-  let t5: i64 = <i64>a5 * ka - <i64>b5 + 8589934576;
-  let t6: i64 = <i64>a6 * ka - <i64>b6 + 4303355888;
-  let t7: i64 = <i64>a7 * ka - <i64>b7 + 4764729336;
-  let t8: i64 = <i64>a8 * ka - <i64>b8 + 536870903;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
-}
 
 // 1 if a = 0 mod p (a loose: below 2^257, so a is 0, p or 2p), else 0. Constant time.
 export function fisZero(a: usize): i32 {
@@ -497,8 +338,8 @@ export function fisZero(a: usize): i32 {
   return <i32>((((z0 - 1) & ~z0) | ((z1 - 1) & ~z1) | ((z2 - 1) & ~z2)) >>> 31);
 }
 
-// @ts-ignore: decorator
-@inline function fsubSub2W3(r: usize, a: usize, b: usize, c: usize): void {
+// r = a - b - 2c
+export function fsubSub2(r: usize, a: usize, b: usize, c: usize): void {
   const t8: i64 = <i64>load<u32>(a, 32) - <i64>load<u32>(b, 32) - (<i64>load<u32>(c, 32) << 1) + 536870903;
   const q = t8 >> 24;
   let t: i64 = <i64>load<u32>(a, 0) - <i64>load<u32>(b, 0) - (<i64>load<u32>(c, 0) << 1) + 4831838176 + q;
@@ -518,55 +359,4 @@ export function fisZero(a: usize): i32 {
   t = (t >> 29) + <i64>load<u32>(a, 28) - <i64>load<u32>(b, 28) - (<i64>load<u32>(c, 28) << 1) + 4764729336 + (q << 21);
   i64.store32(r, t & 0x1fffffff, 28);
   i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);
-}
-// r = a - b - 2c
-export function fsubSub2(r: usize, a: usize, b: usize, c: usize): void {
-  if (FE_WASM3) { fsubSub2W3(r, a, b, c); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  const c01 = load<u64>(c, 0);
-  const c0: u32 = <u32>c01, c1: u32 = <u32>(c01 >>> 32);
-  const c23 = load<u64>(c, 8);
-  const c2: u32 = <u32>c23, c3: u32 = <u32>(c23 >>> 32);
-  const c45 = load<u64>(c, 16);
-  const c4: u32 = <u32>c45, c5: u32 = <u32>(c45 >>> 32);
-  const c67 = load<u64>(c, 24);
-  const c6: u32 = <u32>c67, c7: u32 = <u32>(c67 >>> 32);
-  const c8: u32 = load<u32>(c, 32);
-  let t0: i64 = <i64>a0 - <i64>b0 - (<i64>c0 << 1) + 4831838176;
-  let t1: i64 = <i64>a1 - <i64>b1 - (<i64>c1 << 1) + 4831838199;
-  let t2: i64 = <i64>a2 - <i64>b2 - (<i64>c2 << 1) + 4831838199;
-  let t3: i64 = <i64>a3 - <i64>b3 - (<i64>c3 << 1) + 4294983671;
-  let t4: i64 = <i64>a4 - <i64>b4 - (<i64>c4 << 1) + 8589934584;
-  let t5: i64 = <i64>a5 - <i64>b5 - (<i64>c5 << 1) + 8589934576;
-  let t6: i64 = <i64>a6 - <i64>b6 - (<i64>c6 << 1) + 4303355888;
-  let t7: i64 = <i64>a7 - <i64>b7 - (<i64>c7 << 1) + 4764729336;
-  let t8: i64 = <i64>a8 - <i64>b8 - (<i64>c8 << 1) + 536870903;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64>(t0 & 0x1fffffff) | (<u64>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64>(t2 & 0x1fffffff) | (<u64>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64>(t4 & 0x1fffffff) | (<u64>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64>(t6 & 0x1fffffff) | (<u64>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
 }
