@@ -59,8 +59,12 @@ build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
 	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=0 --initialMemory 2 --maximumMemory 2 -o $@
 
-# The same module with the field code shaped for the wasm3 interpreter (P256_WASM3, see
-# assembly/crypto/p256/build_switch.ts): the known-answer tests run on both builds.
+# The modules with the field code shaped for the wasm3 interpreter (P256_WASM3, see
+# assembly/crypto/p256/build_switch.ts; same results, fewer interpreter operations, slower
+# under wasm2c): what wasm3 images should embed. The known-answer tests run on both builds
+# of kat-p256.
+build/dtls-w3.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
+	$(ASC) assembly/index_cert.ts --config asconfig.json --target full --use P256_WASM3=1 -o $@ --textFile build/dtls-w3.wat
 build/kat-p256-w3.wasm: assembly/__tests__/kat/kat_p256.ts $(AS_SOURCES) | node_modules/.installed
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
 	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=0 --use P256_WASM3=1 --initialMemory 2 --maximumMemory 2 -o $@
