@@ -26,44 +26,25 @@ import { FE_WASM3 } from "./build_switch";
 // r = a + b (i32)
 export function fadd(r: usize, a: usize, b: usize): void {
   if (FE_WASM3) { faddW3(r, a, b); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  let t0: i32 = <i32>a0 + <i32>b0;
-  let t1: i32 = <i32>a1 + <i32>b1;
-  let t2: i32 = <i32>a2 + <i32>b2;
-  let t3: i32 = <i32>a3 + <i32>b3;
-  let t4: i32 = <i32>a4 + <i32>b4;
-  let t5: i32 = <i32>a5 + <i32>b5;
-  let t6: i32 = <i32>a6 + <i32>b6;
-  let t7: i32 = <i32>a7 + <i32>b7;
-  let t8: i32 = <i32>a8 + <i32>b8;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
+  const t8: i32 = (load<i32>(a, 32) + load<i32>(b, 32));
+  const q = t8 >> 24;
+  let t: i32 = (load<i32>(a, 0) + load<i32>(b, 0)) + q;
+  store<i32>(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + (load<i32>(a, 4) + load<i32>(b, 4));
+  store<i32>(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + (load<i32>(a, 8) + load<i32>(b, 8));
+  store<i32>(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + (load<i32>(a, 12) + load<i32>(b, 12)) - (q << 9);
+  store<i32>(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + (load<i32>(a, 16) + load<i32>(b, 16));
+  store<i32>(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + (load<i32>(a, 20) + load<i32>(b, 20));
+  store<i32>(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + (load<i32>(a, 24) + load<i32>(b, 24)) - (q << 18);
+  store<i32>(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + (load<i32>(a, 28) + load<i32>(b, 28)) + (q << 21);
+  store<i32>(r, t & 0x1fffffff, 28);
+  store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
 // @ts-ignore: decorator
@@ -87,44 +68,25 @@ export function fadd(r: usize, a: usize, b: usize): void {
 // r = a - b (i32)
 export function fsub(r: usize, a: usize, b: usize): void {
   if (FE_WASM3) { fsubW3(r, a, b); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  const b01 = load<u64>(b, 0);
-  const b0: u32 = <u32>b01, b1: u32 = <u32>(b01 >>> 32);
-  const b23 = load<u64>(b, 8);
-  const b2: u32 = <u32>b23, b3: u32 = <u32>(b23 >>> 32);
-  const b45 = load<u64>(b, 16);
-  const b4: u32 = <u32>b45, b5: u32 = <u32>(b45 >>> 32);
-  const b67 = load<u64>(b, 24);
-  const b6: u32 = <u32>b67, b7: u32 = <u32>(b67 >>> 32);
-  const b8: u32 = load<u32>(b, 32);
-  let t0: i32 = <i32>a0 - <i32>b0 + 1073741820;
-  let t1: i32 = <i32>a1 - <i32>b1 + 1073741822;
-  let t2: i32 = <i32>a2 - <i32>b2 + 1073741822;
-  let t3: i32 = <i32>a3 - <i32>b3 + 536872958;
-  let t4: i32 = <i32>a4 - <i32>b4 + 1073741823;
-  let t5: i32 = <i32>a5 - <i32>b5 + 1073741822;
-  let t6: i32 = <i32>a6 - <i32>b6 + 537919486;
-  let t7: i32 = <i32>a7 - <i32>b7 + 1065353215;
-  let t8: i32 = <i32>a8 - <i32>b8 + 67108862;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
+  const t8: i32 = (load<i32>(a, 32) - load<i32>(b, 32) + 67108862);
+  const q = t8 >> 24;
+  let t: i32 = (load<i32>(a, 0) - load<i32>(b, 0) + 1073741820) + q;
+  store<i32>(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + (load<i32>(a, 4) - load<i32>(b, 4) + 1073741822);
+  store<i32>(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + (load<i32>(a, 8) - load<i32>(b, 8) + 1073741822);
+  store<i32>(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + (load<i32>(a, 12) - load<i32>(b, 12) + 536872958) - (q << 9);
+  store<i32>(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + (load<i32>(a, 16) - load<i32>(b, 16) + 1073741823);
+  store<i32>(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + (load<i32>(a, 20) - load<i32>(b, 20) + 1073741822);
+  store<i32>(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + (load<i32>(a, 24) - load<i32>(b, 24) + 537919486) - (q << 18);
+  store<i32>(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + (load<i32>(a, 28) - load<i32>(b, 28) + 1065353215) + (q << 21);
+  store<i32>(r, t & 0x1fffffff, 28);
+  store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
 // @ts-ignore: decorator
@@ -148,35 +110,25 @@ export function fsub(r: usize, a: usize, b: usize): void {
 // r = -a (i32)
 export function fneg(r: usize, a: usize): void {
   if (FE_WASM3) { fnegW3(r, a); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  let t0: i32 = 1073741820 - <i32>a0;
-  let t1: i32 = 1073741822 - <i32>a1;
-  let t2: i32 = 1073741822 - <i32>a2;
-  let t3: i32 = 536872958 - <i32>a3;
-  let t4: i32 = 1073741823 - <i32>a4;
-  let t5: i32 = 1073741822 - <i32>a5;
-  let t6: i32 = 537919486 - <i32>a6;
-  let t7: i32 = 1065353215 - <i32>a7;
-  let t8: i32 = 67108862 - <i32>a8;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
+  const t8: i32 = (67108862 - load<i32>(a, 32));
+  const q = t8 >> 24;
+  let t: i32 = (1073741820 - load<i32>(a, 0)) + q;
+  store<i32>(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + (1073741822 - load<i32>(a, 4));
+  store<i32>(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + (1073741822 - load<i32>(a, 8));
+  store<i32>(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + (536872958 - load<i32>(a, 12)) - (q << 9);
+  store<i32>(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + (1073741823 - load<i32>(a, 16));
+  store<i32>(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + (1073741822 - load<i32>(a, 20));
+  store<i32>(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + (537919486 - load<i32>(a, 24)) - (q << 18);
+  store<i32>(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + (1065353215 - load<i32>(a, 28)) + (q << 21);
+  store<i32>(r, t & 0x1fffffff, 28);
+  store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
 // @ts-ignore: decorator
@@ -200,35 +152,25 @@ export function fneg(r: usize, a: usize): void {
 // r = 2a (i32)
 export function fdbl(r: usize, a: usize): void {
   if (FE_WASM3) { fdblW3(r, a); return; }
-  const a01 = load<u64>(a, 0);
-  const a0: u32 = <u32>a01, a1: u32 = <u32>(a01 >>> 32);
-  const a23 = load<u64>(a, 8);
-  const a2: u32 = <u32>a23, a3: u32 = <u32>(a23 >>> 32);
-  const a45 = load<u64>(a, 16);
-  const a4: u32 = <u32>a45, a5: u32 = <u32>(a45 >>> 32);
-  const a67 = load<u64>(a, 24);
-  const a6: u32 = <u32>a67, a7: u32 = <u32>(a67 >>> 32);
-  const a8: u32 = load<u32>(a, 32);
-  let t0: i32 = <i32>a0 << 1;
-  let t1: i32 = <i32>a1 << 1;
-  let t2: i32 = <i32>a2 << 1;
-  let t3: i32 = <i32>a3 << 1;
-  let t4: i32 = <i32>a4 << 1;
-  let t5: i32 = <i32>a5 << 1;
-  let t6: i32 = <i32>a6 << 1;
-  let t7: i32 = <i32>a7 << 1;
-  let t8: i32 = <i32>a8 << 1;
-  const q = t8 >> 24; t8 &= 0xffffff;
-  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;
-  t1 += t0 >> 29;
-  t2 += t1 >> 29; store<u64>(r, <u64><u32>(t0 & 0x1fffffff) | (<u64><u32>(t1 & 0x1fffffff) << 32), 0);
-  t3 += t2 >> 29;
-  t4 += t3 >> 29; store<u64>(r, <u64><u32>(t2 & 0x1fffffff) | (<u64><u32>(t3 & 0x1fffffff) << 32), 8);
-  t5 += t4 >> 29;
-  t6 += t5 >> 29; store<u64>(r, <u64><u32>(t4 & 0x1fffffff) | (<u64><u32>(t5 & 0x1fffffff) << 32), 16);
-  t7 += t6 >> 29;
-  t8 += t7 >> 29; store<u64>(r, <u64><u32>(t6 & 0x1fffffff) | (<u64><u32>(t7 & 0x1fffffff) << 32), 24);
-  store<u32>(r, <u32>t8, 32);
+  const t8: i32 = (load<i32>(a, 32) << 1);
+  const q = t8 >> 24;
+  let t: i32 = (load<i32>(a, 0) << 1) + q;
+  store<i32>(r, t & 0x1fffffff, 0);
+  t = (t >> 29) + (load<i32>(a, 4) << 1);
+  store<i32>(r, t & 0x1fffffff, 4);
+  t = (t >> 29) + (load<i32>(a, 8) << 1);
+  store<i32>(r, t & 0x1fffffff, 8);
+  t = (t >> 29) + (load<i32>(a, 12) << 1) - (q << 9);
+  store<i32>(r, t & 0x1fffffff, 12);
+  t = (t >> 29) + (load<i32>(a, 16) << 1);
+  store<i32>(r, t & 0x1fffffff, 16);
+  t = (t >> 29) + (load<i32>(a, 20) << 1);
+  store<i32>(r, t & 0x1fffffff, 20);
+  t = (t >> 29) + (load<i32>(a, 24) << 1) - (q << 18);
+  store<i32>(r, t & 0x1fffffff, 24);
+  t = (t >> 29) + (load<i32>(a, 28) << 1) + (q << 21);
+  store<i32>(r, t & 0x1fffffff, 28);
+  store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
 // r = k a

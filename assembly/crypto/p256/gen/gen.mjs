@@ -35,17 +35,6 @@ const w3Twin = (name, params, body) =>
   `// @ts-ignore: decorator\n@inline function ${name}W3(${params}): void {\n${body}\n}`;
 const w3Call = (name, params) => `  if (FE_WASM3) { ${name}W3(${argNames(params)}); return; }\n`;
 const indent = (b) => b.split("\n").map((l) => "  " + l).join("\n");
-// Limbs loaded two at a time (one i64 load: one bounds check under wasm2c instead of two)
-// into u32 locals; products widen them with <i64> (a zero extension: UMULL/UMLAL on ARM).
-function loads(name, ptr) {
-  const l = [];
-  for (let i = 0; i + 1 < L; i += 2) {
-    l.push(`  const ${name}${i}${i + 1} = load<u64>(${ptr}, ${4 * i});`);
-    l.push(`  const ${name}${i}: u32 = <u32>${name}${i}${i + 1}, ${name}${i + 1}: u32 = <u32>(${name}${i}${i + 1} >>> 32);`);
-  }
-  l.push(`  const ${name}${L - 1}: u32 = load<u32>(${ptr}, ${4 * (L - 1)});`);
-  return l.join("\n");
-}
 const w = (x) => x;
 // One limb per load, zero-extended by the load itself (i64.load32_u): what lets GCC fuse
 // products and sums into UMLAL, with no extension left per product for wasm3 to execute.
@@ -236,23 +225,12 @@ const MSUB = redundantMultiple(32n);
 const MSUB1 = redundantMultiple(4n, 1n);
 if (MSUB1.some((v, i) => i < 8 && v >= 1n << 30n)) throw new Error("MSUB1");
 
+// One linear operation: the running-sum form (linChain) for every build, and for the i32
+// ones a wasm3 twin in SWAR form (linSwar, P256_WASM3 only: slower under wasm2c).
 function linFn(name, params, doc, limbExpr, ty = "i64", swar = null) {
-  const wide = ty === "i32" ? "<u64><u32>" : "<u64>";
-  const body = [];
-  for (const p of ["a", "b", "c"]) if (params.includes(` ${p}: usize`)) body.push(loads(p, p));
-  for (let i = 0; i < L; i++) body.push(`  let t${i}: ${ty} = ${limbExpr(i)};`);
-  body.push(`  const q = t8 >> 24; t8 &= 0xffffff;`);
-  body.push(`  t0 += q; t3 -= q << 9; t6 -= q << 18; t7 += q << 21;`);
-  for (let i = 0; i < L - 1; i++) {
-    body.push((i & 1) === 0
-      ? `  t${i + 1} += t${i} >> 29;`
-      : `  t${i + 1} += t${i} >> 29; store<u64>(r, ${wide}(t${i - 1} & 0x1fffffff) | (${wide}(t${i} & 0x1fffffff) << 32), ${4 * (i - 1)});`);
-  }
-  body.push(`  store<u32>(r, <u32>t8, 32);`);
   const head = `// ${doc}\nexport function ${name}(${params}): void {\n`;
-  if (swar === "chain") return head + linChain(limbExpr) + "\n}";
-  if (!swar) return head + body.join("\n") + "\n}";
-  return w3Twin(name, params, linSwar(name, ...swar)) + "\n" + head + w3Call(name, params) + body.join("\n") + "\n}";
+  if (!swar) return head + linChain(limbExpr, ty) + "\n}";
+  return w3Twin(name, params, linSwar(name, ...swar)) + "\n" + head + w3Call(name, params) + linChain(limbExpr, ty) + "\n}";
 }
 // The i32 operations for the wasm3 interpreter (P256_WASM3): two limbs per i64 (lane 0 = the
 // even limb, bits 0..31; lane 1 = the odd limb, bits 32..63) and every operation on both at
@@ -307,28 +285,29 @@ function linSwar(name, limbOp, ranges) {
 }
 let ldInline = false;
 const ld = (p, i) => (ldInline ? `<i64>load<u32>(${p}, ${4 * i})` : `<i64>${p}${i}`);
-// The i64 operations (limbs multiplied by up to 8): one running i64 through the limbs, limb 8
-// first for the fold (q), each limb's loads inline (i64.load32_u) and each limb stored from
-// the running value (i64.store32), the carry t >> 29 first in each limb's sum. Same integer
-// arithmetic as linFn's loop (the same stored limbs), fewer operations for both backends:
-// wasm3 -20 % per call, wasm2c's M4 sums -1.5 % (bench-m4). Each limb is stored before the
-// next is loaded, which is safe when r aliases an input (limb i is read before r's limb i
-// is written).
-function linChain(limbExpr) {
+// The running-sum form: one running value through the limbs (i64, or i32 where the limbs fit:
+// fadd, fsub, fneg, fdbl), limb 8 first for the fold (q), each limb's loads inline and each
+// limb stored from the running value, the carry t >> 29 first in each limb's sum: the same
+// integer arithmetic as folding all limbs and then carrying once (the same stored limbs),
+// fewer operations for both backends than limb pairs split into locals (bench-m4: wasm2c
+// sums -2 %, wasm3 -2.3 %). Each limb is stored before the next is loaded, which is safe
+// when r aliases an input (limb i is read before r's limb i is written).
+function linChain(limbExpr, ty = "i64") {
   ldInline = true;
-  const e = []; for (let i = 0; i < L; i++) e.push(limbExpr(i));
+  const e = []; for (let i = 0; i < L; i++) e.push(ty === "i64" ? limbExpr(i) : `(${limbExpr(i)})`);
   ldInline = false;
+  const st = ty === "i64" ? (v, o) => `i64.store32(r, ${v}, ${o});` : (v, o) => `store<i32>(r, ${v}, ${o});`;
   const fold = ["+ q", "", "", "- (q << 9)", "", "", "- (q << 18)", "+ (q << 21)"];
-  const body = [`  const t8: i64 = ${e[8]};`, "  const q = t8 >> 24;"];
+  const body = [`  const t8: ${ty} = ${e[8]};`, "  const q = t8 >> 24;"];
   for (let i = 0; i < L - 1; i++) {
-    body.push(`  ${i ? "" : "let "}t${i ? "" : ": i64"} = ${i ? "(t >> 29) + " : ""}${e[i]}${fold[i] ? " " + fold[i] : ""};`);
-    body.push(`  i64.store32(r, t & 0x1fffffff, ${4 * i});`);
+    body.push(`  ${i ? "" : "let "}t${i ? "" : ": " + ty} = ${i ? "(t >> 29) + " : ""}${e[i]}${fold[i] ? " " + fold[i] : ""};`);
+    body.push(`  ${st("t & 0x1fffffff", 4 * i)}`);
   }
-  body.push("  i64.store32(r, (t >> 29) + (t8 & 0xffffff), 32);");
+  body.push(`  ${st("(t >> 29) + (t8 & 0xffffff)", 32)}`);
   return body.join("\n");
 }
 const ms = (i) => `${MSUB[i]}`;
-const ld32 = (p, i) => `<i32>${p}${i}`;
+const ld32 = (p, i) => (ldInline ? `load<i32>(${p}, ${4 * i})` : `<i32>${p}${i}`);
 const ms1 = (i) => `${MSUB1[i]}`;
 // SWAR forms (linSwar): limbOp(k, pair) is pair k's i64 expression, limbOp(8) limb 8's;
 // ranges(i, lim) limb i's interval before folding (lim(i): the input limb's).
@@ -360,13 +339,13 @@ ${linFn("fneg", "r: usize, a: usize", "r = -a (i32)", (i) => `${ms1(i)} - ${ld32
 
 ${linFn("fdbl", "r: usize, a: usize", "r = 2a (i32)", (i) => `${ld32("a", i)} << 1`, "i32", sw.fdbl)}
 
-${linFn("fmulSmall", "r: usize, a: usize, k: i64", "r = k a", (i) => `${ld("a", i)} * k`, "i64", "chain")}
+${linFn("fmulSmall", "r: usize, a: usize, k: i64", "r = k a", (i) => `${ld("a", i)} * k`)}
 
-${linFn("faddMul", "r: usize, a: usize, b: usize, k: i64", "r = k (a + b)", (i) => `(${ld("a", i)} + ${ld("b", i)}) * k`, "i64", "chain")}
+${linFn("faddMul", "r: usize, a: usize, b: usize, k: i64", "r = k (a + b)", (i) => `(${ld("a", i)} + ${ld("b", i)}) * k`)}
 
-${linFn("fsubMul", "r: usize, a: usize, b: usize, kb: i64", "r = a - kb b", (i) => `${ld("a", i)} - ${ld("b", i)} * kb + ${ms(i)}`, "i64", "chain")}
+${linFn("fsubMul", "r: usize, a: usize, b: usize, kb: i64", "r = a - kb b", (i) => `${ld("a", i)} - ${ld("b", i)} * kb + ${ms(i)}`)}
 
-${linFn("fmulSub", "r: usize, a: usize, ka: i64, b: usize", "r = ka a - b", (i) => `${ld("a", i)} * ka - ${ld("b", i)} + ${ms(i)}`, "i64", "chain")}
+${linFn("fmulSub", "r: usize, a: usize, ka: i64, b: usize", "r = ka a - b", (i) => `${ld("a", i)} * ka - ${ld("b", i)} + ${ms(i)}`)}
 
 // 1 if a = 0 mod p (a loose: below 2^257, so a is 0, p or 2p), else 0. Constant time.
 export function fisZero(a: usize): i32 {
@@ -377,7 +356,7 @@ ${(() => { const pl = limbs(P), p2 = limbs(2n * P); const o = [];
   return o.join("\n"); })()}
 }
 
-${linFn("fsubSub2", "r: usize, a: usize, b: usize, c: usize", "r = a - b - 2c", (i) => `${ld("a", i)} - ${ld("b", i)} - (${ld("c", i)} << 1) + ${ms(i)}`, "i64", "chain")}
+${linFn("fsubSub2", "r: usize, a: usize, b: usize, c: usize", "r = a - b - 2c", (i) => `${ld("a", i)} - ${ld("b", i)} - (${ld("c", i)} << 1) + ${ms(i)}`)}
 `;
 writeFileSync(join(out, "fe_lin.ts"), feLin);
 
