@@ -30,7 +30,7 @@ system-deps:
 MODULES := build/dtls.wasm build/dtls-psk.wasm build/dtls-full-hw.wasm build/dtls-psk-hw.wasm build/accel.wasm \
   build/accel-aes.wasm build/dtls-cert-hw.wasm
 
-build: $(MODULES) $(KAT_WASMS) build/kat-p256-w3.wasm dist/.built
+build: $(MODULES) $(KAT_WASMS) dist/.built
 
 build/dtls.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 	$(ASC) assembly/index_cert.ts --config asconfig.json --target full
@@ -58,16 +58,6 @@ build/accel-aes.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
 build/kat-%.wasm: assembly/__tests__/kat/kat_%.ts $(AS_SOURCES) | node_modules/.installed
 	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
 	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=0 --initialMemory 2 --maximumMemory 2 -o $@
-
-# The modules with the field code shaped for the wasm3 interpreter (P256_WASM3, see
-# assembly/crypto/p256/build_switch.ts; same results, fewer interpreter operations, slower
-# under wasm2c): what wasm3 images should embed. The known-answer tests run on both builds
-# of kat-p256.
-build/dtls-w3.wasm: $(AS_SOURCES) asconfig.json | node_modules/.installed
-	$(ASC) assembly/index_cert.ts --config asconfig.json --target full --use P256_WASM3=1 -o $@ --textFile build/dtls-w3.wat
-build/kat-p256-w3.wasm: assembly/__tests__/kat/kat_p256.ts $(AS_SOURCES) | node_modules/.installed
-	$(ASC) $< --runtime stub -O3 --noAssert --use abort=assembly/hal/coreAbort \
-	  --use ECDHE_ENABLED=1 --use P256_IN_MODULE=1 --use AES_IN_MODULE=1 --use X509_ENABLED=0 --use P256_WASM3=1 --initialMemory 2 --maximumMemory 2 -o $@
 
 dist/.built: $(TS_SOURCES) host/codes.ts tsconfig.json | node_modules/.installed
 	node_modules/.bin/tsc -p tsconfig.json

@@ -3,69 +3,9 @@
 // i64 products of 29-bit limbs accumulate column by column without overflow.
 // Inputs: normalised limbs (0..2^29-1), values below 2^258. Output: normalised limbs,
 // value below 2^257 and congruent to a*b/R. r may alias a or b.
-import { FE_WASM3 } from "./build_switch";
-
-// @ts-ignore: decorator
-@inline function fmulW3(r: usize, a: usize, b: usize): void {
-  const a0: i64 = <i64>load<u32>(a, 0);
-  const a1: i64 = <i64>load<u32>(a, 4);
-  const a2: i64 = <i64>load<u32>(a, 8);
-  const a3: i64 = <i64>load<u32>(a, 12);
-  const a4: i64 = <i64>load<u32>(a, 16);
-  const a5: i64 = <i64>load<u32>(a, 20);
-  const a6: i64 = <i64>load<u32>(a, 24);
-  const a7: i64 = <i64>load<u32>(a, 28);
-  const a8: i64 = <i64>load<u32>(a, 32);
-  const b0: i64 = <i64>load<u32>(b, 0);
-  const b1: i64 = <i64>load<u32>(b, 4);
-  const b2: i64 = <i64>load<u32>(b, 8);
-  const b3: i64 = <i64>load<u32>(b, 12);
-  const b4: i64 = <i64>load<u32>(b, 16);
-  const b5: i64 = <i64>load<u32>(b, 20);
-  const b6: i64 = <i64>load<u32>(b, 24);
-  const b7: i64 = <i64>load<u32>(b, 28);
-  const b8: i64 = <i64>load<u32>(b, 32);
-  let t: i64 = 0;
-  t = a0 * b0;
-  const u0: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b1 + a1 * b0;
-  const u1: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b2 + a1 * b1 + a2 * b0;
-  const u2: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + u0;
-  const u3: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0 + u1;
-  const u4: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b5 + a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1 + a5 * b0 + u2;
-  const u5: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b6 + a1 * b5 + a2 * b4 + a3 * b3 + a4 * b2 + a5 * b1 + a6 * b0 + ((u0 << 9) + u3);
-  const u6: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b7 + a1 * b6 + a2 * b5 + a3 * b4 + a4 * b3 + a5 * b2 + a6 * b1 + a7 * b0 + (((u1 - (u0 << 3)) << 9) + u4);
-  const u7: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a0 * b8 + a1 * b7 + a2 * b6 + a3 * b5 + a4 * b4 + a5 * b3 + a6 * b2 + a7 * b1 + a8 * b0 + ((((((u0 << 3) - u1) << 3) + u2) << 9) + u5);
-  const u8: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + a1 * b8 + a2 * b7 + a3 * b6 + a4 * b5 + a5 * b4 + a6 * b3 + a7 * b2 + a8 * b1 + ((((((u1 << 3) - u2) << 3) + u3) << 9) + u6);
-  i64.store32(r, t & 0x1FFFFFFF, 0);
-  t = (t >> 29) + a2 * b8 + a3 * b7 + a4 * b6 + a5 * b5 + a6 * b4 + a7 * b3 + a8 * b2 + ((((((u2 << 3) - u3) << 3) + u4) << 9) + u7);
-  i64.store32(r, t & 0x1FFFFFFF, 4);
-  t = (t >> 29) + a3 * b8 + a4 * b7 + a5 * b6 + a6 * b5 + a7 * b4 + a8 * b3 + ((((((u3 << 3) - u4) << 3) + u5) << 9) + u8);
-  i64.store32(r, t & 0x1FFFFFFF, 8);
-  t = (t >> 29) + a4 * b8 + a5 * b7 + a6 * b6 + a7 * b5 + a8 * b4 + (((((u4 << 3) - u5) << 3) + u6) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 12);
-  t = (t >> 29) + a5 * b8 + a6 * b7 + a7 * b6 + a8 * b5 + (((((u5 << 3) - u6) << 3) + u7) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 16);
-  t = (t >> 29) + a6 * b8 + a7 * b7 + a8 * b6 + (((((u6 << 3) - u7) << 3) + u8) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 20);
-  t = (t >> 29) + a7 * b8 + a8 * b7 + (((u7 << 3) - u8) << 12);
-  i64.store32(r, t & 0x1FFFFFFF, 24);
-  t = (t >> 29) + a8 * b8 + (u8 << 15);
-  i64.store32(r, t & 0x1FFFFFFF, 28);
-  i64.store32(r, t >> 29, 32);
-}
 
 // r = a*b/R mod p
 export function fmul(r: usize, a: usize, b: usize): void {
-  if (FE_WASM3) { fmulW3(r, a, b); return; }
   const a0: i64 = <i64>load<u32>(a, 0);
   const a1: i64 = <i64>load<u32>(a, 4);
   const a2: i64 = <i64>load<u32>(a, 8);
@@ -122,58 +62,8 @@ export function fmul(r: usize, a: usize, b: usize): void {
   store<u32>(r, <u32>t, 32);
 }
 
-// @ts-ignore: decorator
-@inline function fsqrW3(r: usize, a: usize): void {
-  const a0: i64 = <i64>load<u32>(a, 0);
-  const a1: i64 = <i64>load<u32>(a, 4);
-  const a2: i64 = <i64>load<u32>(a, 8);
-  const a3: i64 = <i64>load<u32>(a, 12);
-  const a4: i64 = <i64>load<u32>(a, 16);
-  const a5: i64 = <i64>load<u32>(a, 20);
-  const a6: i64 = <i64>load<u32>(a, 24);
-  const a7: i64 = <i64>load<u32>(a, 28);
-  const a8: i64 = <i64>load<u32>(a, 32);
-  let t: i64 = 0;
-  t = a0 * a0;
-  const u0: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a1) << 1);
-  const u1: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a2) << 1) + a1 * a1;
-  const u2: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a3 + a1 * a2) << 1) + u0;
-  const u3: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a4 + a1 * a3) << 1) + a2 * a2 + u1;
-  const u4: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a5 + a1 * a4 + a2 * a3) << 1) + u2;
-  const u5: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a6 + a1 * a5 + a2 * a4) << 1) + a3 * a3 + ((u0 << 9) + u3);
-  const u6: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a7 + a1 * a6 + a2 * a5 + a3 * a4) << 1) + (((u1 - (u0 << 3)) << 9) + u4);
-  const u7: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a0 * a8 + a1 * a7 + a2 * a6 + a3 * a5) << 1) + a4 * a4 + ((((((u0 << 3) - u1) << 3) + u2) << 9) + u5);
-  const u8: i64 = (t & 0x1FFFFFFF) << 9;
-  t = (t >> 29) + ((a1 * a8 + a2 * a7 + a3 * a6 + a4 * a5) << 1) + ((((((u1 << 3) - u2) << 3) + u3) << 9) + u6);
-  i64.store32(r, t & 0x1FFFFFFF, 0);
-  t = (t >> 29) + ((a2 * a8 + a3 * a7 + a4 * a6) << 1) + a5 * a5 + ((((((u2 << 3) - u3) << 3) + u4) << 9) + u7);
-  i64.store32(r, t & 0x1FFFFFFF, 4);
-  t = (t >> 29) + ((a3 * a8 + a4 * a7 + a5 * a6) << 1) + ((((((u3 << 3) - u4) << 3) + u5) << 9) + u8);
-  i64.store32(r, t & 0x1FFFFFFF, 8);
-  t = (t >> 29) + ((a4 * a8 + a5 * a7) << 1) + a6 * a6 + (((((u4 << 3) - u5) << 3) + u6) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 12);
-  t = (t >> 29) + ((a5 * a8 + a6 * a7) << 1) + (((((u5 << 3) - u6) << 3) + u7) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 16);
-  t = (t >> 29) + ((a6 * a8) << 1) + a7 * a7 + (((((u6 << 3) - u7) << 3) + u8) << 9);
-  i64.store32(r, t & 0x1FFFFFFF, 20);
-  t = (t >> 29) + ((a7 * a8) << 1) + (((u7 << 3) - u8) << 12);
-  i64.store32(r, t & 0x1FFFFFFF, 24);
-  t = (t >> 29) + a8 * a8 + (u8 << 15);
-  i64.store32(r, t & 0x1FFFFFFF, 28);
-  i64.store32(r, t >> 29, 32);
-}
-
 // r = a*a/R mod p
 export function fsqr(r: usize, a: usize): void {
-  if (FE_WASM3) { fsqrW3(r, a); return; }
   const a0: i64 = <i64>load<u32>(a, 0);
   const a1: i64 = <i64>load<u32>(a, 4);
   const a2: i64 = <i64>load<u32>(a, 8);

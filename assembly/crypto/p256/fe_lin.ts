@@ -3,29 +3,9 @@
 // multiple of p that keeps limbs non-negative inlined as constants. Inputs: normalised
 // limbs, values below 2^257; k, ka, kb in 1..8 (at most 8 subtracted in all). Output:
 // normalised limbs, value below 2^257. r may alias the inputs. Constant time.
-import { FE_WASM3 } from "./build_switch";
 
-// @ts-ignore: decorator
-@inline function faddW3(r: usize, a: usize, b: usize): void {
-  const t8: i64 = <i64>load<u32>(a, 32) + <i64>load<u32>(b, 32);
-  const q = t8 >> 24;
-  let p0: i64 = (load<u64>(a, 0) + load<u64>(b, 0)) + q;
-  p0 += (p0 & 0xE0000000) * 7;
-  store<u64>(r, p0 & 0x1FFFFFFF1FFFFFFF, 0);
-  let p1: i64 = (p0 >> 61) + (load<u64>(a, 8) + load<u64>(b, 8)) - (q << 41);
-  p1 += (p1 & 0xE0000000) * 7;
-  store<u64>(r, p1 & 0x1FFFFFFF1FFFFFFF, 8);
-  let p2: i64 = (p1 >> 61) + (load<u64>(a, 16) + load<u64>(b, 16)) + -3758096384;
-  p2 += (p2 & 0xE0000000) * 7;
-  store<u64>(r, p2 & 0x1FFFFFFF1FFFFFFF, 16);
-  let p3: i64 = (p2 >> 61) + (load<u64>(a, 24) + load<u64>(b, 24)) + -3758096384 + ((q << 53) - (q << 18));
-  p3 += (p3 & 0xE0000000) * 7;
-  store<u64>(r, p3 & 0x1FFFFFFF1FFFFFFF, 24);
-  i64.store32(r, (p3 >> 61) + (t8 & 0xffffff), 32);
-}
 // r = a + b (i32)
 export function fadd(r: usize, a: usize, b: usize): void {
-  if (FE_WASM3) { faddW3(r, a, b); return; }
   const t8: i32 = (load<i32>(a, 32) + load<i32>(b, 32));
   const q = t8 >> 24;
   let t: i32 = (load<i32>(a, 0) + load<i32>(b, 0)) + q;
@@ -47,27 +27,8 @@ export function fadd(r: usize, a: usize, b: usize): void {
   store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
-// @ts-ignore: decorator
-@inline function fsubW3(r: usize, a: usize, b: usize): void {
-  const t8: i64 = <i64>load<u32>(a, 32) - <i64>load<u32>(b, 32) + 67108862;
-  const q = t8 >> 24;
-  let p0: i64 = (load<u64>(a, 0) - load<u64>(b, 0) + 4611686010911195132) + q;
-  p0 += (p0 & 0xE0000000) * 7;
-  store<u64>(r, p0 & 0x1FFFFFFF1FFFFFFF, 0);
-  let p1: i64 = (p0 >> 61) + (load<u64>(a, 8) - load<u64>(b, 8) + 2305851797790523390) - (q << 41);
-  p1 += (p1 & 0xE0000000) * 7;
-  store<u64>(r, p1 & 0x1FFFFFFF1FFFFFFF, 8);
-  let p2: i64 = (p1 >> 61) + (load<u64>(a, 16) - load<u64>(b, 16) + 4611686010911195135);
-  p2 += (p2 & 0xE0000000) * 7;
-  store<u64>(r, p2 & 0x1FFFFFFF1FFFFFFF, 16);
-  let p3: i64 = (p2 >> 61) + (load<u64>(a, 24) - load<u64>(b, 24) + 4575657217651376126) + -3758096384 + ((q << 53) - (q << 18));
-  p3 += (p3 & 0xE0000000) * 7;
-  store<u64>(r, p3 & 0x1FFFFFFF1FFFFFFF, 24);
-  i64.store32(r, (p3 >> 61) + (t8 & 0xffffff), 32);
-}
 // r = a - b (i32)
 export function fsub(r: usize, a: usize, b: usize): void {
-  if (FE_WASM3) { fsubW3(r, a, b); return; }
   const t8: i32 = (load<i32>(a, 32) - load<i32>(b, 32) + 67108862);
   const q = t8 >> 24;
   let t: i32 = (load<i32>(a, 0) - load<i32>(b, 0) + 1073741820) + q;
@@ -89,27 +50,8 @@ export function fsub(r: usize, a: usize, b: usize): void {
   store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
-// @ts-ignore: decorator
-@inline function fnegW3(r: usize, a: usize): void {
-  const t8: i64 = 67108862 - <i64>load<u32>(a, 32);
-  const q = t8 >> 24;
-  let p0: i64 = (4611686010911195132 - load<u64>(a, 0)) + q;
-  p0 += (p0 & 0xE0000000) * 7;
-  store<u64>(r, p0 & 0x1FFFFFFF1FFFFFFF, 0);
-  let p1: i64 = (p0 >> 61) + (2305851797790523390 - load<u64>(a, 8)) - (q << 41);
-  p1 += (p1 & 0xE0000000) * 7;
-  store<u64>(r, p1 & 0x1FFFFFFF1FFFFFFF, 8);
-  let p2: i64 = (p1 >> 61) + (4611686010911195135 - load<u64>(a, 16));
-  p2 += (p2 & 0xE0000000) * 7;
-  store<u64>(r, p2 & 0x1FFFFFFF1FFFFFFF, 16);
-  let p3: i64 = (p2 >> 61) + (4575657217651376126 - load<u64>(a, 24)) + ((q << 53) - (q << 18));
-  p3 += (p3 & 0xE0000000) * 7;
-  store<u64>(r, p3 & 0x1FFFFFFF1FFFFFFF, 24);
-  i64.store32(r, (p3 >> 61) + (t8 & 0xffffff), 32);
-}
 // r = -a (i32)
 export function fneg(r: usize, a: usize): void {
-  if (FE_WASM3) { fnegW3(r, a); return; }
   const t8: i32 = (67108862 - load<i32>(a, 32));
   const q = t8 >> 24;
   let t: i32 = (1073741820 - load<i32>(a, 0)) + q;
@@ -131,27 +73,8 @@ export function fneg(r: usize, a: usize): void {
   store<i32>(r, (t >> 29) + (t8 & 0xffffff), 32);
 }
 
-// @ts-ignore: decorator
-@inline function fdblW3(r: usize, a: usize): void {
-  const t8: i64 = <i64>load<u32>(a, 32) << 1;
-  const q = t8 >> 24;
-  let p0: i64 = (load<u64>(a, 0) << 1) + q;
-  p0 += (p0 & 0xE0000000) * 7;
-  store<u64>(r, p0 & 0x1FFFFFFF1FFFFFFF, 0);
-  let p1: i64 = (p0 >> 61) + (load<u64>(a, 8) << 1) - (q << 41);
-  p1 += (p1 & 0xE0000000) * 7;
-  store<u64>(r, p1 & 0x1FFFFFFF1FFFFFFF, 8);
-  let p2: i64 = (p1 >> 61) + (load<u64>(a, 16) << 1) + -3758096384;
-  p2 += (p2 & 0xE0000000) * 7;
-  store<u64>(r, p2 & 0x1FFFFFFF1FFFFFFF, 16);
-  let p3: i64 = (p2 >> 61) + (load<u64>(a, 24) << 1) + -3758096384 + ((q << 53) - (q << 18));
-  p3 += (p3 & 0xE0000000) * 7;
-  store<u64>(r, p3 & 0x1FFFFFFF1FFFFFFF, 24);
-  i64.store32(r, (p3 >> 61) + (t8 & 0xffffff), 32);
-}
 // r = 2a (i32)
 export function fdbl(r: usize, a: usize): void {
-  if (FE_WASM3) { fdblW3(r, a); return; }
   const t8: i32 = (load<i32>(a, 32) << 1);
   const q = t8 >> 24;
   let t: i32 = (load<i32>(a, 0) << 1) + q;

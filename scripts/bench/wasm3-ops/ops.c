@@ -1,10 +1,12 @@
 /*
- * Counts the wasm3 0.5.0 interpreter operations one P-256 operation executes (x86 host
- * build of the board images' wasm3, with wasm3's own d_m3EnableOpProfiling counters): the
- * measure used to shape the field code for wasm3 (assembly/crypto/p256/gen/gen.mjs,
- * P256_WASM3). Operations, not instructions: `make bench-m4` gives the Cortex-M4 count.
+ * Counts the wasm3 interpreter operations one P-256 operation of build/kat-p256.wasm
+ * executes (x86 host build of the board images' wasm3 source, build/pywasm3-sdist, with
+ * wasm3's own d_m3EnableOpProfiling counters): a quick way to compare forms of the field
+ * code (assembly/crypto/p256/gen/gen.mjs) for wasm3. Operations, not instructions:
+ * `make bench-m4` gives the Cortex-M4 count.
  *
- *   run.sh [WASM] [OP] [SEED]   (see run.sh; OP 0 keygen, 1 ECDH, 2 sign, 3 verify)
+ *   scripts/bench/wasm3-ops/run.sh [MODULE [OP [SEED]]]
+ *   (defaults build/kat-p256.wasm, 1, 12345; OP 0 keygen, 1 ECDH, 2 sign, 3 verify)
  *
  * Runs kat_bench_setup(), then kat_bench(OP, COUNT) and prints the operations executed by
  * the latter, most frequent first (m3_PrintProfilerInfo), then their total. The HAL random

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Interpreter operations per P-256 operation under wasm3 0.5.0 (see ops.c).
-#   scripts/bench/wasm3-ops/run.sh [WASM=build/kat-p256.wasm] [OP=1] [SEED=12345]
-# Needs build/pywasm3-sdist (unpacked by make, e.g. `make bench-m4` or `make qemu`) and cc.
+# Interpreter operations per P-256 operation under the boards' wasm3 (see ops.c).
+#   scripts/bench/wasm3-ops/run.sh [MODULE [OP [SEED]]]
+#   defaults: MODULE build/kat-p256.wasm (`make build`), OP 1 (0 keygen, 1 ECDH, 2 sign,
+#   3 verify), SEED 12345 (the HAL random source's; equal totals for two seeds: constant time)
+# Needs the wasm3 source make unpacks to build/pywasm3-sdist (e.g. by `make bench-m4`) and cc.
 set -e
 cd "$(dirname "$0")/../../.."
 W3=build/pywasm3-sdist/pywasm3-0.5.0/wasm3
