@@ -217,23 +217,22 @@ function combRecode(dst: usize, k: usize): u32 {
 // @ts-ignore: decorator
 @inline function combNegate(c: u32): u32 { return (c >> 3) - 1; }
 
-// SEL = affine table entry idx (0..7) read with masks from every entry, y negated when
-// neg (all-ones). x at SEL, y at SEL + 36.
+// All-ones when idx = j, else zero (idx, j < 2^31). Constant time.
+// @ts-ignore: decorator
+@inline function maskEq(idx: u32, j: u32): u64 { return 0 - <u64>(((idx ^ j) - 1) >>> 31); }
+
+// SEL = affine table entry idx (0..7) read with masks from every entry (each 64-bit word
+// from the same word of all 8 entries), y negated when neg (all-ones). x at SEL, y at
+// SEL + 36.
 function combSelect(idx: u32, neg: u32): void {
-  let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
-  let a4: u64 = 0, a5: u64 = 0, a6: u64 = 0, a7: u64 = 0;
-  let e = COMB;
-  for (let i: u32 = 0; i < 8; i++) {
-    const m: u64 = 0 - <u64>(((idx ^ i) - 1) >>> 31);
-    a0 |= load<u64>(e, 0) & m; a1 |= load<u64>(e, 8) & m;
-    a2 |= load<u64>(e, 16) & m; a3 |= load<u64>(e, 24) & m;
-    a4 |= load<u64>(e, 32) & m; a5 |= load<u64>(e, 40) & m;
-    a6 |= load<u64>(e, 48) & m; a7 |= load<u64>(e, 56) & m;
-    e += 64;
+  const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
+  const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
+  for (let o: usize = 0; o < 64; o += 8) {
+    const e = COMB + o;
+    store<u64>(WORDS + o, (load<u64>(e) & m0) | (load<u64>(e, 64) & m1) | (load<u64>(e, 128) & m2)
+      | (load<u64>(e, 192) & m3) | (load<u64>(e, 256) & m4) | (load<u64>(e, 320) & m5)
+      | (load<u64>(e, 384) & m6) | (load<u64>(e, 448) & m7));
   }
-  store<u64>(WORDS, a0, 0); store<u64>(WORDS, a1, 8); store<u64>(WORDS, a2, 16);
-  store<u64>(WORDS, a3, 24); store<u64>(WORDS, a4, 32); store<u64>(WORDS, a5, 40);
-  store<u64>(WORDS, a6, 48); store<u64>(WORDS, a7, 56);
   limbsFromLeWords(SEL, WORDS);
   limbsFromLeWords(SEL + 36, WORDS + 32);
   fneg(T0, SEL + 36);
@@ -280,21 +279,16 @@ export function mulBaseCT(r: usize, k: usize): void {
 const ECDH_ENTRIES: usize = <usize>WORK_ECDH_ENTRIES;   // P .. 15P: signed 4-bit windows (mulCT)
 const NAF_ENTRIES: usize = <usize>WORK_NAF_ENTRIES;     // Q .. 7Q: width-4 NAF (mulDoubleVar)
 
-// dst = tab[idx] (ECDH_ENTRIES affine points, 72 bytes each), every entry read with masks.
-// Constant time.
+// dst = tab[idx] (the 8 affine points of mulCT, 72 bytes each), every entry read with
+// masks: each 64-bit word of dst from the same word of all 8 entries. Constant time.
 function selectAffine(dst: usize, tab: usize, idx: u32): void {
-  for (let c: usize = 0; c < 72; c += 36) {
-    let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0, a4: u32 = 0;
-    let e = tab + c;
-    for (let j: u32 = 0; j < <u32>ECDH_ENTRIES; j++) {
-      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31), m2: u64 = <u64>m | (<u64>m << 32);
-      a0 |= load<u64>(e, 0) & m2; a1 |= load<u64>(e, 8) & m2; a2 |= load<u64>(e, 16) & m2;
-      a3 |= load<u64>(e, 24) & m2; a4 |= load<u32>(e, 32) & m;
-      e += 72;
-    }
-    const d = dst + c;
-    store<u64>(d, a0, 0); store<u64>(d, a1, 8); store<u64>(d, a2, 16);
-    store<u64>(d, a3, 24); store<u32>(d, a4, 32);
+  const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
+  const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
+  for (let o: usize = 0; o < 72; o += 8) {
+    const e = tab + o;
+    store<u64>(dst + o, (load<u64>(e) & m0) | (load<u64>(e, 72) & m1) | (load<u64>(e, 144) & m2)
+      | (load<u64>(e, 216) & m3) | (load<u64>(e, 288) & m4) | (load<u64>(e, 360) & m5)
+      | (load<u64>(e, 432) & m6) | (load<u64>(e, 504) & m7));
   }
 }
 
