@@ -394,16 +394,15 @@ export function ponCurve(xm: usize, ym: usize, x: usize, y: usize): i32 {
 // ---------------------------------------------------------------------------------------
 // Variable time (verification only: every input is public).
 
-// r = p + q, q affine with q + 72 = ONE, every case handled.
+// r = p + q, q affine with q + 72 = ONE, every case handled. r may alias p, not q: the sum
+// is written in place, and the exceptional cases (H = 0) then overwrite it from q alone.
 function paddAffineVar(r: usize, p: usize, q: usize): void {
   if (fisZero(p + 72)) { pcopy(r, q); return; }
-  paddAffine(TMP, p, q);
+  paddAffine(r, p, q);
   if (fisZero(T3)) {
     if (fisZero(T4)) pdouble(r, q);
     else memory.fill(r, 0, PT_SIZE);
-    return;
   }
-  pcopy(r, TMP);
 }
 
 // Bits [bit, bit + count) of the 256-bit number k (8 little-endian words), count <= 4.
@@ -446,10 +445,11 @@ function wnaf4(naf: usize, k: usize): void {
 // built (oddMultiples), then 288 of table, 32 of recoded u1, 129 of digits.
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
   const tab = WORK, h1 = WORK + 72 * NAF_ENTRIES, naf = h1 + 32;
-  oddMultiples(tab, q, NAF_ENTRIES); // tab + 72 j: x, y of (2j+1) Q (Q has order n: no exceptional case)
+  oddMultiples(tab, q, NAF_ENTRIES); // tab + 72 j: x, y of (2j+1) Q
   const even1 = combRecode(h1, u1);
   wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
+  fcopy(SEL + 72, ONE_P);            // the entries are affine (Z = 1 for paddAffineVar's cases)
   let started = false;
   for (let i = 256; i >= 0; i--) {
     if (started) pdouble(ACC, ACC);
@@ -459,7 +459,6 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       fcopy(SEL, e);
       if (d > 0) fcopy(SEL + 36, e + 36);
       else fneg(SEL + 36, e + 36);
-      fcopy(SEL + 72, ONE_P);
       paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
@@ -469,7 +468,6 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       limbsFromLeWords(SEL, e);
       limbsFromLeWords(SEL + 36, e + 32);
       if ((combNegate(c) ^ even1) != 0) fneg(SEL + 36, SEL + 36);
-      fcopy(SEL + 72, ONE_P);
       paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
