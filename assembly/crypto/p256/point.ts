@@ -129,34 +129,6 @@ function paddAffineLast(): void {
   pcopy(ACC, TMP);
 }
 
-// r = p + q, both Jacobian (add-1998-cmo-2, 12M + 4S). Not valid when p = +-q or either is
-// infinity. Leaves H in T4 and R in T5. r may alias p or q.
-export function padd(r: usize, p: usize, q: usize): void {
-  const X1 = p, Y1 = p + 36, Z1 = p + 72, X2 = q, Y2 = q + 36, Z2 = q + 72;
-  const z1z1 = T0, z2z2 = T1, u1 = T2, s1 = T3, H = T4, R = T5, HH = T6, HHH = T7, V = T8;
-  fsqr(z1z1, Z1);
-  fsqr(z2z2, Z2);
-  fmul(u1, X1, z2z2);
-  fmul(H, X2, z1z1);                 // u2
-  fmul(s1, Z2, z2z2);
-  fmul(s1, Y1, s1);
-  fmul(R, Z1, z1z1);
-  fmul(R, Y2, R);                    // s2
-  fsub(H, H, u1);                    // H = u2 - u1
-  fsub(R, R, s1);                    // R = s2 - s1
-  fmul(T0, Z1, Z2);
-  fmul(r + 72, T0, H);               // Z3 = Z1 Z2 H
-  fsqr(HH, H);
-  fmul(HHH, H, HH);
-  fmul(V, u1, HH);
-  fmul(s1, s1, HHH);                 // w = S1 HHH
-  fsqr(T0, R);
-  fsubSub2(r, T0, HHH, V);           // X3 = R^2 - HHH - 2V
-  fsub(T0, V, r);
-  fmul(T0, R, T0);
-  fsub(r + 36, T0, s1);              // Y3 = R (V - X3) - S1 HHH
-}
-
 // Affine coordinates of p as big-endian bytes (x to xOut, y to yOut if not 0).
 // Returns 0, or -1 if p is infinity. Constant time in the coordinates.
 export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
@@ -296,13 +268,16 @@ function selectAffine(dst: usize, tab: usize, idx: u32): void {
 // Uses 72 (count - 1) + 108 bytes at tab (work.ts), ACC (D = 2P), SEL and TMP (the H values,
 // count - 2 <= 6 of them), T0..T8; one inversion. Constant time.
 //
-// Entry j >= 1 is built Jacobian at tab + 72 j: its X, Y are where the affine x, y go, its Z
-// lies over entry j + 1's x until the addition that makes entry j + 1 has read it (padd reads
-// all of p before writing r, and writes r + 72 first, beyond p). No exceptional addition:
-// P has order n, and (2j-1) P = +-2P would need 2j-1 = +-2 (mod n). Entry 1 = D + P (mixed),
-// entry j = entry (j-1) + D: with H_j the H of that addition, Z_j = Z_(j-1) Z_D H_j (Z_0 = 1),
-// so only Z_last is inverted and 1/Z_(j-1) = 1/Z_j Z_D H_j (2M an entry, fewer than
-// Montgomery's trick, and 36 bytes an entry instead of a Z each).
+// Every addition is mixed, on the isomorphic curve where D is affine: with D = (Xd, Yd, Zd),
+// phi(x, y) = (Zd^2 x, Zd^3 y) maps the curve to y^2 = x^3 + a Zd^4 x + b Zd^6 (the addition
+// formulas use neither a nor b), phi(D) = (Xd, Yd), and a Jacobian (X', Y', Z') there is
+// (X', Y', Z' Zd) here. Entry 1 = phi(P) + phi(D), entry j = entry (j-1) + phi(D), built
+// Jacobian at tab + 72 j: its X, Y are where the affine x, y go, its Z lies over entry
+// j + 1's x until the addition that makes entry j + 1 has read it (paddAffine reads all of p
+// before writing r, and writes r + 72 first, beyond p). No exceptional addition: P has order
+// n, and (2j-1) P = +-2P would need 2j-1 = +-2 (mod n). With H_j the H of the addition that
+// makes entry j, Z_j = Z_(j-1) H_j (Z_0 = Zd), so only Z_last is inverted and
+// 1/Z_(j-1) = H_j / Z_j. Entry 0 is P itself, copied back last.
 // Inlined so that count is a constant in each caller: GCC then bounds every pointer given to
 // fmul/fsqr and drops their bounds checks in the wasm2c translation (not inlined, with a
 // variable count: fmul 1564 -> 2092 bytes of Thumb code, keygen 0.75 -> 0.94 M on the M4).
@@ -311,23 +286,25 @@ function selectAffine(dst: usize, tab: usize, idx: u32): void {
   const D = ACC, H = SEL;
   fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
   pdouble(D, tab);
-  paddAffine(tab + 72, D, tab);      // 3P = 2P + P (overwrites P's Z = 1, no longer needed)
-  for (let j: usize = 2; j < count; j++) {
-    padd(tab + 72 * j, tab + 72 * (j - 1), D);
-    fcopy(H + 36 * (j - 2), T4);     // H_j
+  fsqr(T0, D + 72);
+  fmul(tab, tab, T0);                // phi(P) = (Zd^2 x, Zd^3 y), Z = 1
+  fmul(T0, T0, D + 72);
+  fmul(tab + 36, tab + 36, T0);
+  for (let j: usize = 1; j < count; j++) {
+    paddAffine(tab + 72 * j, tab + 72 * (j - 1), D);
+    if (j >= 2) fcopy(H + 36 * (j - 2), T3); // H_j
   }
-  finv(T0, tab + 72 * count, T1);    // 1/Z_last (scratch T1..T5)
+  fmul(T0, tab + 72 * count, D + 72); // Z_last
+  finv(T0, T0, T1);                  // 1/Z_last (scratch T1..T5)
   for (let j = count - 1; j >= 1; j--) {
     const e = tab + 72 * j;
     fsqr(T6, T0);
     fmul(e, e, T6);                  // x = X / Z^2
     fmul(T6, T6, T0);
     fmul(e + 36, e + 36, T6);        // y = Y / Z^3
-    if (j > 1) {
-      fmul(T0, T0, D + 72);
-      fmul(T0, T0, H + 36 * (j - 2)); // 1/Z_(j-1)
-    }
+    if (j > 1) fmul(T0, T0, H + 36 * (j - 2)); // 1/Z_(j-1)
   }
+  fcopy(tab, p); fcopy(tab + 36, p + 36);
 }
 
 // r = k*P, P affine (Montgomery x, y at p), k as 8 little-endian u32 words with
