@@ -3,8 +3,8 @@
 // Y at 36, Z at 72. Z = 0 is the point at infinity.
 //
 // Scalar multiplication:
-//  - mulBaseCT: k*G with a 4-tooth comb (teeth 64 bits apart) over the 15-entry affine
-//    table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
+//  - mulBaseCT: k*G with a signed 4-tooth comb (teeth 64 bits apart) over the 8-entry
+//    affine table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
 //    with masks on every step. Constant time.
 //  - mulCT: k*P for a variable point, regular signed 4-bit windows (odd digits only, never
 //    zero), 252 doublings and 63 mixed additions over an affine table of P, 3P, .., 15P read

@@ -7,7 +7,7 @@ import { HMAC_CTX_SIZE } from "../hmac";
 // Window tables of odd multiples P, 3P, .. (affine, 72 bytes an entry; the last one is built
 // Jacobian, 108 bytes): ECDH's (mulCT) and verification's (mulDoubleVar, followed by the
 // 32 bytes of recoded u1 and 129 of NAF digits).
-export const WORK_ECDH_ENTRIES: i32 = 8;
+export const WORK_ECDH_ENTRIES: i32 = 8;   // fixed: point.ts's selectAffine reads 8 entries
 export const WORK_NAF_ENTRIES: i32 = 4;
 const WORK_ECDH: i32 = 72 * (WORK_ECDH_ENTRIES - 1) + 108;
 const WORK_VERIFY: i32 = 72 * WORK_NAF_ENTRIES + 32 + 132;
