@@ -116,12 +116,13 @@ i64 column sums (p's special form makes the reduction shifts and adds only), one
 linear operations, lazy reduction (values kept below 2^257); Jacobian coordinates, one
 Fermat inversion per scalar multiplication; key generation and signing use a 4-tooth
 comb over a 15-point affine table (960 bytes of data segment), constant time; ECDH uses
-signed 3-bit windows (odd digits, 4-point table), constant time; verification
+signed 4-bit windows (odd digits, 8-point affine table made with one inversion), constant
+time; verification
 interleaves a width-4 NAF of the key with the comb and checks r without an inversion
 (variable time, public data).
 
 Memory: RAM (zero-initialised `memory.data`, wiped after every operation) about
-2.2 KB: 564 bytes shared work area (window/NAF tables, inversion windows, RFC 6979's
+2.2 KB: 612 bytes shared work area (window/NAF tables, inversion windows, RFC 6979's
 HMAC context), 324 point-formula temporaries, 324 for three working points, 632 ECDSA
 state, 208 key decoding, 108 field/scalar temporaries. Read-only data: 1368 bytes
 (comb table 960, constants 408).

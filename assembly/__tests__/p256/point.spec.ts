@@ -1,4 +1,4 @@
-import { PT_SIZE, pdouble, padd, paddAffine, mulBaseCT, mulCT, ptoAffineBytes, ponCurve } from "../../crypto/p256/point";
+import { PT_SIZE, pdouble, paddAffine, mulBaseCT, mulCT, ptoAffineBytes, ponCurve } from "../../crypto/p256/point";
 import { FE_SIZE, fcopy, limbsFromBytes } from "../../crypto/p256/field";
 import { GX_MONT, GY_MONT, ONE_P, N_WORDS } from "../../crypto/p256/tables";
 import { hex, ptr, toHex } from "../support/helpers";
@@ -43,12 +43,10 @@ describe("p256 points", () => {
     expect(ponCurve(ptr(xm), ptr(ym), ptr(x), ptr(y))).toBe(0);
   });
 
-  test("doubling and additions give 2G and 3G", () => {
+  test("doubling and a mixed addition give 2G and 3G", () => {
     setG(p);
     pdouble(ptr(q), ptr(p));
     expect(affine(q)).toBe(G2_X + G2_Y);
-    padd(ptr(r), ptr(q), ptr(p));
-    expect(affine(r)).toBe(G3_X + G3_Y);
     fcopy(ptr(gAff), GX_MONT); fcopy(ptr(gAff) + 36, GY_MONT);
     paddAffine(ptr(r), ptr(q), ptr(gAff));
     expect(affine(r)).toBe(G3_X + G3_Y);

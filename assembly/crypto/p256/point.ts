@@ -3,12 +3,12 @@
 // Y at 36, Z at 72. Z = 0 is the point at infinity.
 //
 // Scalar multiplication:
-//  - mulBaseCT: k*G with a 4-tooth comb (teeth 64 bits apart) over the 15-entry affine
-//    table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
+//  - mulBaseCT: k*G with a signed 4-tooth comb (teeth 64 bits apart) over the 8-entry
+//    affine table of tables.ts; 63 doublings and 64 mixed additions, every table entry read
 //    with masks on every step. Constant time.
-//  - mulCT: k*P for a variable point, regular signed 3-bit windows (odd digits only, never
-//    zero), 258 doublings and 86 additions over a table of P, 3P, 5P, 7P read with masks.
-//    Constant time.
+//  - mulCT: k*P for a variable point, regular signed 4-bit windows (odd digits only, never
+//    zero), 252 doublings and 63 mixed additions over an affine table of P, 3P, .., 15P read
+//    with masks. Constant time.
 //  - mulDoubleVar: u1*G + u2*Q for verification, variable time (public inputs only):
 //    width-4 NAF for Q interleaved with the comb for G.
 import {
@@ -17,7 +17,7 @@ import {
   ffromMont, limbsFromLeWords, limbsToBytes, fcanon, fequal,
 } from "./field";
 import { COMB, ONE_P, B_MONT, P_LIMBS, RR_P, N_WORDS } from "./tables";
-import { WORK, WORK_SCALAR } from "./work";
+import { WORK, WORK_SCALAR, WORK_ECDH_ENTRIES, WORK_NAF_ENTRIES } from "./work";
 
 export const PT_SIZE: usize = 108;
 // @ts-ignore: decorator
@@ -129,34 +129,6 @@ function paddAffineLast(): void {
   pcopy(ACC, TMP);
 }
 
-// r = p + q, both Jacobian (add-1998-cmo-2, 12M + 4S). Not valid when p = +-q or either is
-// infinity. Leaves H in T4 and R in T5. r may alias p or q.
-export function padd(r: usize, p: usize, q: usize): void {
-  const X1 = p, Y1 = p + 36, Z1 = p + 72, X2 = q, Y2 = q + 36, Z2 = q + 72;
-  const z1z1 = T0, z2z2 = T1, u1 = T2, s1 = T3, H = T4, R = T5, HH = T6, HHH = T7, V = T8;
-  fsqr(z1z1, Z1);
-  fsqr(z2z2, Z2);
-  fmul(u1, X1, z2z2);
-  fmul(H, X2, z1z1);                 // u2
-  fmul(s1, Z2, z2z2);
-  fmul(s1, Y1, s1);
-  fmul(R, Z1, z1z1);
-  fmul(R, Y2, R);                    // s2
-  fsub(H, H, u1);                    // H = u2 - u1
-  fsub(R, R, s1);                    // R = s2 - s1
-  fmul(T0, Z1, Z2);
-  fmul(r + 72, T0, H);               // Z3 = Z1 Z2 H
-  fsqr(HH, H);
-  fmul(HHH, H, HH);
-  fmul(V, u1, HH);
-  fmul(s1, s1, HHH);                 // w = S1 HHH
-  fsqr(T0, R);
-  fsubSub2(r, T0, HHH, V);           // X3 = R^2 - HHH - 2V
-  fsub(T0, V, r);
-  fmul(T0, R, T0);
-  fsub(r + 36, T0, s1);              // Y3 = R (V - X3) - S1 HHH
-}
-
 // Affine coordinates of p as big-endian bytes (x to xOut, y to yOut if not 0).
 // Returns 0, or -1 if p is infinity. Constant time in the coordinates.
 export function ptoAffineBytes(p: usize, xOut: usize, yOut: usize): i32 {
@@ -217,23 +189,22 @@ function combRecode(dst: usize, k: usize): u32 {
 // @ts-ignore: decorator
 @inline function combNegate(c: u32): u32 { return (c >> 3) - 1; }
 
-// SEL = affine table entry idx (0..7) read with masks from every entry, y negated when
-// neg (all-ones). x at SEL, y at SEL + 36.
+// All-ones when idx = j, else zero (idx, j < 2^31). Constant time.
+// @ts-ignore: decorator
+@inline function maskEq(idx: u32, j: u32): u64 { return 0 - <u64>(((idx ^ j) - 1) >>> 31); }
+
+// SEL = affine table entry idx (0..7) read with masks from every entry (each 64-bit word
+// from the same word of all 8 entries), y negated when neg (all-ones). x at SEL, y at
+// SEL + 36.
 function combSelect(idx: u32, neg: u32): void {
-  let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0;
-  let a4: u64 = 0, a5: u64 = 0, a6: u64 = 0, a7: u64 = 0;
-  let e = COMB;
-  for (let i: u32 = 0; i < 8; i++) {
-    const m: u64 = 0 - <u64>(((idx ^ i) - 1) >>> 31);
-    a0 |= load<u64>(e, 0) & m; a1 |= load<u64>(e, 8) & m;
-    a2 |= load<u64>(e, 16) & m; a3 |= load<u64>(e, 24) & m;
-    a4 |= load<u64>(e, 32) & m; a5 |= load<u64>(e, 40) & m;
-    a6 |= load<u64>(e, 48) & m; a7 |= load<u64>(e, 56) & m;
-    e += 64;
+  const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
+  const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
+  for (let o: usize = 0; o < 64; o += 8) {
+    const e = COMB + o;
+    store<u64>(WORDS + o, (load<u64>(e) & m0) | (load<u64>(e, 64) & m1) | (load<u64>(e, 128) & m2)
+      | (load<u64>(e, 192) & m3) | (load<u64>(e, 256) & m4) | (load<u64>(e, 320) & m5)
+      | (load<u64>(e, 384) & m6) | (load<u64>(e, 448) & m7));
   }
-  store<u64>(WORDS, a0, 0); store<u64>(WORDS, a1, 8); store<u64>(WORDS, a2, 16);
-  store<u64>(WORDS, a3, 24); store<u64>(WORDS, a4, 32); store<u64>(WORDS, a5, 40);
-  store<u64>(WORDS, a6, 48); store<u64>(WORDS, a7, 56);
   limbsFromLeWords(SEL, WORDS);
   limbsFromLeWords(SEL + 36, WORDS + 32);
   fneg(T0, SEL + 36);
@@ -276,77 +247,98 @@ export function mulBaseCT(r: usize, k: usize): void {
 // ---------------------------------------------------------------------------------------
 // Variable base, constant time.
 
-// dst = tab[idx] (4 affine points, x and y, 72 bytes each), every entry read with masks.
-// Constant time.
+// Entries of the window tables: odd multiples (2j+1) P, affine (x, y: 72 bytes each).
+const ECDH_ENTRIES: usize = <usize>WORK_ECDH_ENTRIES;   // P .. 15P: signed 4-bit windows (mulCT)
+const NAF_ENTRIES: usize = <usize>WORK_NAF_ENTRIES;     // Q .. 7Q: width-4 NAF (mulDoubleVar)
+
+// dst = tab[idx] (the 8 affine points of mulCT, 72 bytes each), every entry read with
+// masks: each 64-bit word of dst from the same word of all 8 entries. Constant time.
 function selectAffine(dst: usize, tab: usize, idx: u32): void {
-  for (let c: usize = 0; c < 72; c += 36) {
-    let a0: u64 = 0, a1: u64 = 0, a2: u64 = 0, a3: u64 = 0, a4: u32 = 0;
-    let e = tab + c;
-    for (let j: u32 = 0; j < 4; j++) {
-      const m: u32 = 0 - (((idx ^ j) - 1) >>> 31), m2: u64 = <u64>m | (<u64>m << 32);
-      a0 |= load<u64>(e, 0) & m2; a1 |= load<u64>(e, 8) & m2; a2 |= load<u64>(e, 16) & m2;
-      a3 |= load<u64>(e, 24) & m2; a4 |= load<u32>(e, 32) & m;
-      e += 72;
-    }
-    const d = dst + c;
-    store<u64>(d, a0, 0); store<u64>(d, a1, 8); store<u64>(d, a2, 16);
-    store<u64>(d, a3, 24); store<u32>(d, a4, 32);
+  const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
+  const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
+  for (let o: usize = 0; o < 72; o += 8) {
+    const e = tab + o;
+    store<u64>(dst + o, (load<u64>(e) & m0) | (load<u64>(e, 72) & m1) | (load<u64>(e, 144) & m2)
+      | (load<u64>(e, 216) & m3) | (load<u64>(e, 288) & m4) | (load<u64>(e, 360) & m5)
+      | (load<u64>(e, 432) & m6) | (load<u64>(e, 504) & m7));
   }
 }
 
-// The table of mulCT, P, 3P, 5P, 7P (tab + 108 j, Jacobian; P with Z = 1), made affine in
-// place (tab + 72 j: x, y) with one inversion (Montgomery's trick). Uses T0..T8; the
-// inversion's scratch is PTS (free here).
-function tableToAffine(tab: usize): void {
-  const z1 = tab + 108 + 72, z2 = tab + 216 + 72, z3 = tab + 324 + 72;
-  fmul(T1, z1, z2);                  // Z1 Z2
-  fmul(T2, T1, z3);                  // Z1 Z2 Z3
-  finv(T3, T2, PTS);
-  fmul(T5, T3, T1);                  // 1/Z3
-  fmul(T3, T3, z3);                  // 1/(Z1 Z2)
-  fmul(T6, T3, z1);                  // 1/Z2
-  fmul(T7, T3, z2);                  // 1/Z1
-  for (let j: usize = 1; j < 4; j++) {
-    // entry j is read before anything is written over it (writes go to 72 j .. 72 j + 72)
-    const zi = j == 1 ? T7 : (j == 2 ? T6 : T5);
-    fsqr(T0, zi);
-    fmul(tab + 72 * j, tab + 108 * j, T0);
-    fmul(T0, T0, zi);
-    fmul(tab + 72 * j + 36, tab + 108 * j + 36, T0);
-  }
-}
-
-// r = k*P, P affine (Montgomery x, y at p, p + 36), k as 8 little-endian u32 words with
-// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, 5P, 7P,
-// affine (built Jacobian in 432 bytes of WORK, then 288), so every addition is mixed.
+// tab + 72 j = affine (2j+1) P for j < count (count >= 3), P affine (Montgomery x, y at p).
+// Uses 72 (count - 1) + 108 bytes at tab (work.ts), ACC (D = 2P), SEL and TMP (the H values,
+// count - 2 <= 6 of them), T0..T8; one inversion. Constant time.
 //
-// Digits: d_i = ((k >> 3i) & 15 | 1) - 8 for i = 0..85 (odd, -7..7) and d_86 = 1 give
-// k = sum d_i 8^i (each step leaves (k >> 3) | 1, odd, and k >> 258 = 0). Before adding
-// d_i, the accumulator is A*P with A = 8 * (an odd number), so |A| >= 8 > |d_i|, and
-// |A| < n/8 + 8 for i >= 1: no exceptional case there. At i = 0, A = k - d_0 = +-d_0
-// (mod n) needs k = 0 or k = n + 2 d_0, and the latter with d_0 = (k mod 16) - 8 forces
-// d_0 = 7 (n = 1 mod 16), i.e. k > n: impossible too. The last addition still computes
-// the doubling and selects it in constant time, so the function stays correct for any
-// window width. 258 doublings, 86 mixed additions, one inversion.
+// Every addition is mixed, on the isomorphic curve where D is affine: with D = (Xd, Yd, Zd),
+// phi(x, y) = (Zd^2 x, Zd^3 y) maps the curve to y^2 = x^3 + a Zd^4 x + b Zd^6 (the addition
+// formulas use neither a nor b), phi(D) = (Xd, Yd), and a Jacobian (X', Y', Z') there is
+// (X', Y', Z' Zd) here. Entry 1 = phi(P) + phi(D), entry j = entry (j-1) + phi(D), built
+// Jacobian at tab + 72 j: its X, Y are where the affine x, y go, its Z lies over entry
+// j + 1's x until the addition that makes entry j + 1 has read it (paddAffine reads all of p
+// before writing r, and writes r + 72 first, beyond p). No exceptional addition: P has order
+// n, and (2j-1) P = +-2P would need 2j-1 = +-2 (mod n). With H_j the H of the addition that
+// makes entry j, Z_j = Z_(j-1) H_j (Z_0 = Zd), so only Z_last is inverted and
+// 1/Z_(j-1) = H_j / Z_j. Entry 0 is P itself, copied back last.
+// Inlined so that count is a constant in each caller: GCC then bounds every pointer given to
+// fmul/fsqr and drops their bounds checks in the wasm2c translation (not inlined, with a
+// variable count: fmul 1564 -> 2092 bytes of Thumb code, keygen 0.75 -> 0.94 M on the M4).
+// @ts-ignore: decorator
+@inline function oddMultiples(tab: usize, p: usize, count: usize): void {
+  const D = ACC, H = SEL;
+  fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
+  pdouble(D, tab);
+  fsqr(T0, D + 72);
+  fmul(tab, tab, T0);                // phi(P) = (Zd^2 x, Zd^3 y), Z = 1
+  fmul(T0, T0, D + 72);
+  fmul(tab + 36, tab + 36, T0);
+  for (let j: usize = 1; j < count; j++) {
+    paddAffine(tab + 72 * j, tab + 72 * (j - 1), D);
+    if (j >= 2) fcopy(H + 36 * (j - 2), T3); // H_j
+  }
+  fmul(T0, tab + 72 * count, D + 72); // Z_last
+  finv(T0, T0, T1);                  // 1/Z_last (scratch T1..T5)
+  for (let j = count - 1; j >= 1; j--) {
+    const e = tab + 72 * j;
+    fsqr(T6, T0);
+    fmul(e, e, T6);                  // x = X / Z^2
+    fmul(T6, T6, T0);
+    fmul(e + 36, e + 36, T6);        // y = Y / Z^3
+    if (j > 1) fmul(T0, T0, H + 36 * (j - 2)); // 1/Z_(j-1)
+  }
+  fcopy(tab, p); fcopy(tab + 36, p + 36);
+}
+
+// r = k*P, P affine (Montgomery x, y at p), k as 8 little-endian u32 words with
+// 1 <= k < n and k odd (callers pass k or n - k). Constant time. Table: P, 3P, .., 15P,
+// affine (oddMultiples: 612 bytes of WORK while built, then 576), so every addition is mixed.
+//
+// Digits: with k_0 = k and k_(i+1) = (k_i - d_i)/16, d_i = (k_i mod 32) - 16 (odd, -15..15)
+// gives k_i = (k >> 4i) | 1 (odd) and d_i = ((k >> 4i) & 31 | 1) - 16 for i = 0..62, and
+// k = sum d_i 16^i + k_63 16^63 with k_63 = (k >> 252) | 1 in 1..15 (k < 2^256): the
+// accumulator starts at k_63 P. Before adding d_i the accumulator is A*P with A = 16 k_(i+1);
+// for i >= 1, 16 <= A <= 2^(256-4i) <= 2^252, so 0 < A -+ d_i < n: no exceptional case
+// (A != +-d_i, A != 0 mod n). At i = 0, A = k - d_0 with 1 <= k < n: A = -d_0 (mod n) needs
+// k = 0; A = 0 needs k = d_0 or k = n + d_0, both impossible (d_0 = (k mod 32) - 16 and
+// n = 17 mod 32 would give k = k - 16, or k = k + 1, mod 32). But A = d_0 happens:
+// k = n + 2 d_0 holds for k = n - 2 (k mod 32 = 15, d_0 = -1; the even private key 2 gives
+// it), so the last addition computes the doubling as well and selects it in constant time
+// (paddAffineLast). 252 doublings, 63 mixed additions, one inversion.
 export function mulCT(r: usize, p: usize, k: usize): void {
   const tab = WORK;
-  fcopy(tab, p); fcopy(tab + 36, p + 36); fcopy(tab + 72, ONE_P);
-  pdouble(ACC, tab);                 // 2P (ACC is free until the loop)
-  for (let j: usize = 1; j < 4; j++) padd(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  tableToAffine(tab);
-  fcopy(ACC, tab); fcopy(ACC + 36, tab + 36); fcopy(ACC + 72, ONE_P); // d_86 = 1
+  oddMultiples(tab, p, ECDH_ENTRIES);
+  selectAffine(ACC, tab, load<u32>(k, 28) >>> 29); // k_63 = 2 idx + 1 (bit 252 is forced)
+  fcopy(ACC + 72, ONE_P);
   fcopy(SEL + 72, ONE_P);
-  for (let i: i32 = 85; i >= 0; i--) {
-    pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
-    // window: bits 3i .. 3i+3 (may straddle two words; the position is public)
-    const bit = <u32>i * 3;
+  for (let i: i32 = 62; i >= 0; i--) {
+    pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC); pdouble(ACC, ACC);
+    // window: bits 4i .. 4i+4 (may straddle two words; the position is public)
+    const bit = <u32>i * 4;
     const w = <usize>(bit >> 5) << 2, s = bit & 31;
     let win = load<u32>(k + w) >>> s;
-    if (s > 28 && w < 28) win |= load<u32>(k + w + 4) << (32 - s);
-    win = (win & 15) | 1;
-    const neg: u32 = 0 - ((win >>> 3) ^ 1); // d < 0 when bit 3 is clear
-    const pos = (win & 7) >> 1;               // |d| = 2 pos + 1 when d > 0
-    const idx = (pos ^ (neg & 3)) & 3;        // d < 0: |d| = 8 - win, index 3 - pos
+    if (s > 27 && w < 28) win |= load<u32>(k + w + 4) << (32 - s);
+    win = (win & 31) | 1;
+    const neg: u32 = 0 - ((win >>> 4) ^ 1); // d < 0 when bit 4 is clear
+    const pos = (win & 15) >> 1;              // |d| = 2 pos + 1 when d > 0
+    const idx = (pos ^ (neg & 7)) & 7;        // d < 0: |d| = 16 - win, index 7 - pos
     selectAffine(SEL, tab, idx);
     fneg(T0, SEL + 36);
     fcmov(SEL + 36, T0, neg);
@@ -379,29 +371,15 @@ export function ponCurve(xm: usize, ym: usize, x: usize, y: usize): i32 {
 // ---------------------------------------------------------------------------------------
 // Variable time (verification only: every input is public).
 
-// r = p + q (Jacobian), every case handled by branches. r may alias p; q must not be TMP.
-function paddVar(r: usize, p: usize, q: usize): void {
-  if (fisZero(p + 72)) { pcopy(r, q); return; }
-  if (fisZero(q + 72)) { if (r != p) pcopy(r, p); return; }
-  padd(TMP, p, q);
-  if (fisZero(T4)) {
-    if (fisZero(T5)) pdouble(r, q);
-    else memory.fill(r, 0, PT_SIZE);
-    return;
-  }
-  pcopy(r, TMP);
-}
-
-// r = p + q, q affine with q + 72 = ONE, every case handled.
+// r = p + q, q affine with q + 72 = ONE, every case handled. r may alias p, not q: the sum
+// is written in place, and the exceptional cases (H = 0) then overwrite it from q alone.
 function paddAffineVar(r: usize, p: usize, q: usize): void {
   if (fisZero(p + 72)) { pcopy(r, q); return; }
-  paddAffine(TMP, p, q);
+  paddAffine(r, p, q);
   if (fisZero(T3)) {
     if (fisZero(T4)) pdouble(r, q);
     else memory.fill(r, 0, PT_SIZE);
-    return;
   }
-  pcopy(r, TMP);
 }
 
 // Bits [bit, bit + count) of the 256-bit number k (8 little-endian words), count <= 4.
@@ -439,18 +417,16 @@ function wnaf4(naf: usize, k: usize): void {
 
 // r = u1*G + u2*Q (Jacobian), u1, u2 as 8 little-endian words (< n), Q affine Montgomery
 // (x at q, y at q + 36). Variable time. Doublings: 256; additions: about 51 for Q
-// (width-4 NAF over Q, 3Q, 5Q, 7Q, made affine by one inversion: mixed additions) and 60 for G (the comb columns, in the last 64
-// doublings). WORK: 432 bytes of table, 129 of digits.
+// (width-4 NAF over Q, 3Q, 5Q, 7Q, made affine by one inversion: mixed additions) and 60
+// for G (the comb columns, in the last 64 doublings). WORK: 324 bytes while the table is
+// built (oddMultiples), then 288 of table, 32 of recoded u1, 129 of digits.
 export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
-  const tab = WORK, naf = WORK + 4 * PT_SIZE;
-  fcopy(tab, q); fcopy(tab + 36, q + 36); fcopy(tab + 72, ONE_P);
-  pdouble(ACC, tab);                 // 2Q (ACC is free until the loop)
-  for (let j: usize = 1; j < 4; j++) paddVar(tab + PT_SIZE * j, tab + PT_SIZE * (j - 1), ACC);
-  tableToAffine(tab);                // tab + 72 j: x, y of (2j+1) Q
-  const h1 = tab + 288;              // u1 recoded for the signed comb (free after the table)
+  const tab = WORK, h1 = WORK + 72 * NAF_ENTRIES, naf = h1 + 32;
+  oddMultiples(tab, q, NAF_ENTRIES); // tab + 72 j: x, y of (2j+1) Q
   const even1 = combRecode(h1, u1);
   wnaf4(naf, u2);
   memory.fill(ACC, 0, PT_SIZE);
+  fcopy(SEL + 72, ONE_P);            // the entries are affine (Z = 1 for paddAffineVar's cases)
   let started = false;
   for (let i = 256; i >= 0; i--) {
     if (started) pdouble(ACC, ACC);
@@ -460,7 +436,6 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       fcopy(SEL, e);
       if (d > 0) fcopy(SEL + 36, e + 36);
       else fneg(SEL + 36, e + 36);
-      fcopy(SEL + 72, ONE_P);
       paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
@@ -470,7 +445,6 @@ export function mulDoubleVar(r: usize, u1: usize, u2: usize, q: usize): void {
       limbsFromLeWords(SEL, e);
       limbsFromLeWords(SEL + 36, e + 32);
       if ((combNegate(c) ^ even1) != 0) fneg(SEL + 36, SEL + 36);
-      fcopy(SEL + 72, ONE_P);
       paddAffineVar(ACC, ACC, SEL);
       started = true;
     }
