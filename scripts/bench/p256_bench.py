@@ -114,8 +114,9 @@ tested by `tests/kat-p256.test.ts` and `assembly/__tests__/p256/`.
 Design (assembly/crypto/p256/): 9 limbs of 29 bits, Montgomery multiplication with
 i64 column sums (p's special form makes the reduction shifts and adds only), one-pass
 linear operations, lazy reduction (values kept below 2^257); Jacobian coordinates, one
-Fermat inversion per scalar multiplication; key generation and signing use a 4-tooth
-comb over a 15-point affine table (960 bytes of data segment), constant time; ECDH uses
+constant-time Bernstein-Yang (divsteps) inversion per scalar multiplication (modinv.ts);
+key generation and signing use a signed 4-tooth comb over an 8-point affine table (512
+bytes of data segment), constant time; ECDH uses
 signed 4-bit windows (odd digits, 8-point affine table made with one inversion), constant
 time; verification
 interleaves a width-4 NAF of the key with the comb and checks r without an inversion
@@ -124,8 +125,8 @@ interleaves a width-4 NAF of the key with the comb and checks r without an inver
 Memory: RAM (zero-initialised `memory.data`, wiped after every operation) about
 2.2 KB: 612 bytes shared work area (window/NAF tables, inversion windows, RFC 6979's
 HMAC context), 324 point-formula temporaries, 324 for three working points, 632 ECDSA
-state, 208 key decoding, 108 field/scalar temporaries. Read-only data: 1368 bytes
-(comb table 960, constants 408).
+state, 208 key decoding, 108 field/scalar temporaries. Read-only data: the comb table (512
+bytes) and the field and curve constants (392 bytes).
 """
     doc = args.doc
     text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
