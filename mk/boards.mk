@@ -160,8 +160,8 @@ ARM_CFLAGS := $(BOARD_CSTD) $(ARM_ARCH) -Os -g -ffunction-sections -fdata-sectio
 # forced-inline -Os (flash, not RAM; it was 71.3 KB before the compile-time bound); the
 # accelerator 27.2 KB, 26.3 KB so. Since then every translation also carries GCC hints
 # (boards/tools/w2c-gcc-hints.mjs: the same pass off by a pragma, the load/store helpers
-# inlined) for firmware that compiles it with its own flags: plain -O2 gives 5.35 M too, plain
-# -Os 5.62 M and 11 KB less text on the full module (boards/README.md "What a translation
+# inlined) for firmware that compiles it with its own flags: plain -O2 then gives the boards'
+# figure too, plain -Os 4-5 % more and 11 KB less text on the full module (boards/README.md "What a translation
 # carries for GCC"). The boards keep -fno-schedule-insns here, so they do not depend on the
 # pragma (which the GCC manual calls a debugging aid), and keep -O2 for the 5 %.
 W2C_ARM_CFLAGS = $(subst -Os,-O2,$(ARM_CFLAGS)) -fno-schedule-insns $(W2C_NOWARN)
