@@ -2,12 +2,12 @@
 // deterministic nonces (HMAC-SHA256), hedged with TRNG bytes as RFC 6979 section 3.6
 // allows, and verification. Signatures are r || s, 32 big-endian bytes each.
 import { halRandom } from "../../hal";
-import { hmacSha256Init, hmacSha256Update, hmacSha256Final, hmacSha256Copy } from "../hmac";
+import { hmacSha256Init, hmacSha256Update, hmacSha256Final } from "../hmac";
 import { limbsFromBytes, limbsToBytes, limbsIsZero, limbsLess, fmul, fsqr, fequal, fisZero } from "./field";
 import { nmul, ncanon, nfromBytes, naddCanon, nisValid, ntoMont, ninv } from "./scalar";
 import { PT_SIZE, mulBaseCT, mulDoubleVar, ptoAffineBytes } from "./point";
 import { decodePoint, p256Wipe, wordsFromBytes } from "./keys";
-import { WORK_POINT, WORK_HMAC, WORK_HMAC_KEYED } from "./work";
+import { WORK_POINT, WORK_HMAC } from "./work";
 import { N_LIMBS, P_LIMBS, RR_P } from "./tables";
 import { P256_OK, P256_ERR_RANDOM, P256_ERR_PRIVATE, P256_ERR_POINT, P256_ERR_INTERNAL } from "./codes";
 
@@ -54,21 +54,9 @@ function wipeAll(): void {
   p256Wipe();
 }
 
-// Keying of hmacKV: KEY_NEW absorbs KB (K ^ ipad and K ^ opad: two SHA-256 blocks); KEY_KEEP
-// does so and keeps a copy of the keyed context for the next call, which uses the same K;
-// KEY_KEPT starts from that copy (WORK_HMAC_KEYED: no scalar multiplication in between).
-const KEY_NEW: i32 = 0;
-const KEY_KEEP: i32 = 1;
-const KEY_KEPT: i32 = 2;
-
 // out32 = HMAC(KB, VB [|| sep || x || h || extra]) ; sep < 0: V only.
-function hmacKV(out32: usize, sep: i32, priv: usize, extra: usize, extraLen: i32, keying: i32): void {
-  if (keying == KEY_KEPT) {
-    hmacSha256Copy(CTX, WORK_HMAC_KEYED);
-  } else {
-    hmacSha256Init(CTX, KB, 32);
-    if (keying == KEY_KEEP) hmacSha256Copy(WORK_HMAC_KEYED, CTX);
-  }
+function hmacKV(out32: usize, sep: i32, priv: usize, extra: usize, extraLen: i32): void {
+  hmacSha256Init(CTX, KB, 32);
   hmacSha256Update(CTX, VB, 32);
   if (sep >= 0) {
     store<u8>(EXTRA + 32, <u8>sep);
@@ -93,14 +81,13 @@ function signWith(priv32: usize, hash32: usize, extra: usize, extraLen: i32, sig
   // RFC 6979 3.2 b-g (with the additional data k' of section 3.6 after bits2octets(h))
   memory.fill(VB, 0x01, 32);
   memory.fill(KB, 0x00, 32);
-  // (each K is used twice in a row: for V, then for the next K or the first T)
-  hmacKV(KB, 0x00, priv32, extra, extraLen, KEY_NEW);
-  hmacKV(VB, -1, 0, 0, 0, KEY_KEEP);
-  hmacKV(KB, 0x01, priv32, extra, extraLen, KEY_KEPT);
-  hmacKV(VB, -1, 0, 0, 0, KEY_KEEP);
+  hmacKV(KB, 0x00, priv32, extra, extraLen);
+  hmacKV(VB, -1, 0, 0, 0);
+  hmacKV(KB, 0x01, priv32, extra, extraLen);
+  hmacKV(VB, -1, 0, 0, 0);
   ntoMont(T, D);                      // d R
   for (let attempt = 0; attempt < SIGN_ATTEMPTS; attempt++) {
-    hmacKV(VB, -1, 0, 0, 0, KEY_KEPT); // h: T = V (qlen = 256 = hlen: one block)
+    hmacKV(VB, -1, 0, 0, 0);          // h: T = V (qlen = 256 = hlen: one block)
     limbsFromBytes(K, VB);
     if (nisValid(K)) {
       wordsFromBytes(XB, VB);
@@ -124,8 +111,8 @@ function signWith(priv32: usize, hash32: usize, extra: usize, extraLen: i32, sig
         }
       }
     }
-    hmacKV(KB, 0x00, 0, 0, 0, KEY_NEW); // K = HMAC_K(V || 0x00), V = HMAC_K(V)
-    hmacKV(VB, -1, 0, 0, 0, KEY_KEEP);
+    hmacKV(KB, 0x00, 0, 0, 0);        // K = HMAC_K(V || 0x00), V = HMAC_K(V)
+    hmacKV(VB, -1, 0, 0, 0);
   }
   wipeAll();
   return P256_ERR_INTERNAL;

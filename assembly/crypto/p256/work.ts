@@ -27,10 +27,5 @@ export const WORK_SIZE: usize = <usize>(WORK_HMAC_OFF + HMAC_CTX_SIZE > WORK_TAB
 @lazy export const WORK_SCALAR: usize = WORK + 112; // 32 bytes: mulBaseCT's recoded scalar (not across finv)
 // @ts-ignore: decorator
 @lazy export const WORK_HMAC: usize = WORK + <usize>WORK_HMAC_OFF;   // HMAC context of RFC 6979 (not across ninv)
-// A keyed HMAC context kept for a second use of the same key (RFC 6979), HMAC_CTX_SIZE <= 300
-// bytes under WORK_HMAC: only between scalar multiplications and inversions (it overlaps
-// WORK_POINT, WORK_INV and WORK_SCALAR).
-// @ts-ignore: decorator
-@lazy export const WORK_HMAC_KEYED: usize = WORK;
 
 export function workWipe(): void { memory.fill(WORK, 0, WORK_SIZE); }
