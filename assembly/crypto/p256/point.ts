@@ -193,18 +193,26 @@ function combRecode(dst: usize, k: usize): u32 {
 // @ts-ignore: decorator
 @inline function maskEq(idx: u32, j: u32): u64 { return 0 - <u64>(((idx ^ j) - 1) >>> 31); }
 
-// SEL = affine table entry idx (0..7) read with masks from every entry (each 64-bit word
-// from the same word of all 8 entries), y negated when neg (all-ones). x at SEL, y at
-// SEL + 36.
-function combSelect(idx: u32, neg: u32): void {
+// dst = entry idx (0..7) of the 8 entries at tab, stride bytes apart, size bytes each (a
+// multiple of 8), every entry read with masks: each 64-bit word of dst from the same word of
+// all 8 entries. Constant time. Inlined with constant stride and size at both callers.
+// @ts-ignore: decorator
+@inline function select8(dst: usize, tab: usize, idx: u32, stride: usize, size: usize): void {
   const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
   const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
-  for (let o: usize = 0; o < 64; o += 8) {
-    const e = COMB + o;
-    store<u64>(WORDS + o, (load<u64>(e) & m0) | (load<u64>(e, 64) & m1) | (load<u64>(e, 128) & m2)
-      | (load<u64>(e, 192) & m3) | (load<u64>(e, 256) & m4) | (load<u64>(e, 320) & m5)
-      | (load<u64>(e, 384) & m6) | (load<u64>(e, 448) & m7));
+  for (let o: usize = 0; o < size; o += 8) {
+    const e = tab + o;
+    store<u64>(dst + o, (load<u64>(e) & m0) | (load<u64>(e + stride) & m1)
+      | (load<u64>(e + 2 * stride) & m2) | (load<u64>(e + 3 * stride) & m3)
+      | (load<u64>(e + 4 * stride) & m4) | (load<u64>(e + 5 * stride) & m5)
+      | (load<u64>(e + 6 * stride) & m6) | (load<u64>(e + 7 * stride) & m7));
   }
+}
+
+// SEL = affine table entry idx (0..7) of the comb (64 bytes of packed words each) read with
+// masks from every entry, y negated when neg (all-ones). x at SEL, y at SEL + 36.
+function combSelect(idx: u32, neg: u32): void {
+  select8(WORDS, COMB, idx, 64, 64);
   limbsFromLeWords(SEL, WORDS);
   limbsFromLeWords(SEL + 36, WORDS + 32);
   fneg(T0, SEL + 36);
@@ -251,17 +259,9 @@ export function mulBaseCT(r: usize, k: usize): void {
 const ECDH_ENTRIES: usize = <usize>WORK_ECDH_ENTRIES;   // P .. 15P: signed 4-bit windows (mulCT)
 const NAF_ENTRIES: usize = <usize>WORK_NAF_ENTRIES;     // Q .. 7Q: width-4 NAF (mulDoubleVar)
 
-// dst = tab[idx] (the 8 affine points of mulCT, 72 bytes each), every entry read with
-// masks: each 64-bit word of dst from the same word of all 8 entries. Constant time.
+// dst = tab[idx] (the 8 affine points of mulCT, 72 bytes each), read with masks. Constant time.
 function selectAffine(dst: usize, tab: usize, idx: u32): void {
-  const m0 = maskEq(idx, 0), m1 = maskEq(idx, 1), m2 = maskEq(idx, 2), m3 = maskEq(idx, 3);
-  const m4 = maskEq(idx, 4), m5 = maskEq(idx, 5), m6 = maskEq(idx, 6), m7 = maskEq(idx, 7);
-  for (let o: usize = 0; o < 72; o += 8) {
-    const e = tab + o;
-    store<u64>(dst + o, (load<u64>(e) & m0) | (load<u64>(e, 72) & m1) | (load<u64>(e, 144) & m2)
-      | (load<u64>(e, 216) & m3) | (load<u64>(e, 288) & m4) | (load<u64>(e, 360) & m5)
-      | (load<u64>(e, 432) & m6) | (load<u64>(e, 504) & m7));
-  }
+  select8(dst, tab, idx, 72, 72);
 }
 
 // tab + 72 j = affine (2j+1) P for j < count (count >= 3), P affine (Montgomery x, y at p).
