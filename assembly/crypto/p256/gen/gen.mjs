@@ -27,7 +27,6 @@ const arr = (ls) => ls.map(hex).join(", ");
 
 // ---------------------------------------------------------------------------------------
 // Field code.
-const w = (x) => x;
 // One limb per load, zero-extended by the load itself (i64.load32_u): what lets GCC fuse
 // products and sums into UMLAL, with no extension left per product for wasm3 to execute.
 function loads32(name, ptr) {
@@ -57,9 +56,9 @@ function genP(square) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
       if (square) {
-        if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`);
-        else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`);
-      } else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
+        if (i < j) terms.push(`${"d" + i} * ${"a" + j}`);
+        else if (i === j) terms.push(`${"a" + i} * ${"a" + i}`);
+      } else terms.push(`${"a" + i} * ${"b" + j}`);
     }
     const red = [];
     if (c - 3 >= 0 && c - 3 < L) red.push(`+ (m${c - 3} << 9)`);
@@ -92,8 +91,8 @@ function genN(square) {
     for (let i = 0; i < L; i++) {
       const j = c - i;
       if (j < 0 || j >= L) continue;
-      if (square) { if (i < j) terms.push(`${w("d" + i)} * ${w("a" + j)}`); else if (i === j) terms.push(`${w("a" + i)} * ${w("a" + i)}`); }
-      else terms.push(`${w("a" + i)} * ${w("b" + j)}`);
+      if (square) { if (i < j) terms.push(`${"d" + i} * ${"a" + j}`); else if (i === j) terms.push(`${"a" + i} * ${"a" + i}`); }
+      else terms.push(`${"a" + i} * ${"b" + j}`);
     }
     for (let k = 0; k < L; k++) {
       const j = c - k;
@@ -163,19 +162,15 @@ const MSUB = redundantMultiple(32n);
 const MSUB1 = redundantMultiple(4n, 1n);
 if (MSUB1.some((v, i) => i < 8 && v >= 1n << 30n)) throw new Error("MSUB1");
 
-// One linear operation in the running-sum form (linChain).
-function linFn(name, params, doc, limbExpr, ty = "i64") {
-  return `// ${doc}\nexport function ${name}(${params}): void {\n` + linChain(limbExpr, ty) + "\n}";
-}
 const ld = (p, i) => `<i64>load<u32>(${p}, ${4 * i})`;
-// The running-sum form: one running value through the limbs (i64, or i32 where the limbs fit:
-// fadd, fsub, fneg, fdbl), limb 8 first for the fold (q), each limb's loads inline and each
+// One linear operation in the running-sum form: one running value through the limbs (i64,
+// or i32 where the limbs fit: fadd, fsub, fneg, fdbl), limb 8 first for the fold (q), each limb's loads inline and each
 // limb stored from the running value, the carry t >> 29 first in each limb's sum: the same
 // integer arithmetic as folding all limbs and then carrying once (the same stored limbs),
 // fewer operations for both backends than limb pairs split into locals (bench-m4: wasm2c
 // sums -2 %, wasm3 -2.3 %). Each limb is stored before the next is loaded, which is safe
 // when r aliases an input (limb i is read before r's limb i is written).
-function linChain(limbExpr, ty = "i64") {
+function linFn(name, params, doc, limbExpr, ty = "i64") {
   const e = []; for (let i = 0; i < L; i++) e.push(ty === "i64" ? limbExpr(i) : `(${limbExpr(i)})`);
   const st = ty === "i64" ? (v, o) => `i64.store32(r, ${v}, ${o});` : (v, o) => `store<i32>(r, ${v}, ${o});`;
   const fold = ["+ q", "", "", "- (q << 9)", "", "", "- (q << 18)", "+ (q << 21)"];
@@ -185,7 +180,7 @@ function linChain(limbExpr, ty = "i64") {
     body.push(`  ${st("t & 0x1fffffff", 4 * i)}`);
   }
   body.push(`  ${st("(t >> 29) + (t8 & 0xffffff)", 32)}`);
-  return body.join("\n");
+  return `// ${doc}\nexport function ${name}(${params}): void {\n` + body.join("\n") + "\n}";
 }
 const ms = (i) => `${MSUB[i]}`;
 const ld32 = (p, i) => `load<i32>(${p}, ${4 * i})`;
